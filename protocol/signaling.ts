@@ -1,0 +1,129 @@
+/**
+ * The WebSocket signaling protocol, version 1. Every client message is one member of a
+ * discriminated union on `type`; requests carry an `id` that the server echoes in its
+ * `response`. Server pushes are `event` messages. Documented in docs/protocol.md.
+ */
+import { z } from 'zod';
+import type { ErrorBody } from './errors.js';
+
+export const PROTOCOL_VERSION = 1;
+/** Largest text frame the server accepts; larger frames close the socket with PAYLOAD_TOO_LARGE. */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+export const MAX_CHAT_CHARS = 4000;
+export const MAX_SDP_CHARS = 32 * 1024;
+
+export const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
+export const CountryCode = z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 code');
+export const DisplayName = z.string().trim().min(1).max(64);
+export const Layer = z.enum(['q', 'h', 'f']);
+export type Layer = z.infer<typeof Layer>;
+export const Role = z.enum(['host', 'cohost', 'participant']);
+export type MeetingRole = z.infer<typeof Role>;
+
+const req = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
+  z.object({ type: z.literal(type), id: z.string().min(1).max(64), ...shape }).strict();
+
+export const ClientMessage = z.discriminatedUnion('type', [
+  req('hello', { v: z.literal(PROTOCOL_VERSION) }),
+  req('join', {
+    meetingId: Id,
+    displayName: DisplayName,
+    passcode: z.string().max(64).optional(),
+    /** Given by a previous join; lets a reconnect take the same roster entry. */
+    resumeToken: z.string().max(128).optional(),
+    /** Base64 raw public key (ECDSA P-256) of the device's identity key; see e2ee docs. */
+    identityKey: z.string().max(256).optional(),
+  }),
+  req('leave', {}),
+  req('chat.send', { text: z.string().trim().min(1).max(MAX_CHAT_CHARS) }),
+  req('media.publish', { sdp: z.string().min(1).max(MAX_SDP_CHARS) }),
+  req('media.answer', { sdp: z.string().min(1).max(MAX_SDP_CHARS) }),
+  req('media.candidate', {
+    pc: z.enum(['pub', 'sub']),
+    candidate: z.string().max(1024),
+    mid: z.string().max(32),
+  }),
+  req('media.state', { audio: z.boolean(), video: z.boolean(), screen: z.boolean() }),
+  req('media.layer', { publisherId: Id, layer: Layer }),
+  req('media.ice-restart', {}),
+  req('host.admit', { participantId: Id }),
+  req('host.deny', { participantId: Id }),
+  req('host.mute', { participantId: Id }),
+  req('host.remove', { participantId: Id }),
+  req('host.lock', { locked: z.boolean() }),
+  req('host.role', { participantId: Id, role: z.enum(['cohost', 'participant']) }),
+  req('host.end', {}),
+  req('ping', {}),
+]);
+export type ClientMessage = z.infer<typeof ClientMessage>;
+export type ClientMessageType = ClientMessage['type'];
+
+/** What every participant sees about every other. There is no hidden field. */
+export interface RosterEntry {
+  participantId: string;
+  displayName: string;
+  role: MeetingRole;
+  audio: boolean;
+  video: boolean;
+  screen: boolean;
+  /** Present when the participant is in the waiting room (visible to hosts only). */
+  waiting?: boolean;
+  identityKey?: string;
+  joinedAt: number;
+}
+
+export interface MeetingInfo {
+  meetingId: string;
+  title: string;
+  locked: boolean;
+  waitingRoom: boolean;
+  e2ee: boolean;
+}
+
+export interface JoinResult {
+  participantId: string;
+  resumeToken: string;
+  state: 'joined' | 'waiting';
+  role: MeetingRole;
+  meeting: MeetingInfo;
+  roster: RosterEntry[];
+  iceServers: { urls: string[]; username?: string; credential?: string }[];
+}
+
+/** A notice shown to a participant who was refused or removed. */
+export interface RemovalNotice {
+  kind: 'host' | 'legal' | 'location' | 'meeting-ended';
+  /** Text already chosen by the server's rules (gag or not); the client translates by `kind`. */
+  authority?: string;
+  jurisdiction?: string;
+  country?: string;
+  demandId?: number;
+}
+
+export type ServerEvent =
+  | { event: 'roster.snapshot'; data: { roster: RosterEntry[]; meeting: MeetingInfo } }
+  | { event: 'participant.joined'; data: RosterEntry }
+  | { event: 'participant.updated'; data: RosterEntry }
+  | { event: 'participant.left'; data: { participantId: string; reason: 'left' | 'removed' | 'disconnected' } }
+  | { event: 'waiting.joined'; data: RosterEntry }
+  | { event: 'waiting.left'; data: { participantId: string } }
+  | { event: 'you.admitted'; data: JoinResult }
+  | { event: 'you.removed'; data: RemovalNotice }
+  | { event: 'you.muted'; data: { by: string } }
+  | { event: 'meeting.updated'; data: MeetingInfo }
+  | { event: 'meeting.ended'; data: { by: string } }
+  | { event: 'chat.message'; data: { messageId: string; from: string; displayName: string; text: string; at: number } }
+  | { event: 'media.offer'; data: { sdp: string; streams: Record<string, { participantId: string; kind: 'audio' | 'video' | 'screen' }> } }
+  | { event: 'media.candidate'; data: { pc: 'pub' | 'sub'; candidate: string; mid: string } }
+  | { event: 'speaker.active'; data: { participantId: string | null } }
+  | {
+      event: 'host.notice';
+      data: { kind: 'enforcement'; count: number; jurisdiction: string; demandId: number; authority?: string };
+    };
+
+export type ServerMessage =
+  | { type: 'response'; id: string; ok: true; result: unknown }
+  | { type: 'response'; id: string; ok: false; error: ErrorBody }
+  | ({ type: 'event' } & ServerEvent);
+
+export type EventName = ServerEvent['event'];

@@ -1,0 +1,90 @@
+/** Instance configuration from the environment, validated once at start-up. */
+import { z } from 'zod';
+
+const bool = z
+  .enum(['0', '1', 'true', 'false', 'yes', 'no'])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+const csv = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+
+export const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  /** Public base URL used in links (defaults to http://localhost:PORT). */
+  PUBLIC_URL: z.string().url().optional(),
+  DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: z.string().optional(),
+  REDIS_URL: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Cookies get the Secure flag unless this is false (plain-http development). */
+  COOKIE_SECURE: bool.optional(),
+  /** CIDRs whose Forwarded / X-Forwarded-For headers are believed. Empty: none. */
+  TRUSTED_PROXIES: csv.default([]),
+  /** Path to a MaxMind-format country database; default: the embedded CC0 database. */
+  GEO_DB_PATH: z.string().optional(),
+  /**
+   * Test-and-demo mapping "127.0.0.2=CN,127.0.0.3=HK". Off unless set here, in the
+   * server's environment; no client message or header can switch it on.
+   */
+  GEO_TEST_MAP: z.string().optional(),
+  /** Address announced in ICE candidates (public IP of this host); default: auto. */
+  MEDIA_ANNOUNCED_IP: z.string().optional(),
+  MEDIA_PORT_MIN: z.coerce.number().int().min(1024).max(65535).optional(),
+  MEDIA_PORT_MAX: z.coerce.number().int().min(1024).max(65535).optional(),
+  /** Single muxed UDP port for all media (libdatachannel ICE UDP mux). */
+  MEDIA_UDP_MUX_PORT: z.coerce.number().int().min(1024).max(65535).optional(),
+  /** JSON array of RTCIceServer objects given to clients, e.g. a coturn TURN server. */
+  ICE_SERVERS: z.string().optional(),
+  /** Origin line of transparency checkpoints; default derived from PUBLIC_URL. */
+  LOG_ORIGIN: z.string().optional(),
+});
+
+export type RawConfig = z.infer<typeof ConfigSchema>;
+
+export interface Config extends RawConfig {
+  publicUrl: string;
+  iceServers: { urls: string[]; username?: string; credential?: string }[];
+  cookieSecure: boolean;
+}
+
+const IceServers = z.array(
+  z.object({
+    urls: z.union([z.string(), z.array(z.string())]).transform((u) => (Array.isArray(u) ? u : [u])),
+    username: z.string().optional(),
+    credential: z.string().optional(),
+  }),
+);
+
+/** Parse and check the environment; throws a readable error naming the bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`Invalid configuration:\n${lines}`);
+  }
+  const raw = parsed.data;
+  let iceServers: Config['iceServers'] = [];
+  if (raw.ICE_SERVERS) {
+    const ice = IceServers.safeParse(JSON.parse(raw.ICE_SERVERS));
+    if (!ice.success) throw new Error('Invalid configuration:\n  ICE_SERVERS: not a JSON array of RTCIceServer');
+    iceServers = ice.data.map((s) => {
+      const out: Config['iceServers'][number] = { urls: s.urls };
+      if (s.username !== undefined) out.username = s.username;
+      if (s.credential !== undefined) out.credential = s.credential;
+      return out;
+    });
+  }
+  const publicUrl = raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`;
+  return {
+    ...raw,
+    publicUrl,
+    iceServers,
+    cookieSecure: raw.COOKIE_SECURE ?? publicUrl.startsWith('https://'),
+  };
+}
+
+/** Config for in-process tests: in-memory everything, no listening. */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({ PORT: '0', LOG_LEVEL: 'silent', DATA_DIR: ':memory:', ...overrides });
+}

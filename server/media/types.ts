@@ -1,0 +1,73 @@
+/**
+ * The one public face of the media plane. `meetings/` is the only caller; `media/` knows
+ * nothing of policy, accounts or the roster's meaning. It forwards only between the
+ * participants it was told about, and asks the receiver gate before adding any subscriber.
+ */
+import type { Layer } from '../../protocol/signaling.js';
+
+/** Messages the media plane wants delivered to one participant's browser over signaling. */
+export type MediaSignal =
+  | {
+      event: 'media.offer';
+      data: {
+        sdp: string;
+        /** msid stream id → whose media it is and what kind, so the client can label tiles. */
+        streams: Record<string, { participantId: string; kind: 'audio' | 'video' | 'screen' }>;
+      };
+    }
+  | { event: 'media.candidate'; data: { pc: 'pub' | 'sub'; candidate: string; mid: string } };
+
+export interface MediaParticipantHooks {
+  /** Deliver a signaling message to this participant. */
+  signal(msg: MediaSignal): void;
+  /** The remote address on a media path changed (ICE selected a new pair, ICE restart). */
+  onRemoteAddress?(address: string): void;
+  /** Voice-activity level updates used for active speaker (0..127 dBov, lower is louder). */
+  onAudioLevel?(level: number): void;
+}
+
+/**
+ * Decides whether a participant may receive a meeting's media. Implemented by meetings/
+ * (roster membership); media/ calls it before creating any subscriber path.
+ */
+export type ReceiverGate = (meetingId: string, participantId: string) => boolean;
+
+export interface MediaStats {
+  meetings: number;
+  participants: number;
+  forwardedPackets: number;
+  publishers: number;
+}
+
+export interface MediaServer {
+  /** Register a participant who has a roster entry. Throws NOT_IN_ROSTER if the gate says no. */
+  addParticipant(meetingId: string, participantId: string, hooks: MediaParticipantHooks): void;
+  /** Browser's publish offer (sendonly audio/video[/screen], rid simulcast) → SDP answer. */
+  publish(participantId: string, offerSdp: string): Promise<string>;
+  /** Browser's answer to a `media.offer` the server sent for its subscriber connection. */
+  answer(participantId: string, answerSdp: string): Promise<void>;
+  /** Trickled remote ICE candidate. */
+  addCandidate(participantId: string, pc: 'pub' | 'sub', candidate: string, mid: string): void;
+  /** Preferred simulcast layer of one publisher's video for this subscriber (tile size). */
+  setPreferredLayer(subscriberId: string, publisherId: string, layer: Layer): void;
+  /** Stop forwarding this participant's audio (host mute); the client is told separately. */
+  setAudioMuted(participantId: string, muted: boolean): void;
+  /**
+   * Stop forwarding to and from this participant in the same tick and close their
+   * transports. Safe to call twice or for an unknown id.
+   */
+  removeParticipant(participantId: string): void;
+  /** Remote addresses currently seen on this participant's media paths. */
+  remoteAddresses(participantId: string): string[];
+  stats(): MediaStats;
+  close(): void;
+}
+
+export interface MediaConfig {
+  announcedIp?: string | undefined;
+  portRangeBegin?: number | undefined;
+  portRangeEnd?: number | undefined;
+  udpMuxPort?: number | undefined;
+  iceServers: { urls: string[]; username?: string; credential?: string }[];
+  receiverGate: ReceiverGate;
+}

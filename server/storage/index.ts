@@ -1,0 +1,56 @@
+/** One query layer (Kysely) over SQLite (default) or PostgreSQL (DATABASE_URL). */
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import type { Database } from './schema.js';
+import { migrateToLatest } from './migrate.js';
+
+export type { Database } from './schema.js';
+export type Db = Kysely<Database>;
+export type Tx = Transaction<Database>;
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface Storage {
+  db: Db;
+  dialect: DialectName;
+  close(): Promise<void>;
+}
+
+export interface StorageOptions {
+  /** postgres://… selects PostgreSQL; otherwise a SQLite file path or ':memory:'. */
+  databaseUrl?: string | undefined;
+  sqlitePath?: string | undefined;
+}
+
+// int8 columns come back as strings from pg by default; our ids and times fit in a double.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+/** Open the database and run every pending migration. */
+export async function openStorage(opts: StorageOptions): Promise<Storage> {
+  const url = opts.databaseUrl;
+  let db: Db;
+  let dialect: DialectName;
+  if (url && /^postgres(ql)?:\/\//.test(url)) {
+    dialect = 'postgres';
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 10 }) }) });
+  } else {
+    dialect = 'sqlite';
+    const file = opts.sqlitePath ?? ':memory:';
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    const sqlite = new SQLite(file);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  }
+  await migrateToLatest(db, dialect);
+  return { db, dialect, close: () => db.destroy() };
+}
+
+/** Open an empty in-memory SQLite database (tests). */
+export function openMemoryStorage(): Promise<Storage> {
+  return openStorage({ sqlitePath: ':memory:' });
+}

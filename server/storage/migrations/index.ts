@@ -1,0 +1,14 @@
+import type { Kysely } from 'kysely';
+import type { DialectName } from '../index.js';
+import * as core from './001-core.js';
+import * as transparency from './002-transparency.js';
+
+export interface DialectMigration {
+  up(db: Kysely<any>, dialect: DialectName): Promise<void>;
+}
+
+/** Applied in key order. Add new ones at the end; never edit one that has shipped. */
+export const migrations: Record<string, DialectMigration> = {
+  '001-core': core,
+  '002-transparency': transparency,
+};
