@@ -1,0 +1,73 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { clearSessionCookie, requireRole, requireUser, setSessionCookie, SESSION_COOKIE } from '../http/index.js';
+import type { Accounts, User } from './accounts.js';
+import { INSTANCE_ROLES } from './accounts.js';
+
+const Signup = z.object({
+  email: z.string().trim().email().max(254),
+  password: z.string().min(8).max(256),
+  displayName: z.string().trim().min(1).max(64),
+  accountType: z.enum(['individual', 'business']).default('individual'),
+}).strict();
+const Login = z.object({ email: z.string().trim().max(254), password: z.string().max(256) }).strict();
+const Roles = z.object({ roles: z.array(z.enum(INSTANCE_ROLES)).max(4) }).strict();
+
+export function publicUser(u: User) {
+  return {
+    id: u.id,
+    email: u.email,
+    displayName: u.displayName,
+    roles: u.roles,
+    accountType: u.accountType,
+    status: u.status,
+    businessVerified: u.businessVerified,
+  };
+}
+
+export interface AccountRouteDeps {
+  accounts: Accounts;
+  cookieSecure: boolean;
+  locate: (req: import('fastify').FastifyRequest) => { country: string | null };
+}
+
+export function accountRoutes(app: FastifyInstance, deps: AccountRouteDeps): void {
+  const { accounts } = deps;
+  app.post('/api/auth/signup', { config: { rateLimit: 'auth' } }, async (req, reply) => {
+    const body = Signup.parse(req.body);
+    const { country } = deps.locate(req);
+    const user = await accounts.signup({ ...body, country });
+    const s = await accounts.createSession(user.id);
+    setSessionCookie(reply, s.token, s.expiresAt, deps.cookieSecure);
+    return reply.code(201).send({ user: publicUser(user) });
+  });
+
+  app.post('/api/auth/login', { config: { rateLimit: 'auth' } }, async (req, reply) => {
+    const body = Login.parse(req.body);
+    const user = await accounts.authenticate(body.email, body.password);
+    const s = await accounts.createSession(user.id);
+    setSessionCookie(reply, s.token, s.expiresAt, deps.cookieSecure);
+    return { user: publicUser(user) };
+  });
+
+  app.post('/api/auth/logout', async (req, reply) => {
+    const token = req.cookies[SESSION_COOKIE];
+    if (token) await accounts.endSession(token);
+    clearSessionCookie(reply, deps.cookieSecure);
+    return { ok: true };
+  });
+
+  app.get('/api/auth/me', async (req) => ({ user: publicUser(requireUser(req)) }));
+
+  app.get('/api/admin/users', async (req) => {
+    requireRole(req, 'admin');
+    return { users: (await accounts.listUsers()).map(publicUser) };
+  });
+
+  app.put('/api/admin/users/:id/roles', async (req) => {
+    requireRole(req, 'admin');
+    const { id } = z.object({ id: z.string().uuid() }).parse(req.params);
+    const { roles } = Roles.parse(req.body);
+    return { user: publicUser(await accounts.setRoles(id, roles)) };
+  });
+}

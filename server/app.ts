@@ -1,0 +1,142 @@
+/**
+ * buildApp(deps): the whole server, assembled in-process with no I/O at import time, so
+ * tests build it with an in-memory database and drive it with `app.inject` or a real port.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import cookie from '@fastify/cookie';
+import websocket from '@fastify/websocket';
+import fastifyStatic from '@fastify/static';
+import pino, { type Logger } from 'pino';
+import { AppError, toAppError } from '../protocol/errors.js';
+import { accountRoutes, createAccounts, type Accounts } from './accounts/index.js';
+import type { Config } from './config/index.js';
+import { createKeyedLimiter, DEVICE_COOKIE, SESSION_COOKIE } from './http/index.js';
+import type { MediaConfig, MediaServer } from './media/types.js';
+import { createMeetingStore, meetingRoutes, RoomManager, type AdmissionPolicy, type MeetingStore, type ParticipantLocation } from './meetings/index.js';
+import { signalingRoutes } from './signaling/index.js';
+import type { Storage } from './storage/index.js';
+import { createMetrics, type Metrics } from './http/metrics.js';
+
+export interface AppDeps {
+  config: Config;
+  storage: Storage;
+  logger?: Logger;
+  /** Where an address is (geo/). */
+  locate?: (address: string) => ParticipantLocation;
+  policy?: AdmissionPolicy;
+  /** Builds the media plane (media/ createMediaServer in production). */
+  createMedia: (config: MediaConfig) => MediaServer;
+}
+
+export interface Services {
+  config: Config;
+  storage: Storage;
+  accounts: Accounts;
+  meetings: MeetingStore;
+  rooms: RoomManager;
+  media: MediaServer;
+  metrics: Metrics;
+  logger: Logger;
+  clientAddress: (req: FastifyRequest) => string;
+}
+
+const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
+
+function unknownLocation(address: string): ParticipantLocation {
+  return { country: null, status: 'unknown', reason: 'not-in-database', address, database: { name: 'none', buildDate: 'n/a' } };
+}
+
+export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; services: Services }> {
+  const { config, storage } = deps;
+  const logger = deps.logger ?? pino({ level: config.LOG_LEVEL });
+  const app: FastifyInstance = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: 256 * 1024,
+    trustProxy: false,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+
+  const clientAddress = (req: FastifyRequest) => req.socket.remoteAddress ?? '0.0.0.0';
+  const locate = deps.locate ?? unknownLocation;
+  const accounts = createAccounts(storage.db);
+  const meetings = createMeetingStore(storage.db);
+  const policy: AdmissionPolicy = deps.policy ?? { evaluate: () => Promise.resolve({ effect: 'allow' }) };
+  let rooms!: RoomManager;
+  const media = deps.createMedia({
+      announcedIp: config.MEDIA_ANNOUNCED_IP,
+      portRangeBegin: config.MEDIA_PORT_MIN,
+      portRangeEnd: config.MEDIA_PORT_MAX,
+      udpMuxPort: config.MEDIA_UDP_MUX_PORT,
+      iceServers: config.iceServers,
+    receiverGate: (m: string, p: string) => rooms.mayReceive(m, p),
+  });
+  rooms = new RoomManager({ store: meetings, media, policy, locate, logger, iceServers: config.iceServers });
+  const metrics = createMetrics({ rooms, media });
+
+  await app.register(cookie);
+  await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
+
+  // Who is asking: every request resolves its session (if any) before routes run.
+  app.decorateRequest('user', null);
+  app.decorateRequest('sessionToken', null);
+  app.addHook('onRequest', async (req, reply) => {
+    const token = req.cookies[SESSION_COOKIE];
+    if (token) {
+      req.sessionToken = token;
+      req.user = await accounts.userForSession(token);
+    }
+    if (!req.cookies[DEVICE_COOKIE] && !req.url.startsWith('/ws')) {
+      reply.setCookie(DEVICE_COOKIE, randomBytes(18).toString('base64url'), {
+        httpOnly: true,
+        secure: config.cookieSecure,
+        sameSite: 'lax',
+        path: '/',
+        maxAge: 365 * 24 * 3600,
+      });
+    }
+  });
+
+  const authLimiter = createKeyedLimiter({ ratePerSec: 1, burst: 10 });
+  app.addHook('preHandler', async (req) => {
+    if ((req.routeOptions.config as { rateLimit?: string }).rateLimit === 'auth' && !authLimiter.take(clientAddress(req))) {
+      throw new AppError('RATE_LIMITED');
+    }
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const e = toAppError(err);
+    if (e.code === 'INTERNAL') req.log.error({ err }, 'request failed');
+    void reply.code(e.httpStatus).send({ error: e.toBody() });
+  });
+
+  const services: Services = { config, storage, accounts, meetings, rooms, media, metrics, logger, clientAddress };
+
+  app.get('/api/config', async () => ({ iceServers: config.iceServers, version: '0.1.0' }));
+  app.get('/healthz', async () => ({ ok: true }));
+  app.get('/metrics', async (_req, reply) => {
+    void reply.header('content-type', metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+  accountRoutes(app, { accounts, cookieSecure: config.cookieSecure, locate: (req) => locate(clientAddress(req)) });
+  meetingRoutes(app, { store: meetings, rooms, publicUrl: config.publicUrl });
+  signalingRoutes(app, { rooms, clientAddress, onConnection: (d) => metrics.wsConnections.inc(d) });
+
+  await serveWeb(app);
+  app.addHook('onClose', () => media.close());
+  return { app, services };
+}
+
+/** The built web client, with SPA fallback; API paths keep their JSON 404. */
+async function serveWeb(app: FastifyInstance): Promise<void> {
+  const hasWeb = fs.existsSync(path.join(WEB_DIST, 'index.html'));
+  if (hasWeb) await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false });
+  app.setNotFoundHandler((req, reply) => {
+    const apiLike = /^\/(api|ws|transparency|\.well-known|metrics)(\/|$)/.test(req.url);
+    if (req.method === 'GET' && !apiLike && hasWeb) return reply.type('text/html').sendFile('index.html');
+    return reply.code(404).send({ error: new AppError('NOT_FOUND').toBody() });
+  });
+}

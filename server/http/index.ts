@@ -1,0 +1,3 @@
+export { requireRole, requireUser, setSessionCookie, clearSessionCookie, SESSION_COOKIE, DEVICE_COOKIE } from './auth.js';
+export { createKeyedLimiter, createTokenBucket } from './rate-limit.js';
+export type { TokenBucket } from './rate-limit.js';

@@ -1,0 +1,117 @@
+/** What a joined participant can do over signaling, and the host controls. */
+import { AppError } from '../../protocol/errors.js';
+import type { ClientMessage } from '../../protocol/signaling.js';
+import { admitFromWaiting, banSubjects } from './join.js';
+import { sendEvent, toRosterEntry, type Participant, type Room } from './room.js';
+import type { RoomManager } from './rooms.js';
+
+type InMeetingMessage = Exclude<ClientMessage, { type: 'hello' | 'join' | 'ping' }>;
+
+function requireHost(p: Participant): void {
+  if (p.role !== 'host' && p.role !== 'cohost') throw new AppError('NOT_HOST');
+}
+
+function requireJoined(p: Participant): void {
+  if (p.state !== 'joined') throw new AppError('OUT_OF_ORDER', 'Wait until the host admits you.');
+}
+
+/** Handle one message from a participant who has joined (or waits). Returns the result. */
+export async function handleInMeeting(mgr: RoomManager, room: Room, p: Participant, msg: InMeetingMessage): Promise<unknown> {
+  const { media, store } = mgr.deps;
+  switch (msg.type) {
+    case 'leave':
+      mgr.removeParticipant(room, p, 'left');
+      return { ok: true };
+    case 'chat.send': {
+      requireJoined(p);
+      const row = await store.addChat({ meetingId: room.id, participantId: p.id, displayName: p.displayName, text: msg.text });
+      room.broadcast({
+        event: 'chat.message',
+        data: { messageId: row.id, from: p.id, displayName: p.displayName, text: row.text, at: row.created_at },
+      });
+      return { messageId: row.id };
+    }
+    case 'media.publish':
+      requireJoined(p);
+      return { sdp: await media.publish(p.id, msg.sdp) };
+    case 'media.answer':
+      requireJoined(p);
+      await media.answer(p.id, msg.sdp);
+      return { ok: true };
+    case 'media.candidate':
+      requireJoined(p);
+      media.addCandidate(p.id, msg.pc, msg.candidate, msg.mid);
+      return { ok: true };
+    case 'media.layer':
+      requireJoined(p);
+      media.setPreferredLayer(p.id, msg.publisherId, msg.layer);
+      return { ok: true };
+    case 'media.ice-restart':
+      requireJoined(p);
+      return { ok: true };
+    case 'media.state': {
+      requireJoined(p);
+      p.audio = msg.audio;
+      p.video = msg.video;
+      p.screen = msg.screen;
+      media.setAudioMuted(p.id, !msg.audio);
+      room.broadcast({ event: 'participant.updated', data: toRosterEntry(p) });
+      return { ok: true };
+    }
+    default:
+      return handleHost(mgr, room, p, msg);
+  }
+}
+
+async function handleHost(mgr: RoomManager, room: Room, p: Participant, msg: InMeetingMessage): Promise<unknown> {
+  const { media, store } = mgr.deps;
+  requireJoined(p);
+  requireHost(p);
+  switch (msg.type) {
+    case 'host.admit':
+      admitFromWaiting(mgr, room, mgr.requireParticipant(room, msg.participantId));
+      return { ok: true };
+    case 'host.deny': {
+      const target = mgr.requireParticipant(room, msg.participantId);
+      if (target.state !== 'waiting') throw new AppError('OUT_OF_ORDER', 'That participant is not waiting.');
+      mgr.removeParticipant(room, target, 'removed', { kind: 'host' });
+      return { ok: true };
+    }
+    case 'host.mute': {
+      const target = mgr.requireParticipant(room, msg.participantId);
+      target.audio = false;
+      media.setAudioMuted(target.id, true);
+      sendEvent(target, { event: 'you.muted', data: { by: p.displayName } });
+      room.broadcast({ event: 'participant.updated', data: toRosterEntry(target) });
+      return { ok: true };
+    }
+    case 'host.remove': {
+      const target = mgr.requireParticipant(room, msg.participantId);
+      if (target.role === 'host') throw new AppError('FORBIDDEN', 'The host cannot be removed.');
+      // Ban first, so a reconnect racing the removal cannot slip back in.
+      await store.ban(room.id, banSubjects(target), 'host');
+      mgr.removeParticipant(room, target, 'removed', { kind: 'host' });
+      return { ok: true };
+    }
+    case 'host.lock':
+      await store.setLocked(room.id, msg.locked);
+      room.meeting = { ...room.meeting, locked: msg.locked };
+      room.broadcast({ event: 'meeting.updated', data: room.info() });
+      return { ok: true };
+    case 'host.role': {
+      if (p.role !== 'host') throw new AppError('NOT_HOST', 'Only the host can change roles.');
+      const target = mgr.requireParticipant(room, msg.participantId);
+      if (target.role === 'host') throw new AppError('FORBIDDEN', "The host's role cannot be changed.");
+      target.role = msg.role;
+      room.broadcast({ event: 'participant.updated', data: toRosterEntry(target) });
+      return { ok: true };
+    }
+    case 'host.end':
+      if (p.role !== 'host') throw new AppError('NOT_HOST', 'Only the host can end the meeting for all.');
+      await store.end(room.id);
+      mgr.endRoom(room.id, p.displayName);
+      return { ok: true };
+    default:
+      throw new AppError('BAD_REQUEST', `Unhandled message ${msg.type}`);
+  }
+}

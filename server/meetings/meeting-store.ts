@@ -1,0 +1,141 @@
+/** Meetings, bans and chat in the database. */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { AppError } from '../../protocol/errors.js';
+import { hashPassword, verifyPassword } from '../accounts/index.js';
+import type { Db } from '../storage/index.js';
+import type { MeetingsTable } from '../storage/schema.js';
+import type { MeetingRecord } from './types.js';
+
+export function toMeeting(row: MeetingsTable): MeetingRecord {
+  return {
+    id: row.id,
+    hostUserId: row.host_user_id,
+    title: row.title,
+    hasPasscode: row.passcode_hash !== null,
+    waitingRoom: row.waiting_room === 1,
+    e2ee: row.e2ee === 1,
+    locked: row.locked === 1,
+    scheduledAt: row.scheduled_at,
+    createdAt: row.created_at,
+    endedAt: row.ended_at,
+  };
+}
+
+/** Meeting ids are 12 url-safe characters (72 bits): unguessable, short enough to read out. */
+export function newMeetingId(): string {
+  return randomBytes(9).toString('base64url');
+}
+
+export interface NewMeeting {
+  title: string;
+  passcode?: string | undefined;
+  waitingRoom?: boolean | undefined;
+  e2ee?: boolean | undefined;
+  scheduledAt?: number | null | undefined;
+}
+
+export interface MeetingPatch {
+  title?: string | undefined;
+  passcode?: string | null | undefined;
+  waitingRoom?: boolean | undefined;
+  e2ee?: boolean | undefined;
+  scheduledAt?: number | null | undefined;
+}
+
+export function createMeetingStore(db: Db) {
+  async function get(id: string): Promise<MeetingRecord | null> {
+    const row = await db.selectFrom('meetings').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toMeeting(row) : null;
+  }
+  async function mustGet(id: string): Promise<MeetingRecord> {
+    const m = await get(id);
+    if (!m) throw new AppError('MEETING_NOT_FOUND');
+    return m;
+  }
+  return {
+    get,
+    mustGet,
+    async create(hostUserId: string, input: NewMeeting): Promise<MeetingRecord> {
+      const row: MeetingsTable = {
+        id: newMeetingId(),
+        host_user_id: hostUserId,
+        title: input.title,
+        passcode_hash: input.passcode ? await hashPassword(input.passcode) : null,
+        waiting_room: input.waitingRoom ? 1 : 0,
+        e2ee: input.e2ee ? 1 : 0,
+        locked: 0,
+        scheduled_at: input.scheduledAt ?? null,
+        created_at: Date.now(),
+        ended_at: null,
+      };
+      await db.insertInto('meetings').values(row).execute();
+      return toMeeting(row);
+    },
+    async listByHost(hostUserId: string): Promise<MeetingRecord[]> {
+      const rows = await db
+        .selectFrom('meetings')
+        .selectAll()
+        .where('host_user_id', '=', hostUserId)
+        .orderBy('created_at', 'desc')
+        .limit(200)
+        .execute();
+      return rows.map(toMeeting);
+    },
+    async update(id: string, patch: MeetingPatch): Promise<MeetingRecord> {
+      const set: Partial<MeetingsTable> = {};
+      if (patch.title !== undefined) set.title = patch.title;
+      if (patch.waitingRoom !== undefined) set.waiting_room = patch.waitingRoom ? 1 : 0;
+      if (patch.e2ee !== undefined) set.e2ee = patch.e2ee ? 1 : 0;
+      if (patch.scheduledAt !== undefined) set.scheduled_at = patch.scheduledAt;
+      if (patch.passcode !== undefined) set.passcode_hash = patch.passcode ? await hashPassword(patch.passcode) : null;
+      if (Object.keys(set).length > 0) await db.updateTable('meetings').set(set).where('id', '=', id).execute();
+      return mustGet(id);
+    },
+    async setLocked(id: string, locked: boolean): Promise<void> {
+      await db.updateTable('meetings').set({ locked: locked ? 1 : 0 }).where('id', '=', id).execute();
+    },
+    async end(id: string): Promise<void> {
+      await db.updateTable('meetings').set({ ended_at: Date.now(), locked: 0 }).where('id', '=', id).execute();
+    },
+    async checkPasscode(id: string, passcode: string | undefined): Promise<boolean> {
+      const row = await db.selectFrom('meetings').select('passcode_hash').where('id', '=', id).executeTakeFirst();
+      if (!row?.passcode_hash) return true;
+      if (!passcode) return false;
+      return verifyPassword(passcode, row.passcode_hash);
+    },
+    async ban(meetingId: string, subjects: string[], reason: 'host' | 'legal'): Promise<void> {
+      const now = Date.now();
+      for (const subject of subjects) {
+        await db
+          .insertInto('meeting_bans')
+          .values({ meeting_id: meetingId, subject, reason, created_at: now })
+          .onConflict((oc) => oc.columns(['meeting_id', 'subject']).doNothing())
+          .execute();
+      }
+    },
+    async isBanned(meetingId: string, subjects: string[]): Promise<boolean> {
+      if (subjects.length === 0) return false;
+      const row = await db
+        .selectFrom('meeting_bans')
+        .select('subject')
+        .where('meeting_id', '=', meetingId)
+        .where('subject', 'in', subjects)
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+    async addChat(msg: { meetingId: string; participantId: string; displayName: string; text: string }) {
+      const row = {
+        id: randomUUID(),
+        meeting_id: msg.meetingId,
+        participant_id: msg.participantId,
+        display_name: msg.displayName,
+        text: msg.text,
+        created_at: Date.now(),
+      };
+      await db.insertInto('chat_messages').values(row).execute();
+      return row;
+    },
+  };
+}
+
+export type MeetingStore = ReturnType<typeof createMeetingStore>;

@@ -1,0 +1,119 @@
+/** One live meeting: who is in it, who waits, and how to reach them. No I/O besides sends. */
+import type { MeetingInfo, MeetingRole, RosterEntry, ServerEvent, ServerMessage } from '../../protocol/signaling.js';
+import type { ClientChannel, HostNotice, LiveParticipant, MeetingRecord, ParticipantLocation } from './types.js';
+
+export interface Participant {
+  id: string;
+  meetingId: string;
+  displayName: string;
+  role: MeetingRole;
+  userId: string | null;
+  deviceId: string | null;
+  identityKey: string | undefined;
+  /** SHA-256 of the resume token, which the client holds. */
+  resumeTokenHash: string;
+  state: 'waiting' | 'joined' | 'disconnected';
+  channel: ClientChannel | null;
+  location: ParticipantLocation;
+  audio: boolean;
+  video: boolean;
+  screen: boolean;
+  joinedAt: number;
+  /** Timer that drops a disconnected entry after the reconnect grace period. */
+  graceTimer: NodeJS.Timeout | null;
+}
+
+export class Room {
+  readonly participants = new Map<string, Participant>();
+  readonly notices: HostNotice[] = [];
+  meeting: MeetingRecord;
+  activeSpeaker: string | null = null;
+
+  constructor(meeting: MeetingRecord) {
+    this.meeting = meeting;
+  }
+
+  get id(): string {
+    return this.meeting.id;
+  }
+
+  info(): MeetingInfo {
+    return {
+      meetingId: this.meeting.id,
+      title: this.meeting.title,
+      locked: this.meeting.locked,
+      waitingRoom: this.meeting.waitingRoom,
+      e2ee: this.meeting.e2ee,
+    };
+  }
+
+  /** Everyone in the roster (joined or briefly reconnecting). The waiting room is separate. */
+  roster(): RosterEntry[] {
+    return [...this.participants.values()].filter((p) => p.state !== 'waiting').map(toRosterEntry);
+  }
+
+  waiting(): RosterEntry[] {
+    return [...this.participants.values()].filter((p) => p.state === 'waiting').map(toRosterEntry);
+  }
+
+  /** In the roster every participant sees: the one test for who may receive media or chat. */
+  isInRoster(participantId: string): boolean {
+    const p = this.participants.get(participantId);
+    return p !== undefined && p.state === 'joined';
+  }
+
+  hosts(): Participant[] {
+    return [...this.participants.values()].filter((p) => p.state === 'joined' && (p.role === 'host' || p.role === 'cohost'));
+  }
+
+  joinedCount(): number {
+    let n = 0;
+    for (const p of this.participants.values()) if (p.state !== 'waiting') n++;
+    return n;
+  }
+
+  /** Send an event to everyone in the roster (optionally except one). */
+  broadcast(event: ServerEvent, exceptId?: string): void {
+    const msg = { type: 'event', ...event } as ServerMessage;
+    for (const p of this.participants.values()) {
+      if (p.state === 'joined' && p.id !== exceptId) p.channel?.send(msg);
+    }
+  }
+
+  sendToHosts(event: ServerEvent): void {
+    const msg = { type: 'event', ...event } as ServerMessage;
+    for (const p of this.hosts()) p.channel?.send(msg);
+  }
+
+  live(p: Participant): LiveParticipant {
+    return {
+      meetingId: this.id,
+      participantId: p.id,
+      userId: p.userId,
+      displayName: p.displayName,
+      role: p.role,
+      state: p.state,
+      location: p.location,
+      joinedAt: p.joinedAt,
+    };
+  }
+}
+
+export function toRosterEntry(p: Participant): RosterEntry {
+  const e: RosterEntry = {
+    participantId: p.id,
+    displayName: p.displayName,
+    role: p.role,
+    audio: p.audio,
+    video: p.video,
+    screen: p.screen,
+    joinedAt: p.joinedAt,
+  };
+  if (p.state === 'waiting') e.waiting = true;
+  if (p.identityKey !== undefined) e.identityKey = p.identityKey;
+  return e;
+}
+
+export function sendEvent(p: Participant, event: ServerEvent): void {
+  p.channel?.send({ type: 'event', ...event } as ServerMessage);
+}

@@ -1,0 +1,84 @@
+import type { RemovalNotice, ServerMessage } from '../../protocol/signaling.js';
+
+/** Where a participant is, with the evidence (shape of geo/'s Location). */
+export interface ParticipantLocation {
+  country: string | null;
+  status: 'known' | 'unknown';
+  reason?: string;
+  anonymiser?: boolean;
+  address: string;
+  database: { name: string; buildDate: string };
+}
+
+/** The signaling side of one participant: how to reach their browser. */
+export interface ClientChannel {
+  send(msg: ServerMessage): void;
+  close(code: number, reason: string): void;
+  /** The client's public address as resolved through trusted proxies. */
+  readonly address: string;
+  /** Stable per-browser id from an HTTP-only cookie (hashed), when the browser has one. */
+  readonly deviceId: string | null;
+  readonly userId: string | null;
+}
+
+/** What the rest of the server may know about a live participant. */
+export interface LiveParticipant {
+  meetingId: string;
+  participantId: string;
+  userId: string | null;
+  displayName: string;
+  role: 'host' | 'cohost' | 'participant';
+  state: 'waiting' | 'joined' | 'disconnected';
+  location: ParticipantLocation;
+  joinedAt: number;
+}
+
+export interface MeetingRecord {
+  id: string;
+  hostUserId: string;
+  title: string;
+  hasPasscode: boolean;
+  waitingRoom: boolean;
+  e2ee: boolean;
+  locked: boolean;
+  scheduledAt: number | null;
+  createdAt: number;
+  endedAt: number | null;
+}
+
+export type AdmissionDecision =
+  | { effect: 'allow' }
+  | { effect: 'deny'; rule: string; reason: string; notice: RemovalNotice };
+
+/** Asked before anyone enters a meeting or after their location changes (policy/ implements). */
+export interface AdmissionPolicy {
+  /**
+   * Decide whether this participant may be in this meeting from this location. A deny has
+   * already been written to the record by the time it is returned (write-ahead).
+   */
+  evaluate(input: {
+    meeting: MeetingRecord;
+    participant: Pick<LiveParticipant, 'participantId' | 'userId' | 'displayName' | 'location'>;
+    trigger: 'join' | 'relocate' | 'rule-change';
+  }): Promise<AdmissionDecision>;
+}
+
+export interface HostNotice {
+  kind: 'enforcement';
+  count: number;
+  jurisdiction: string;
+  demandId: number;
+  authority?: string;
+  at: number;
+}
+
+/**
+ * The only handle enforcement code gets on live meetings: it can list, remove with a legal
+ * notice and tell hosts. There is deliberately no way to end a meeting or touch an account.
+ */
+export interface EnforcementPort {
+  listParticipants(meetingId?: string): LiveParticipant[];
+  removeForPolicy(meetingId: string, participantId: string, notice: RemovalNotice): boolean;
+  notifyHosts(meetingId: string, notice: HostNotice): void;
+  liveMeetingIds(): string[];
+}

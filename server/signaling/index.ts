@@ -1,0 +1,130 @@
+/**
+ * The WebSocket endpoint: parse, size-check, rate-limit and validate every message, then
+ * hand it to meetings/. Errors become `response` messages with a stable code; the socket
+ * stays open unless the error is one that must end it.
+ */
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
+import { AppError, toAppError } from '../../protocol/errors.js';
+import { ClientMessage, MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type ServerMessage } from '../../protocol/signaling.js';
+import { DEVICE_COOKIE } from '../http/index.js';
+import { admitParticipant, handleInMeeting, type ClientChannel, type Participant, type RoomManager } from '../meetings/index.js';
+import { createTokenBucket } from '../http/index.js';
+
+export interface SignalingDeps {
+  rooms: RoomManager;
+  clientAddress: (req: FastifyRequest) => string;
+  onConnection?: (delta: 1 | -1) => void;
+}
+
+/** Errors after which the socket is closed (the client must not keep using it). */
+const CLOSING = new Set(['PAYLOAD_TOO_LARGE', 'UNSUPPORTED_VERSION']);
+
+export function signalingRoutes(app: FastifyInstance, deps: SignalingDeps): void {
+  app.get('/ws', { websocket: true }, (socket: WebSocket, req: FastifyRequest) => {
+    const device = req.cookies[DEVICE_COOKIE];
+    const channel: ClientChannel = {
+      address: deps.clientAddress(req),
+      deviceId: device ? createHash('sha256').update(device).digest('hex') : null,
+      userId: req.user?.status === 'active' ? req.user.id : null,
+      send: (msg: ServerMessage) => {
+        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(msg));
+      },
+      close: (code: number, reason: string) => {
+        if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) socket.close(code, reason.slice(0, 120));
+      },
+    };
+    new Connection(deps, socket, channel, req).start();
+  });
+}
+
+class Connection {
+  #hello = false;
+  #participant: Participant | null = null;
+  #joining = false;
+  #queue: Promise<void> = Promise.resolve();
+  readonly #bucket = createTokenBucket({ ratePerSec: 40, burst: 120 });
+
+  constructor(
+    private readonly deps: SignalingDeps,
+    private readonly socket: WebSocket,
+    private readonly channel: ClientChannel,
+    private readonly req: FastifyRequest,
+  ) {}
+
+  start(): void {
+    this.deps.onConnection?.(1);
+    this.socket.on('message', (data, isBinary) => {
+      // Messages from one socket are handled one after another, in order.
+      this.#queue = this.#queue.then(() => this.onMessage(data as Buffer, isBinary)).catch((err: unknown) => {
+        this.req.log.error({ err }, 'signaling handler failed');
+      });
+    });
+    this.socket.on('close', () => {
+      this.deps.onConnection?.(-1);
+      if (this.#participant) this.deps.rooms.disconnected(this.#participant.id, this.channel);
+    });
+    this.socket.on('error', (err) => this.req.log.warn({ err }, 'websocket error'));
+  }
+
+  private reply(id: string, result: unknown): void {
+    this.channel.send({ type: 'response', id, ok: true, result });
+  }
+
+  private fail(id: string, err: AppError): void {
+    this.channel.send({ type: 'response', id, ok: false, error: err.toBody() });
+    if (CLOSING.has(err.code)) this.channel.close(err.wsCloseCode, err.code);
+  }
+
+  private async onMessage(data: Buffer, isBinary: boolean): Promise<void> {
+    let id = '';
+    try {
+      if (data.length > MAX_MESSAGE_BYTES) throw new AppError('PAYLOAD_TOO_LARGE');
+      if (!this.#bucket.take()) throw new AppError('RATE_LIMITED');
+      if (isBinary) throw new AppError('BAD_REQUEST', 'Binary frames are not part of the protocol.');
+      let raw: unknown;
+      try {
+        raw = JSON.parse(data.toString('utf8'));
+      } catch {
+        throw new AppError('BAD_REQUEST', 'Not JSON.');
+      }
+      if (typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string') {
+        id = (raw as { id: string }).id.slice(0, 64);
+      }
+      const msg = ClientMessage.parse(raw);
+      this.reply(msg.id, await this.dispatch(msg));
+    } catch (err) {
+      const e = toAppError(err);
+      if (e.code === 'INTERNAL') this.req.log.error({ err }, 'signaling error');
+      this.fail(id, e);
+    }
+  }
+
+  private async dispatch(msg: ClientMessage): Promise<unknown> {
+    if (msg.type === 'ping') return { pong: Date.now() };
+    if (msg.type === 'hello') {
+      if (msg.v !== PROTOCOL_VERSION) throw new AppError('UNSUPPORTED_VERSION');
+      this.#hello = true;
+      return { v: PROTOCOL_VERSION };
+    }
+    if (!this.#hello) throw new AppError('OUT_OF_ORDER', 'Send hello first.');
+    if (msg.type === 'join') {
+      if (this.#participant || this.#joining) throw new AppError('OUT_OF_ORDER', 'Already joined.');
+      this.#joining = true;
+      try {
+        const { result, participant } = await admitParticipant(this.deps.rooms, this.channel, msg);
+        this.#participant = participant;
+        return result;
+      } finally {
+        this.#joining = false;
+      }
+    }
+    const p = this.#participant;
+    const found = p ? this.deps.rooms.findParticipant(p.id) : null;
+    if (!p || !found || found.p.channel !== this.channel) throw new AppError('NOT_IN_MEETING');
+    const result = await handleInMeeting(this.deps.rooms, found.room, found.p, msg);
+    if (msg.type === 'leave') this.#participant = null;
+    return result;
+  }
+}
