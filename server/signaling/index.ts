@@ -80,8 +80,8 @@ class Connection {
   private async onMessage(data: Buffer, isBinary: boolean): Promise<void> {
     let id = '';
     try {
+      // Too large: refused unparsed, so a huge frame costs nothing but its bytes.
       if (data.length > MAX_MESSAGE_BYTES) throw new AppError('PAYLOAD_TOO_LARGE');
-      if (!this.#bucket.take()) throw new AppError('RATE_LIMITED');
       if (isBinary) throw new AppError('BAD_REQUEST', 'Binary frames are not part of the protocol.');
       let raw: unknown;
       try {
@@ -92,6 +92,7 @@ class Connection {
       if (typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string') {
         id = (raw as { id: string }).id.slice(0, 64);
       }
+      if (!this.#bucket.take()) throw new AppError('RATE_LIMITED');
       const msg = ClientMessage.parse(raw);
       this.reply(msg.id, await this.dispatch(msg));
     } catch (err) {
