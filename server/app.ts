@@ -14,7 +14,8 @@ import pino, { type Logger } from 'pino';
 import { AppError, toAppError } from '../protocol/errors.js';
 import { accountRoutes, createAccounts, type Accounts } from './accounts/index.js';
 import type { Config } from './config/index.js';
-import { createKeyedLimiter, DEVICE_COOKIE, SESSION_COOKIE } from './http/index.js';
+import { createKeyedLimiter, DEVICE_COOKIE, requireRole, SESSION_COOKIE } from './http/index.js';
+import { clientAddress as geoClientAddress, createCidrSet, createLocator, geoAdminRoutes, type Locator } from './geo/index.js';
 import type { MediaConfig, MediaServer } from './media/types.js';
 import { createMeetingStore, meetingRoutes, RoomManager, type AdmissionPolicy, type MeetingStore, type ParticipantLocation } from './meetings/index.js';
 import { signalingRoutes } from './signaling/index.js';
@@ -25,8 +26,8 @@ export interface AppDeps {
   config: Config;
   storage: Storage;
   logger?: Logger;
-  /** Where an address is (geo/). */
-  locate?: (address: string) => ParticipantLocation;
+  /** Where an address is (geo/); default: the configured or embedded database. */
+  locator?: Locator;
   policy?: AdmissionPolicy;
   /** Builds the media plane (media/ createMediaServer in production). */
   createMedia: (config: MediaConfig) => MediaServer;
@@ -41,14 +42,11 @@ export interface Services {
   media: MediaServer;
   metrics: Metrics;
   logger: Logger;
+  locator: Locator;
   clientAddress: (req: FastifyRequest) => string;
 }
 
 const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
-
-function unknownLocation(address: string): ParticipantLocation {
-  return { country: null, status: 'unknown', reason: 'not-in-database', address, database: { name: 'none', buildDate: 'n/a' } };
-}
 
 export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; services: Services }> {
   const { config, storage } = deps;
@@ -60,8 +58,11 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     logController: new LogController({ disableRequestLogging: true }),
   });
 
-  const clientAddress = (req: FastifyRequest) => req.socket.remoteAddress ?? '0.0.0.0';
-  const locate = deps.locate ?? unknownLocation;
+  const locator = deps.locator ?? createLocator({ dbPath: config.GEO_DB_PATH, testMap: config.GEO_TEST_MAP, logger });
+  const trustedProxies = createCidrSet(config.TRUSTED_PROXIES);
+  const clientAddress = (req: FastifyRequest) =>
+    geoClientAddress({ socketAddress: req.socket.remoteAddress, headers: req.headers, trustedProxies });
+  const locate = (address: string): ParticipantLocation => locator.locate(address);
   const accounts = createAccounts(storage.db);
   const meetings = createMeetingStore(storage.db);
   const policy: AdmissionPolicy = deps.policy ?? { evaluate: () => Promise.resolve({ effect: 'allow' }) };
@@ -76,6 +77,8 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   });
   rooms = new RoomManager({ store: meetings, media, policy, locate, logger, iceServers: config.iceServers });
   const metrics = createMetrics({ rooms, media });
+  // A new database can move people: re-locate everyone and re-run policy where it changed.
+  locator.onReload(() => rooms.relocateAll());
 
   await app.register(cookie);
   await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
@@ -113,7 +116,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     void reply.code(e.httpStatus).send({ error: e.toBody() });
   });
 
-  const services: Services = { config, storage, accounts, meetings, rooms, media, metrics, logger, clientAddress };
+  const services: Services = { config, storage, accounts, meetings, rooms, media, metrics, logger, locator, clientAddress };
 
   app.get('/api/config', async () => ({ iceServers: config.iceServers, version: '0.1.0' }));
   app.get('/healthz', async () => ({ ok: true }));
@@ -124,6 +127,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   accountRoutes(app, { accounts, cookieSecure: config.cookieSecure, locate: (req) => locate(clientAddress(req)) });
   meetingRoutes(app, { store: meetings, rooms, publicUrl: config.publicUrl });
   signalingRoutes(app, { rooms, clientAddress, onConnection: (d) => metrics.wsConnections.inc(d) });
+  await app.register(geoAdminRoutes, { locator, requireAdmin: (req) => void requireRole(req, 'admin') });
 
   await serveWeb(app);
   app.addHook('onClose', () => media.close());

@@ -3,6 +3,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { buildApp } from './app.js';
 import { createMediaServer } from './media/index.js';
+import { installSighupReload } from './geo/index.js';
 import { loadConfig } from './config/index.js';
 import { openStorage } from './storage/index.js';
 
@@ -14,6 +15,9 @@ async function main(): Promise<void> {
     sqlitePath: path.join(config.DATA_DIR, 'parley.db'),
   });
   const { app, services } = await buildApp({ config, storage, logger, createMedia: createMediaServer });
+  installSighupReload(services.locator, logger);
+  const geo = services.locator.info();
+  logger.info({ database: geo.name, buildDate: geo.buildDate, path: geo.path }, 'location database loaded');
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   const admins = (await services.accounts.listUsers()).filter((u) => u.roles.includes('admin'));
   logger.info({ address, database: storage.dialect }, 'Parley is listening');
