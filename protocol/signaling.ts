@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { ErrorBody } from './errors.js';
+import type { RosterEvent } from './roster-chain.js';
 
 export const PROTOCOL_VERSION = 1;
 /** Largest text frame the server accepts; larger frames close the socket with PAYLOAD_TOO_LARGE. */
@@ -87,6 +88,8 @@ export interface JoinResult {
   role: MeetingRole;
   meeting: MeetingInfo;
   roster: RosterEntry[];
+  /** The roster's hash chain from the first event (see protocol/roster-chain.ts). */
+  chain: RosterEvent[];
   iceServers: { urls: string[]; username?: string; credential?: string }[];
 }
 
@@ -103,6 +106,8 @@ export interface RemovalNotice {
 export type ServerEvent =
   | { event: 'roster.snapshot'; data: { roster: RosterEntry[]; meeting: MeetingInfo } }
   | { event: 'participant.joined'; data: RosterEntry }
+  | { event: 'roster.event'; data: RosterEvent }
+  | { event: 'media.receivers'; data: { publisherId: string; receivers: string[] } }
   | { event: 'participant.updated'; data: RosterEntry }
   | { event: 'participant.left'; data: { participantId: string; reason: 'left' | 'removed' | 'disconnected' } }
   | { event: 'waiting.joined'; data: RosterEntry }

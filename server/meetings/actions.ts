@@ -97,6 +97,7 @@ async function handleHost(mgr: RoomManager, room: Room, p: Participant, msg: InM
       await store.setLocked(room.id, msg.locked);
       room.meeting = { ...room.meeting, locked: msg.locked };
       room.broadcast({ event: 'meeting.updated', data: room.info() });
+      room.record(msg.locked ? 'lock' : 'unlock');
       return { ok: true };
     case 'host.role': {
       if (p.role !== 'host') throw new AppError('NOT_HOST', 'Only the host can change roles.');
@@ -104,6 +105,7 @@ async function handleHost(mgr: RoomManager, room: Room, p: Participant, msg: InM
       if (target.role === 'host') throw new AppError('FORBIDDEN', "The host's role cannot be changed.");
       target.role = msg.role;
       room.broadcast({ event: 'participant.updated', data: toRosterEntry(target) });
+      room.record('role', target);
       return { ok: true };
     }
     case 'host.end':

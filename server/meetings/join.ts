@@ -31,6 +31,7 @@ function joinResult(mgr: RoomManager, room: Room, p: Participant, resumeToken: s
     role: p.role,
     meeting: room.info(),
     roster: room.roster(),
+    chain: room.chain,
     iceServers: mgr.deps.iceServers,
   };
 }
@@ -103,8 +104,9 @@ export async function admitParticipant(mgr: RoomManager, channel: ClientChannel,
     return { result: joinResult(mgr, room, p, resumeToken), participant: p };
   }
   p.state = 'joined';
-  const result = joinResult(mgr, room, p, resumeToken);
   room.broadcast({ event: 'participant.joined', data: toRosterEntry(p) }, p.id);
+  room.record('join', p);
+  const result = joinResult(mgr, room, p, resumeToken);
   mgr.attachMedia(room, p);
   return { result, participant: p };
 }
@@ -138,7 +140,9 @@ export function admitFromWaiting(mgr: RoomManager, room: Room, p: Participant): 
     role: p.role,
     meeting: room.info(),
     roster: room.roster(),
+    chain: room.chain,
     iceServers: mgr.deps.iceServers,
   };
   sendEvent(p, { event: 'you.admitted', data: result });
+  mgr.attachMedia(room, p);
 }

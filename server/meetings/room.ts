@@ -1,4 +1,6 @@
 /** One live meeting: who is in it, who waits, and how to reach them. No I/O besides sends. */
+import { createHash } from 'node:crypto';
+import { canonicalRosterEvent, GENESIS, type RosterEvent, type RosterEventBody, type RosterEventKind } from '../../protocol/roster-chain.js';
 import type { MeetingInfo, MeetingRole, RosterEntry, ServerEvent, ServerMessage } from '../../protocol/signaling.js';
 import type { ClientChannel, HostNotice, LiveParticipant, MeetingRecord, ParticipantLocation } from './types.js';
 
@@ -28,6 +30,8 @@ export class Room {
   readonly notices: HostNotice[] = [];
   meeting: MeetingRecord;
   activeSpeaker: string | null = null;
+  /** The roster's hash chain: every join, leave, removal, role change and lock, in order. */
+  readonly chain: RosterEvent[] = [];
 
   constructor(meeting: MeetingRecord) {
     this.meeting = meeting;
@@ -83,6 +87,25 @@ export class Room {
   sendToHosts(event: ServerEvent): void {
     const msg = { type: 'event', ...event } as ServerMessage;
     for (const p of this.hosts()) p.channel?.send(msg);
+  }
+
+  /**
+   * Append a roster event and send it to everyone in the roster. Called before media is
+   * attached for a join, so no one receives media before the chain shows them.
+   */
+  record(kind: RosterEventKind, p?: Participant): RosterEvent {
+    const last = this.chain.at(-1);
+    const body: RosterEventBody = { v: 1, seq: this.chain.length, prev: last?.hash ?? GENESIS, kind, meetingId: this.id, at: Date.now() };
+    if (p) {
+      body.participantId = p.id;
+      body.displayName = p.displayName;
+      body.role = p.role;
+      if (p.identityKey !== undefined) body.identityKey = p.identityKey;
+    }
+    const event: RosterEvent = { ...body, hash: createHash('sha256').update(canonicalRosterEvent(body)).digest('hex') };
+    this.chain.push(event);
+    this.broadcast({ event: 'roster.event', data: event });
+    return event;
   }
 
   live(p: Participant): LiveParticipant {

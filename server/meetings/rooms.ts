@@ -65,7 +65,7 @@ export class RoomManager implements EnforcementPort {
     p.state = 'joined';
     room.broadcast({ event: 'participant.joined', data: toRosterEntry(p) }, p.id);
     room.sendToHosts({ event: 'waiting.left', data: { participantId: p.id } });
-    this.attachMedia(room, p);
+    room.record('join', p);
   }
 
   attachMedia(room: Room, p: Participant): void {
@@ -101,10 +101,16 @@ export class RoomManager implements EnforcementPort {
     this.byParticipant.delete(p.id);
     this.#levels.delete(p.id);
     if (notice) sendEvent(p, { event: 'you.removed', data: notice });
-    if (reason !== 'disconnected') p.channel?.close(reason === 'left' ? 1000 : closeCode, reason);
+    const channel = p.channel;
     p.channel = null;
+    // Media is already cut; the socket closes on the next turn so a response to the request
+    // that caused this (leave, end) still reaches the client first.
+    if (channel && reason !== 'disconnected') setImmediate(() => channel.close(reason === 'left' ? 1000 : closeCode, reason));
     if (wasWaiting) room.sendToHosts({ event: 'waiting.left', data: { participantId: p.id } });
-    else room.broadcast({ event: 'participant.left', data: { participantId: p.id, reason } });
+    else {
+      room.broadcast({ event: 'participant.left', data: { participantId: p.id, reason } });
+      room.record(reason === 'removed' ? 'removal' : 'leave', p);
+    }
     if (room.activeSpeaker === p.id) {
       room.activeSpeaker = null;
       room.broadcast({ event: 'speaker.active', data: { participantId: null } });
@@ -214,12 +220,7 @@ export class RoomManager implements EnforcementPort {
     if (!room) return;
     room.broadcast({ event: 'meeting.ended', data: { by } });
     for (const p of [...room.participants.values()]) {
-      // Close sockets on the next turn so the host who ended it still gets the response.
-      const channel = p.channel;
-      p.channel = null;
-      if (channel) sendEvent({ ...p, channel }, { event: 'you.removed', data: { kind: 'meeting-ended' } });
-      this.removeParticipant(room, p, 'removed');
-      if (channel) setTimeout(() => channel.close(4410, 'meeting ended'), 20).unref();
+      this.removeParticipant(room, p, 'removed', { kind: 'meeting-ended' }, 4410);
     }
     this.rooms.delete(meetingId);
   }
