@@ -1,0 +1,17 @@
+/** The geo domain: where a participant is, from their public address. Import only this file. */
+export type { GeoDatabaseInfo, GeoLogger, Location, LocationReason } from './types.js';
+export { createLocator, type Locator, type LocatorOptions, type ReloadListener } from './locator.js';
+export { defaultDatabasePath } from './database.js';
+export { parseTestMap, type TestMap, type TestMapEntry } from './test-map.js';
+export { clientAddress, type ClientAddressInput, type HeaderBag } from './client-address.js';
+export { createCidrSet, parseCidr, type Cidr, type CidrSet } from './cidr.js';
+export { normaliseAddress, parseIp, formatIp, type ParsedIp } from './ip.js';
+export { isReservedAddress } from './reserved.js';
+export {
+  checkDatabasePath,
+  geoAdminRoutes,
+  GeoReloadBodySchema,
+  installSighupReload,
+  type GeoAdminRoutesOptions,
+  type GeoReloadBody,
+} from './reload-triggers.js';
