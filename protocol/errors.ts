@@ -57,6 +57,11 @@ export const ERROR_CATALOG = {
   SELF_APPROVAL: { http: 403, ws: 4403, message: 'The person who recorded a demand cannot approve it.' },
   DEMAND_STATE: { http: 409, ws: 4409, message: 'The demand is not in a state that allows this.' },
   DEMAND_EXPIRED: { http: 409, ws: 4409, message: 'The demand has expired.' },
+  BUSINESS_VERIFICATION_REQUIRED: {
+    http: 403,
+    ws: 4403,
+    message: 'A business account from this location can host meetings once an admin has verified its business licence.',
+  },
   DATA_HANDOVER_REFUSED: {
     http: 403,
     ws: 4403,

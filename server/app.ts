@@ -16,9 +16,11 @@ import { accountRoutes, createAccounts, type Accounts } from './accounts/index.j
 import type { Config } from './config/index.js';
 import { createKeyedLimiter, DEVICE_COOKIE, requireRole, SESSION_COOKIE } from './http/index.js';
 import { clientAddress as geoClientAddress, createCidrSet, createLocator, geoAdminRoutes, type Locator } from './geo/index.js';
-import type { MediaConfig, MediaServer } from './media/types.js';
-import { createMeetingStore, meetingRoutes, RoomManager, type AdmissionPolicy, type MeetingStore, type ParticipantLocation } from './meetings/index.js';
+import type { MediaConfig, MediaParticipantHooks, MediaServer } from './media/types.js';
+import { createMeetingStore, meetingRoutes, RoomManager, startReceiversReport, type AdmissionPolicy, type MeetingStore, type ParticipantLocation } from './meetings/index.js';
 import { signalingRoutes } from './signaling/index.js';
+import { createPolicy, policyRoutes, type PolicyEngine } from './policy/index.js';
+import { createTransparencyLog, registerTransparency, type TransparencyLog } from './transparency/index.js';
 import type { Storage } from './storage/index.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 
@@ -28,9 +30,25 @@ export interface AppDeps {
   logger?: Logger;
   /** Where an address is (geo/); default: the configured or embedded database. */
   locator?: Locator;
-  policy?: AdmissionPolicy;
+  /** The policy engine (default: built over this storage and log). */
+  policy?: PolicyEngine;
+  /** The transparency log (default: built over this storage). */
+  log?: TransparencyLog;
+  /** Checkpoint cadence of a default log (ms; 0 = only on demand). */
+  checkpointIntervalMs?: number;
   /** Builds the media plane (media/ createMediaServer in production). */
   createMedia: (config: MediaConfig) => MediaServer;
+  /** Test-only levers; only code can pass them (never config, env or an API). See TestHooks. */
+  testHooks?: TestHooks;
+}
+
+/**
+ * Levers that exist only when a test passes this object to buildApp in code. buildApp fills
+ * in the functions. Used to prove clients catch a server that breaks the roster invariant.
+ */
+export interface TestHooks {
+  /** Make the media plane forward a meeting's media to a subscriber that is NOT in the roster. */
+  addHiddenSubscriber?: (meetingId: string, hooks: MediaParticipantHooks) => string;
 }
 
 export interface Services {
@@ -40,6 +58,8 @@ export interface Services {
   meetings: MeetingStore;
   rooms: RoomManager;
   media: MediaServer;
+  policy: PolicyEngine;
+  log: TransparencyLog;
   metrics: Metrics;
   logger: Logger;
   locator: Locator;
@@ -65,18 +85,51 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   const locate = (address: string): ParticipantLocation => locator.locate(address);
   const accounts = createAccounts(storage.db);
   const meetings = createMeetingStore(storage.db);
-  const policy: AdmissionPolicy = deps.policy ?? { evaluate: () => Promise.resolve({ effect: 'allow' }) };
+  const log =
+    deps.log ??
+    (await createTransparencyLog({
+      db: storage.db,
+      dialect: storage.dialect,
+      origin: config.LOG_ORIGIN ?? `${new URL(config.publicUrl).host}/transparency`,
+      logger,
+      ...(deps.checkpointIntervalMs !== undefined ? { checkpointIntervalMs: deps.checkpointIntervalMs } : {}),
+    }));
+  let metrics!: Metrics;
+  const policy =
+    deps.policy ??
+    (await createPolicy({
+      db: storage.db,
+      log,
+      meetings,
+      accounts,
+      onAction: (action, jurisdiction) => metrics.enforcementActions.inc({ action, jurisdiction }),
+    }));
+  accounts.setSignupGuard(policy.signupGuard);
   let rooms!: RoomManager;
+  const hidden = new Set<string>();
+  const receiverGate = deps.testHooks
+    ? (m: string, p: string) => hidden.has(p) || rooms.mayReceive(m, p)
+    : (m: string, p: string) => rooms.mayReceive(m, p);
   const media = deps.createMedia({
       announcedIp: config.MEDIA_ANNOUNCED_IP,
       portRangeBegin: config.MEDIA_PORT_MIN,
       portRangeEnd: config.MEDIA_PORT_MAX,
       udpMuxPort: config.MEDIA_UDP_MUX_PORT,
       iceServers: config.iceServers,
-    receiverGate: (m: string, p: string) => rooms.mayReceive(m, p),
+    receiverGate,
   });
-  rooms = new RoomManager({ store: meetings, media, policy, locate, logger, iceServers: config.iceServers });
-  const metrics = createMetrics({ rooms, media });
+  rooms = new RoomManager({ store: meetings, media, policy: policy as AdmissionPolicy, locate, logger, iceServers: config.iceServers });
+  policy.attachPort(rooms);
+  metrics = createMetrics({ rooms, media });
+  const stopReceiversReport = startReceiversReport(rooms, media);
+  if (deps.testHooks) {
+    deps.testHooks.addHiddenSubscriber = (meetingId, hooks) => {
+      const id = `hidden-${randomBytes(6).toString('base64url')}`;
+      hidden.add(id);
+      media.addParticipant(meetingId, id, hooks);
+      return id;
+    };
+  }
   // A new database can move people: re-locate everyone and re-run policy where it changed.
   locator.onReload(() => rooms.relocateAll());
 
@@ -116,7 +169,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     void reply.code(e.httpStatus).send({ error: e.toBody() });
   });
 
-  const services: Services = { config, storage, accounts, meetings, rooms, media, metrics, logger, locator, clientAddress };
+  const services: Services = { config, storage, accounts, meetings, rooms, media, policy, log, metrics, logger, locator, clientAddress };
 
   app.get('/api/config', async () => ({ iceServers: config.iceServers, version: '0.1.0' }));
   app.get('/healthz', async () => ({ ok: true }));
@@ -125,12 +178,24 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     return metrics.registry.metrics();
   });
   accountRoutes(app, { accounts, cookieSecure: config.cookieSecure, locate: (req) => locate(clientAddress(req)) });
-  meetingRoutes(app, { store: meetings, rooms, publicUrl: config.publicUrl });
+  meetingRoutes(app, {
+    store: meetings,
+    rooms,
+    publicUrl: config.publicUrl,
+    assertMayHost: (user, req) => policy.assertMayHost(user, locate(clientAddress(req))),
+  });
+  await app.register(policyRoutes, { policy, meetings });
+  await registerTransparency(app, log, { publicUrl: config.publicUrl });
   signalingRoutes(app, { rooms, clientAddress, onConnection: (d) => metrics.wsConnections.inc(d) });
   await app.register(geoAdminRoutes, { locator, requireAdmin: (req) => void requireRole(req, 'admin') });
 
   await serveWeb(app);
-  app.addHook('onClose', () => media.close());
+  app.addHook('onClose', async () => {
+    stopReceiversReport();
+    media.close();
+    policy.close();
+    if (!deps.log) await log.close();
+  });
   return { app, services };
 }
 

@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { User } from '../accounts/index.js';
 import { z } from 'zod';
 import { AppError } from '../../protocol/errors.js';
 import { requireUser } from '../http/index.js';
@@ -23,7 +24,15 @@ const Patch = z.object({
 }).strict();
 const Params = z.object({ id: z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/) });
 
-export function meetingRoutes(app: FastifyInstance, deps: { store: MeetingStore; rooms: RoomManager; publicUrl: string }): void {
+export interface MeetingRouteDeps {
+  store: MeetingStore;
+  rooms: RoomManager;
+  publicUrl: string;
+  /** Account policy for the host's location (policy/): may this account host meetings? */
+  assertMayHost?: (user: User, req: FastifyRequest) => Promise<void>;
+}
+
+export function meetingRoutes(app: FastifyInstance, deps: MeetingRouteDeps): void {
   const { store, rooms } = deps;
   const view = (m: MeetingRecord) => ({
     id: m.id,
@@ -52,6 +61,7 @@ export function meetingRoutes(app: FastifyInstance, deps: { store: MeetingStore;
   app.post('/api/meetings', async (req, reply) => {
     const user = requireUser(req);
     const body = NewMeeting.parse(req.body);
+    await deps.assertMayHost?.(user, req);
     const m = await store.create(user.id, body);
     return reply.code(201).send({ meeting: view(m) });
   });

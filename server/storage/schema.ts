@@ -73,10 +73,84 @@ export interface LogEntriesTable {
 
 export interface CheckpointsTable {
   id: Generated<number>;
+  /** Unique: one signed head per size. */
   tree_size: number;
+  /** Hex MTH of the first tree_size entries. */
   root_hash: string;
+  /** When it was signed (ms); not covered by the signature. */
   timestamp: number;
+  /** The C2SP signed note, exactly as published. */
   note: string;
+}
+
+// ---- policy/ (003-policy) ----
+
+export interface DemandsTable {
+  id: Generated<number>;
+  authority: string;
+  jurisdiction: string;
+  legal_basis: string;
+  reference: string;
+  received_at: number;
+  /** What the authority asked, in its own words. */
+  asked_text: string;
+  /** JSON array of { kind, performed, reason?, detail? }. */
+  asks: string;
+  /** JSON { meetings, accounts, emails, titlePattern }. */
+  targets: string;
+  gag: number;
+  gag_until: number | null;
+  expires_at: number | null;
+  /** recorded | approved | rejected | lifted | expired | refused */
+  state: string;
+  recorded_by: string;
+  decided_by: string | null;
+  decided_at: number | null;
+  decision_reason: string | null;
+  ended_by: string | null;
+  ended_at: number | null;
+  document_sha256: string | null;
+  created_at: number;
+}
+
+export interface DemandDocumentsTable {
+  demand_id: number;
+  filename: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  bytes: Uint8Array;
+  created_at: number;
+}
+
+export interface DemandOutcomesTable {
+  demand_id: number;
+  meeting_id: string;
+  /** removed | no-action */
+  outcome: string;
+  count: number;
+  created_at: number;
+}
+
+export interface CountryRestrictionsTable {
+  /** instance | account | meeting */
+  scope: string;
+  /** '' for the instance, else the account or meeting id. */
+  subject: string;
+  mode: string;
+  /** JSON array of country codes. */
+  countries: string;
+  unknown: string;
+  updated_by: string;
+  updated_at: number;
+}
+
+export interface AccountPoliciesTable {
+  country: string;
+  individual_signup_disabled: number;
+  business_requires_verification: number;
+  updated_by: string;
+  updated_at: number;
 }
 
 export interface Database {
@@ -88,4 +162,9 @@ export interface Database {
   meta: MetaTable;
   log_entries: LogEntriesTable;
   checkpoints: CheckpointsTable;
+  demands: DemandsTable;
+  demand_documents: DemandDocumentsTable;
+  demand_outcomes: DemandOutcomesTable;
+  country_restrictions: CountryRestrictionsTable;
+  account_policies: AccountPoliciesTable;
 }

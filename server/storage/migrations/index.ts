@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DialectName } from '../index.js';
 import * as core from './001-core.js';
 import * as transparency from './002-transparency.js';
+import * as policy from './003-policy.js';
 
 export interface DialectMigration {
   up(db: Kysely<any>, dialect: DialectName): Promise<void>;
@@ -11,4 +12,5 @@ export interface DialectMigration {
 export const migrations: Record<string, DialectMigration> = {
   '001-core': core,
   '002-transparency': transparency,
+  '003-policy': policy,
 };

@@ -1,0 +1,54 @@
+/** State shared by the policy modules: ports, caches of what is in force, and the clock. */
+import type { EnforcementPort, MeetingRecord } from '../meetings/index.js';
+import type { AccountPolicy, Demand, PolicyLog, PolicyStore, Restriction, RestrictionScope } from './types.js';
+
+/** The parts of accounts/ that policy/ needs (admin actions and resolving emails). */
+export interface PolicyAccounts {
+  getById(id: string): Promise<{ id: string; status: 'active' | 'suspended'; accountType: 'individual' | 'business'; businessVerified: boolean } | null>;
+  findByEmail(email: string): Promise<{ id: string } | null>;
+  setStatus(id: string, status: 'active' | 'suspended'): Promise<void>;
+  setBusinessVerified(id: string, verified: boolean): Promise<void>;
+}
+
+export interface PolicyContext {
+  store: PolicyStore;
+  log: PolicyLog;
+  meetings: { get(id: string): Promise<MeetingRecord | null> };
+  accounts: PolicyAccounts | null;
+  now: () => number;
+  port(): EnforcementPort | null;
+  /** Approved demands, by id: the only ones that can act. */
+  active: Map<number, Demand>;
+  /** Restrictions in force, keyed `scope:subject`. */
+  restrictions: Map<string, Restriction>;
+  accountPolicies: Map<string, AccountPolicy>;
+  onAction?: ((action: 'refused' | 'removed', jurisdiction: string) => void) | undefined;
+}
+
+export const restrictionKey = (scope: RestrictionScope, subject: string): string => `${scope}:${subject}`;
+
+/** Pseudonym scopes for things not tied to one demand. */
+export const OPERATOR_SCOPE = 'operators';
+export const ACCOUNT_SCOPE = 'accounts';
+export const RESTRICTION_SCOPE = 'restrictions';
+
+/** Whether a recorded gag is in force now (it hides the authority from notices). */
+export function gagInForce(d: Pick<Demand, 'gag'>, now: number): boolean {
+  return d.gag.active && (d.gag.until === null || now < d.gag.until);
+}
+
+/** Case-insensitive glob with `*`, anchored. */
+export function titleMatches(pattern: string, title: string): boolean {
+  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+  return re.test(title);
+}
+
+/** Does this demand name this meeting (by id or title pattern)? */
+export function targetsMeeting(d: Demand, meeting: Pick<MeetingRecord, 'id' | 'title'>): boolean {
+  return d.targets.meetings.includes(meeting.id) || (d.targets.titlePattern !== null && titleMatches(d.targets.titlePattern, meeting.title));
+}
+
+/** Does this demand name this participant's meeting or account? (Scope is checked separately.) */
+export function targetsParticipant(d: Demand, meeting: Pick<MeetingRecord, 'id' | 'title'>, userId: string | null): boolean {
+  return targetsMeeting(d, meeting) || (userId !== null && d.targets.accounts.includes(userId));
+}

@@ -1,0 +1,33 @@
+/** Production factory: the engine over Kysely storage, with the sign-up guard installed. */
+import type { MeetingRecord } from '../meetings/index.js';
+import type { Db } from '../storage/index.js';
+import type { PolicyAccounts } from './context.js';
+import { createPolicyEngine, type PolicyEngine } from './engine.js';
+import { createKyselyPolicyStore } from './store.js';
+import type { PolicyLog } from './types.js';
+import type { SignupGuard } from '../accounts/index.js';
+
+export interface CreatePolicyOptions {
+  db: Db;
+  /** The transparency log (server/transparency createTransparencyLog) or anything with its append/appendMany/pseudonym. */
+  log: PolicyLog;
+  meetings: { get(id: string): Promise<MeetingRecord | null> };
+  accounts: PolicyAccounts & { setSignupGuard(guard: SignupGuard): void };
+  onAction?: (action: 'refused' | 'removed', jurisdiction: string) => void;
+  expiryCheckMs?: number;
+}
+
+/** Build the engine, load what is in force, and install the sign-up guard. Call attachPort(rooms) next. */
+export async function createPolicy(opts: CreatePolicyOptions): Promise<PolicyEngine> {
+  const engine = createPolicyEngine({
+    store: createKyselyPolicyStore(opts.db),
+    log: opts.log,
+    meetings: opts.meetings,
+    accounts: opts.accounts,
+    ...(opts.onAction ? { onAction: opts.onAction } : {}),
+    ...(opts.expiryCheckMs !== undefined ? { expiryCheckMs: opts.expiryCheckMs } : {}),
+  });
+  await engine.start();
+  opts.accounts.setSignupGuard(engine.signupGuard);
+  return engine;
+}

@@ -1,0 +1,233 @@
+/** The life of a demand: record → approve | reject; approved → lifted | expired. */
+import { AppError } from '../../protocol/errors.js';
+import { LogEntry as LogEntrySchema, PERFORMABLE_ASKS, type Ask, type LogEntry } from '../../protocol/transparency.js';
+import { OPERATOR_SCOPE, type PolicyContext } from './context.js';
+import { enforceDemand } from './enforce.js';
+import { country, type DemandInput } from './schemas.js';
+import type { Demand, DemandAsk, DemandDocument, DemandState, DemandTargets, NewDemand } from './types.js';
+
+const NOT_PERFORMED = 'not performed: outside what a demand can do';
+
+/** Parley's own reading of each ask: only blocking participants located in the jurisdiction is ever done. */
+function deriveAsks(input: DemandInput, jurisdiction: string, hasTargets: boolean): DemandAsk[] {
+  return input.asks.map((a) => {
+    const out: DemandAsk = { kind: a.kind, performed: false };
+    if (a.detail !== undefined) out.detail = a.detail;
+    if (a.kind === 'block-participants' && hasTargets) {
+      out.performed = true;
+      out.reason = `only participants located in ${jurisdiction} are refused or removed`;
+    } else if (a.kind === 'block-participants') out.reason = 'not performed: the demand names no meeting or account';
+    else if (a.kind === 'hand-over-data') out.reason = `${NOT_PERFORMED}: Parley has no path that hands user data or meeting content to an authority`;
+    else if (a.kind === 'restrict-signup') out.reason = `not performed by the demand: only the instance admin sets the account policy for ${jurisdiction}, recorded separately`;
+    else if (a.kind === 'other') out.reason = `${NOT_PERFORMED}: at most, participants located in ${jurisdiction} are refused or removed`;
+    else out.reason = `${NOT_PERFORMED}: meetings are never ended, accounts never suspended or closed, content never deleted; at most, participants located in ${jurisdiction} are refused or removed`;
+    return out;
+  });
+}
+
+async function resolveTargets(ctx: PolicyContext, input: DemandInput): Promise<DemandTargets> {
+  const accounts: string[] = [];
+  const unmatchedEmails: string[] = [];
+  for (const a of input.targets.accounts) {
+    const found = a.includes('@') ? await ctx.accounts?.findByEmail(a) : await ctx.accounts?.getById(a);
+    if (found) accounts.push(found.id);
+    else unmatchedEmails.push(a.includes('@') ? a.toLowerCase() : a);
+  }
+  return { meetings: [...new Set(input.targets.meetings)], accounts: [...new Set(accounts)], unmatchedEmails, titlePattern: input.targets.titlePattern ?? null };
+}
+
+/** Validate the parts zod cannot: country codes, and that the jurisdiction is the authority's own. */
+export function checkJurisdiction(input: DemandInput): string {
+  const j = country(input.jurisdiction, 'jurisdiction');
+  const named: [string, string][] = [];
+  if (input.targetJurisdiction !== undefined) named.push([input.targetJurisdiction, 'targetJurisdiction']);
+  input.asks.forEach((a, i) => a.jurisdiction !== undefined && named.push([a.jurisdiction, `asks.${i}.jurisdiction`]));
+  for (const [value, path] of named) {
+    country(value, path);
+    if (value !== j) throw new AppError('JURISDICTION_MISMATCH', undefined, { path, authority: j, named: value });
+  }
+  return j;
+}
+
+function askForLog(a: DemandAsk): Ask {
+  return a.reason === undefined ? { kind: a.kind, performed: a.performed } : { kind: a.kind, performed: a.performed, reason: a.reason.slice(0, 2000) };
+}
+
+/** The demand.recorded entry; the document hash goes on it when the log schema has a field for it. */
+function recordedEntries(ctx: PolicyContext, d: Demand): LogEntry[] {
+  const scope = String(d.id);
+  const targets = [
+    ...d.targets.meetings.map((m) => ctx.log.pseudonym('meeting', m, scope)),
+    ...d.targets.accounts.map((a) => ctx.log.pseudonym('account', a, scope)),
+    ...d.targets.unmatchedEmails.map((e) => ctx.log.pseudonym('account', e, scope)),
+  ];
+  const base = {
+    v: 1 as const,
+    type: 'demand.recorded' as const,
+    at: d.createdAt,
+    demandId: scope,
+    authority: d.authority,
+    jurisdiction: d.jurisdiction,
+    legalBasis: d.legalBasis,
+    reference: d.reference,
+    receivedAt: d.receivedAt,
+    asked: d.asks.map(askForLog),
+    targets,
+    gag: { active: d.gag.active, until: d.gag.until },
+    expiresAt: d.expiresAt,
+    recordedBy: ctx.log.pseudonym('operator', d.recordedBy, OPERATOR_SCOPE),
+  };
+  let recorded: LogEntry = base;
+  if (d.document) {
+    // Adapter: protocol/transparency.ts may not (yet) have a field for the document hash.
+    const withHash = { ...base, documentSha256: d.document.sha256 };
+    if (LogEntrySchema.safeParse(withHash).success) recorded = withHash as LogEntry;
+  }
+  const out: LogEntry[] = [recorded];
+  if (d.asks.some((a) => a.kind === 'hand-over-data')) {
+    out.push({ v: 1, type: 'data-request.refused', at: d.createdAt, demandId: scope, jurisdiction: d.jurisdiction, reason: 'Parley has no path that hands user data or meeting content to an authority' });
+  }
+  return out;
+}
+
+/**
+ * Record a demand. Nothing is enforced until a second person approves it. A demand that only
+ * asks for data is recorded and refused at once (data-request.refused on the log).
+ */
+export async function recordDemand(ctx: PolicyContext, input: DemandInput, recordedBy: string, doc: DemandDocument | null): Promise<Demand> {
+  const jurisdiction = checkJurisdiction(input);
+  const targets = await resolveTargets(ctx, input);
+  const hasTargets = targets.meetings.length + targets.accounts.length + targets.unmatchedEmails.length > 0 || targets.titlePattern !== null;
+  const asks = deriveAsks(input, jurisdiction, hasTargets);
+  const pureData = asks.every((a) => a.kind === 'hand-over-data');
+  const now = ctx.now();
+  const nd: NewDemand = {
+    authority: input.authority,
+    jurisdiction,
+    legalBasis: input.legalBasis,
+    reference: input.reference,
+    receivedAt: input.receivedAt,
+    askedText: input.askedText,
+    asks,
+    targets,
+    gag: input.gag ? { active: true, until: input.gag.until } : { active: false, until: null },
+    expiresAt: input.expiresAt ?? null,
+    state: pureData ? 'refused' : 'recorded',
+    recordedBy,
+    createdAt: now,
+  };
+  const d = await ctx.store.insertDemand(nd, doc);
+  try {
+    await ctx.log.appendMany(recordedEntries(ctx, d));
+  } catch (err) {
+    await ctx.store.deleteDemand(d.id); // not on the record, so not recorded at all
+    throw err;
+  }
+  return d;
+}
+
+const locks = new Map<number, Promise<unknown>>();
+/** One state change per demand at a time, so a decision is never logged twice. */
+function serial<T>(id: number, fn: () => Promise<T>): Promise<T> {
+  const run = (locks.get(id) ?? Promise.resolve()).then(fn, fn);
+  const tail = run.catch(() => undefined);
+  locks.set(id, tail);
+  void tail.then(() => locks.get(id) === tail && locks.delete(id));
+  return run;
+}
+
+async function mustGet(ctx: PolicyContext, id: number): Promise<Demand> {
+  const d = await ctx.store.getDemand(id);
+  if (!d) throw new AppError('NOT_FOUND', 'No such demand.');
+  return d;
+}
+
+function requireState(d: Demand, ...states: DemandState[]): void {
+  if (!states.includes(d.state)) throw new AppError('DEMAND_STATE', undefined, { state: d.state, allowed: states });
+}
+
+export async function attachDocument(ctx: PolicyContext, id: number, doc: DemandDocument): Promise<Demand> {
+  return serial(id, async () => {
+    const d = await mustGet(ctx, id);
+    requireState(d, 'recorded');
+    if (d.document) throw new AppError('DEMAND_STATE', 'This demand already has its document.');
+    if (!(await ctx.store.attachDocument(id, doc))) throw new AppError('DEMAND_STATE', 'This demand already has its document.');
+    return mustGet(ctx, id);
+  });
+}
+
+/** Second person approves: logged, made active (joins refused from now), then enforced. */
+export async function approveDemand(ctx: PolicyContext, id: number, approverId: string): Promise<{ demand: Demand; outcomes: Awaited<ReturnType<typeof enforceDemand>> }> {
+  return serial(id, async () => {
+    const d = await mustGet(ctx, id);
+    requireState(d, 'recorded');
+    if (d.recordedBy === approverId) throw new AppError('SELF_APPROVAL');
+    const now = ctx.now();
+    if (d.expiresAt !== null && d.expiresAt <= now) throw new AppError('DEMAND_EXPIRED', undefined, { expiresAt: d.expiresAt });
+    if (!d.document) throw new AppError('DEMAND_STATE', 'Attach the demand document before approval.');
+    await ctx.log.append({
+      v: 1,
+      type: 'demand.decided',
+      at: now,
+      demandId: String(id),
+      decision: 'approved',
+      by: ctx.log.pseudonym('operator', approverId, OPERATOR_SCOPE),
+      reason: `approved after review of document sha256:${d.document.sha256}`,
+    });
+    if (!(await ctx.store.transition(id, 'recorded', { state: 'approved', decidedBy: approverId, decidedAt: now }))) throw new AppError('DEMAND_STATE');
+    const active: Demand = { ...d, state: 'approved', decidedBy: approverId, decidedAt: now };
+    ctx.active.set(id, active);
+    const handled = new Set<string>();
+    const outcomes = await enforceDemand(ctx, active, true, handled);
+    // Joins evaluated just before activation may land after the first pass: sweep once more.
+    await new Promise((r) => setImmediate(r));
+    outcomes.push(...(await enforceDemand(ctx, active, false, handled)));
+    await ctx.store.addOutcomes(id, outcomes);
+    return { demand: active, outcomes };
+  });
+}
+
+export async function rejectDemand(ctx: PolicyContext, id: number, approverId: string, reason: string | undefined): Promise<Demand> {
+  return serial(id, async () => {
+    const d = await mustGet(ctx, id);
+    requireState(d, 'recorded');
+    if (d.recordedBy === approverId) throw new AppError('SELF_APPROVAL', 'The person who recorded a demand cannot decide on it.');
+    const now = ctx.now();
+    const entry: LogEntry = { v: 1, type: 'demand.decided', at: now, demandId: String(id), decision: 'rejected', by: ctx.log.pseudonym('operator', approverId, OPERATOR_SCOPE) };
+    if (reason !== undefined) entry.reason = reason;
+    await ctx.log.append(entry);
+    await ctx.store.transition(id, 'recorded', { state: 'rejected', decidedBy: approverId, decidedAt: now, decisionReason: reason ?? null });
+    return mustGet(ctx, id);
+  });
+}
+
+export async function liftDemand(ctx: PolicyContext, id: number, by: string, reason: string | undefined): Promise<Demand> {
+  return serial(id, async () => {
+    const d = await mustGet(ctx, id);
+    requireState(d, 'approved');
+    const now = ctx.now();
+    const entry: LogEntry = { v: 1, type: 'demand.lifted', at: now, demandId: String(id), by: ctx.log.pseudonym('operator', by, OPERATOR_SCOPE) };
+    if (reason !== undefined) entry.reason = reason;
+    await ctx.log.append(entry);
+    await ctx.store.transition(id, 'approved', { state: 'lifted', endedBy: by, endedAt: now });
+    ctx.active.delete(id);
+    return mustGet(ctx, id);
+  });
+}
+
+/** Approved demands whose expiry has passed stop acting (logged first). Returns how many. */
+export async function expireDue(ctx: PolicyContext): Promise<number> {
+  const now = ctx.now();
+  const due = [...ctx.active.values()].filter((d) => d.expiresAt !== null && d.expiresAt <= now);
+  for (const d of due) {
+    await serial(d.id, async () => {
+      if (!ctx.active.has(d.id)) return;
+      await ctx.log.append({ v: 1, type: 'demand.expired', at: now, demandId: String(d.id) });
+      await ctx.store.transition(d.id, 'approved', { state: 'expired', endedAt: now });
+      ctx.active.delete(d.id);
+    });
+  }
+  return due.length;
+}
+
+export { PERFORMABLE_ASKS };

@@ -1,0 +1,139 @@
+/**
+ * What an approved demand does to live meetings, and the preview of it. Every participant
+ * acted on passes inScope(); every removal is on the log (write-ahead) before it happens.
+ */
+import type { LiveParticipant } from '../meetings/index.js';
+import { targetsMeeting, targetsParticipant, type PolicyContext } from './context.js';
+import { enforcementEntries, hostNotice, hostNoticeEntry, legalNotice, noActionEntry } from './entries.js';
+import { inScope } from './scope.js';
+import type { Demand, DemandOutcome } from './types.js';
+import type { LogEntry } from '../../protocol/transparency.js';
+
+export interface MeetingImpact {
+  meetingId: string;
+  title: string | null;
+  live: boolean;
+  /** Participants located in the jurisdiction now: the only ones the demand would act on. */
+  inJurisdiction: number;
+  /** Participants located elsewhere or unknown: never affected. */
+  outside: number;
+  action: 'remove' | 'no action needed';
+}
+
+export interface ImpactPreview {
+  demandId: number;
+  jurisdiction: string;
+  meetings: MeetingImpact[];
+  /** Live participants signed in to targeted accounts, located in the jurisdiction, in other meetings. */
+  accountSessions: number;
+  totals: { inJurisdiction: number; outsideAffected: 0 };
+  summary: string;
+}
+
+interface Plan {
+  /** participant → meeting, for every live participant the demand acts on. */
+  removals: LiveParticipant[];
+  /** Targeted meetings (live or named) with nobody from the jurisdiction. */
+  noAction: string[];
+  impacts: MeetingImpact[];
+  accountSessions: number;
+}
+
+async function titles(ctx: PolicyContext, d: Demand, ids: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  // Titles are only needed to match a title pattern (or for the preview); skip the reads otherwise.
+  if (d.targets.titlePattern === null) return out;
+  for (const id of ids) {
+    const m = await ctx.meetings.get(id);
+    if (m) out.set(id, m.title);
+  }
+  return out;
+}
+
+/** Who the demand would act on now. Pure reading: nothing is logged or changed. */
+export async function plan(ctx: PolicyContext, d: Demand, skip: ReadonlySet<string> = new Set()): Promise<Plan> {
+  const port = ctx.port();
+  const live = port ? port.listParticipants() : [];
+  const byMeeting = new Map<string, LiveParticipant[]>();
+  for (const p of live) byMeeting.set(p.meetingId, [...(byMeeting.get(p.meetingId) ?? []), p]);
+  const titleOf = await titles(ctx, d, [...byMeeting.keys()]);
+  const removals: LiveParticipant[] = [];
+  const impacts: MeetingImpact[] = [];
+  const noAction: string[] = [];
+  let accountSessions = 0;
+  for (const [meetingId, ps] of byMeeting) {
+    const meeting = { id: meetingId, title: titleOf.get(meetingId) ?? '' };
+    const meetingTargeted = targetsMeeting(d, meeting);
+    let inJ = 0;
+    for (const p of ps) {
+      if (!targetsParticipant(d, meeting, p.userId) || !inScope(d, p.location)) continue;
+      if (!skip.has(p.participantId)) removals.push(p);
+      if (meetingTargeted) inJ++;
+      else accountSessions++;
+    }
+    if (meetingTargeted) {
+      impacts.push({ meetingId, title: titleOf.get(meetingId) ?? null, live: true, inJurisdiction: inJ, outside: ps.length - inJ, action: inJ > 0 ? 'remove' : 'no action needed' });
+      if (inJ === 0) noAction.push(meetingId);
+    }
+  }
+  for (const id of d.targets.meetings) {
+    if (byMeeting.has(id)) continue;
+    impacts.push({ meetingId: id, title: null, live: false, inJurisdiction: 0, outside: 0, action: 'no action needed' });
+    noAction.push(id);
+  }
+  return { removals, noAction, impacts, accountSessions };
+}
+
+export async function previewImpact(ctx: PolicyContext, d: Demand): Promise<ImpactPreview> {
+  const p = await plan(ctx, d);
+  const inJurisdiction = p.removals.length;
+  return {
+    demandId: d.id,
+    jurisdiction: d.jurisdiction,
+    meetings: p.impacts,
+    accountSessions: p.accountSessions,
+    totals: { inJurisdiction, outsideAffected: 0 },
+    summary: `${inJurisdiction} participant(s) located in ${d.jurisdiction} would be removed; 0 participants outside ${d.jurisdiction} affected.`,
+  };
+}
+
+/**
+ * Act on an approved demand: log every removal, notice and no-action outcome in one atomic
+ * append, then remove, then tell hosts. Returns the outcomes per meeting. A second pass
+ * catches anyone whose join was evaluated before the demand became active.
+ */
+export async function enforceDemand(ctx: PolicyContext, d: Demand, withNoAction = true, skip = new Set<string>()): Promise<DemandOutcome[]> {
+  const port = ctx.port();
+  if (!port) return [];
+  const p = await plan(ctx, d, skip);
+  const at = ctx.now();
+  const entries: LogEntry[] = [];
+  const perMeeting = new Map<string, LiveParticipant[]>();
+  for (const r of p.removals) {
+    entries.push(...enforcementEntries(ctx, d, 'enforcement.removed', r.meetingId, r.participantId, r.location, at));
+    perMeeting.set(r.meetingId, [...(perMeeting.get(r.meetingId) ?? []), r]);
+  }
+  const hosts = new Map<string, string>();
+  for (const [meetingId, removed] of perMeeting) {
+    const host = port.listParticipants(meetingId).find((x) => x.role === 'host' && x.userId !== null)?.userId ?? (await ctx.meetings.get(meetingId))?.hostUserId;
+    if (host) {
+      hosts.set(meetingId, host);
+      entries.push(hostNoticeEntry(ctx, d, meetingId, host, removed.length, at));
+    }
+  }
+  const noAction = withNoAction ? p.noAction : [];
+  for (const m of noAction) entries.push(noActionEntry(ctx, d, m, at));
+  if (entries.length > 0) await ctx.log.appendMany(entries);
+  // Recorded: now act.
+  const notice = legalNotice(d, at);
+  for (const r of p.removals) {
+    skip.add(r.participantId);
+    if (port.removeForPolicy(r.meetingId, r.participantId, notice)) ctx.onAction?.('removed', d.jurisdiction);
+  }
+  for (const [meetingId, removed] of perMeeting) if (hosts.has(meetingId)) port.notifyHosts(meetingId, hostNotice(d, removed.length, at));
+  const outcomes: DemandOutcome[] = [
+    ...[...perMeeting].map(([meetingId, removed]) => ({ meetingId, outcome: 'removed' as const, count: removed.length, at })),
+    ...noAction.map((meetingId) => ({ meetingId, outcome: 'no-action' as const, count: 0, at })),
+  ];
+  return outcomes;
+}

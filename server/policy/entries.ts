@@ -1,0 +1,93 @@
+/** Builders for the log entries and notices policy/ writes; one place for their shapes. */
+import type { RemovalNotice } from '../../protocol/signaling.js';
+import type { EntryOf, LogEntry } from '../../protocol/transparency.js';
+import type { HostNotice, ParticipantLocation } from '../meetings/index.js';
+import { gagInForce, type PolicyContext } from './context.js';
+import type { Demand } from './types.js';
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z)?$/;
+
+/** The database build date in the form the log accepts (the entry is refused otherwise). */
+function buildDate(raw: string): string {
+  if (ISO_DATE.test(raw)) return raw;
+  const t = Date.parse(raw);
+  return Number.isNaN(t) ? raw : new Date(t).toISOString();
+}
+
+/** The notice a refused or removed participant gets: authority only when no gag is in force. */
+export function legalNotice(d: Demand, now: number): RemovalNotice {
+  const n: RemovalNotice = { kind: 'legal', jurisdiction: d.jurisdiction, demandId: d.id };
+  if (!gagInForce(d, now)) n.authority = d.authority;
+  return n;
+}
+
+export function hostNotice(d: Demand, count: number, now: number): HostNotice {
+  const n: HostNotice = { kind: 'enforcement', count, jurisdiction: d.jurisdiction, demandId: d.id, at: now };
+  if (!gagInForce(d, now)) n.authority = d.authority;
+  return n;
+}
+
+/** enforcement.refused / .removed plus the participant's notice.sent, in that order. */
+export function enforcementEntries(
+  ctx: PolicyContext,
+  d: Demand,
+  type: 'enforcement.refused' | 'enforcement.removed',
+  meetingId: string,
+  participantId: string,
+  location: ParticipantLocation,
+  at: number,
+): LogEntry[] {
+  const scope = String(d.id);
+  const participant = ctx.log.pseudonym('participant', participantId, scope);
+  const meeting = ctx.log.pseudonym('meeting', meetingId, scope);
+  const action: EntryOf<'enforcement.removed'> | EntryOf<'enforcement.refused'> = {
+    v: 1,
+    type,
+    at,
+    demandId: scope,
+    meeting,
+    participant,
+    jurisdiction: d.jurisdiction,
+    evidence: { country: location.country ?? '', database: location.database.name, databaseBuildDate: buildDate(location.database.buildDate) },
+  };
+  const notice: EntryOf<'notice.sent'> = {
+    v: 1,
+    type: 'notice.sent',
+    at,
+    to: 'participant',
+    recipient: participant,
+    meeting,
+    demandId: scope,
+    jurisdiction: d.jurisdiction,
+    authorityNamed: !gagInForce(d, at),
+  };
+  return [action, notice];
+}
+
+export function hostNoticeEntry(ctx: PolicyContext, d: Demand, meetingId: string, hostUserId: string, count: number, at: number): LogEntry {
+  const scope = String(d.id);
+  return {
+    v: 1,
+    type: 'notice.sent',
+    at,
+    to: 'host',
+    recipient: ctx.log.pseudonym('account', hostUserId, scope),
+    meeting: ctx.log.pseudonym('meeting', meetingId, scope),
+    demandId: scope,
+    jurisdiction: d.jurisdiction,
+    authorityNamed: !gagInForce(d, at),
+    count,
+  };
+}
+
+export function noActionEntry(ctx: PolicyContext, d: Demand, meetingId: string, at: number): LogEntry {
+  return {
+    v: 1,
+    type: 'enforcement.no-action',
+    at,
+    demandId: String(d.id),
+    meeting: ctx.log.pseudonym('meeting', meetingId, String(d.id)),
+    jurisdiction: d.jurisdiction,
+    reason: `no participants located in ${d.jurisdiction}; the meeting was left alone`,
+  };
+}

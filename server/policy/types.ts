@@ -1,0 +1,123 @@
+/** Shapes of the policy domain: demands, restrictions, account policy, and its ports. */
+import type { AskKind, LogEntry, PseudonymKind } from '../../protocol/transparency.js';
+
+export type DemandState = 'recorded' | 'approved' | 'rejected' | 'lifted' | 'expired' | 'refused';
+
+/** One thing the authority asked, and whether Parley does it. */
+export interface DemandAsk {
+  kind: AskKind;
+  /** The authority's words for this ask, if given separately. */
+  detail?: string;
+  performed: boolean;
+  reason?: string;
+}
+
+export interface DemandTargets {
+  meetings: string[];
+  /** Account ids (emails given in the demand are resolved to ids when recorded). */
+  accounts: string[];
+  /** Emails named in the demand that matched no account here (kept as asked; they match nobody). */
+  unmatchedEmails: string[];
+  /** Case-insensitive glob (`*` any run) on meeting titles, for scheduled meetings. */
+  titlePattern: string | null;
+}
+
+export interface DemandDocumentMeta {
+  sha256: string;
+  filename: string;
+  contentType: string;
+  size: number;
+}
+
+export interface Demand {
+  id: number;
+  authority: string;
+  jurisdiction: string;
+  legalBasis: string;
+  reference: string;
+  receivedAt: number;
+  askedText: string;
+  asks: DemandAsk[];
+  targets: DemandTargets;
+  gag: { active: boolean; until: number | null };
+  expiresAt: number | null;
+  state: DemandState;
+  recordedBy: string;
+  decidedBy: string | null;
+  decidedAt: number | null;
+  decisionReason: string | null;
+  endedBy: string | null;
+  endedAt: number | null;
+  document: DemandDocumentMeta | null;
+  createdAt: number;
+}
+
+export type NewDemand = Omit<Demand, 'id' | 'state' | 'decidedBy' | 'decidedAt' | 'decisionReason' | 'endedBy' | 'endedAt' | 'document' | 'createdAt'> & {
+  state: DemandState;
+  createdAt: number;
+};
+
+export interface DemandDocument extends DemandDocumentMeta {
+  bytes: Uint8Array;
+}
+
+export interface DemandOutcome {
+  meetingId: string;
+  outcome: 'removed' | 'no-action';
+  count: number;
+  at: number;
+}
+
+export type RestrictionScope = 'instance' | 'account' | 'meeting';
+
+/** "Block these countries/regions" or "allow only these", plus what to do with unknown locations. */
+export interface Restriction {
+  mode: 'block' | 'allow';
+  countries: string[];
+  unknown: 'allow' | 'block';
+}
+
+export interface StoredRestriction extends Restriction {
+  scope: RestrictionScope;
+  subject: string;
+  updatedBy: string;
+  updatedAt: number;
+}
+
+/** Account creation rules for people located in one country (set by the instance admin). */
+export interface AccountPolicy {
+  country: string;
+  individualSignupDisabled: boolean;
+  businessRequiresVerification: boolean;
+  updatedBy: string;
+  updatedAt: number;
+}
+
+/** Where policy/ keeps its state. Kysely in production; an in-memory one for property tests. */
+export interface PolicyStore {
+  insertDemand(d: NewDemand, doc: DemandDocument | null): Promise<Demand>;
+  /** Only to undo an insert whose log entry could not be written (nothing half-applied). */
+  deleteDemand(id: number): Promise<void>;
+  getDemand(id: number): Promise<Demand | null>;
+  listDemands(): Promise<Demand[]>;
+  listDemandsInState(state: DemandState): Promise<Demand[]>;
+  /** Compare-and-set on state; false when the demand was not in `from`. */
+  transition(id: number, from: DemandState, patch: Partial<Pick<Demand, 'state' | 'decidedBy' | 'decidedAt' | 'decisionReason' | 'endedBy' | 'endedAt'>>): Promise<boolean>;
+  /** Attach a document to a demand that has none; false if it already has one. */
+  attachDocument(id: number, doc: DemandDocument): Promise<boolean>;
+  getDocument(id: number): Promise<DemandDocument | null>;
+  addOutcomes(demandId: number, outcomes: DemandOutcome[]): Promise<void>;
+  listOutcomes(demandId: number): Promise<DemandOutcome[]>;
+  listRestrictions(): Promise<StoredRestriction[]>;
+  putRestriction(r: StoredRestriction): Promise<void>;
+  listAccountPolicies(): Promise<AccountPolicy[]>;
+  /** Replace the whole table (the admin edits it as one list). */
+  replaceAccountPolicies(rows: AccountPolicy[]): Promise<void>;
+}
+
+/** The slice of the transparency log policy/ uses: write-ahead append and pseudonyms. */
+export interface PolicyLog {
+  append(entry: LogEntry): Promise<unknown>;
+  appendMany(entries: readonly LogEntry[]): Promise<unknown>;
+  pseudonym(kind: PseudonymKind, id: string, scope: string): string;
+}

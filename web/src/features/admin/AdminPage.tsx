@@ -1,0 +1,147 @@
+/** Instance admin: restrictions, account policy per country, users and roles, verification, suspension. */
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { COUNTRY_CODES, countryName } from '../../../../protocol/countries.js';
+import { useAuth } from '../../lib/auth.js';
+import { policyApi, restrictionPath, type AccountPolicyRow, type AdminUser } from '../compliance/api.js';
+import CompliancePage from '../compliance/CompliancePage.js';
+import { RestrictionsEditor } from './RestrictionsEditor.js';
+import '../compliance/i18n.js';
+import './policy.css';
+
+const ROLES = ['admin', 'compliance', 'approver', 'auditor'];
+
+function AccountPolicyEditor() {
+  const { t, i18n } = useTranslation('policy');
+  const [rows, setRows] = useState<AccountPolicyRow[]>([]);
+  const [add, setAdd] = useState('');
+  const [status, setStatus] = useState<string | null>(null);
+  useEffect(() => {
+    policyApi.getAccountPolicy().then((r) => setRows(r.policies), (e: Error) => setStatus(e.message));
+  }, []);
+  const set = (i: number, patch: Partial<AccountPolicyRow>) => setRows(rows.map((r, j) => (i === j ? { ...r, ...patch } : r)));
+  const save = async () => {
+    try {
+      setRows((await policyApi.putAccountPolicy(rows.map(({ country, individualSignupDisabled, businessRequiresVerification }) => ({ country, individualSignupDisabled, businessRequiresVerification })))).policies);
+      setStatus(t('restrictions.saved'));
+    } catch (e) {
+      setStatus(t('compliance.error', { message: (e as Error).message }));
+    }
+  };
+  return (
+    <section className="pl-card">
+      <h2>{t('admin.accountPolicy')}</h2>
+      <p>{t('admin.accountPolicyIntro')}</p>
+      <table className="pl-table">
+        <thead><tr><th>{t('admin.country')}</th><th>{t('admin.individualDisabled')}</th><th>{t('admin.businessVerification')}</th><th /></tr></thead>
+        <tbody>
+          {rows.map((r, i) => (
+            <tr key={r.country}>
+              <td>{countryName(r.country, i18n.language)} ({r.country})</td>
+              <td><input type="checkbox" checked={r.individualSignupDisabled} onChange={(e) => set(i, { individualSignupDisabled: e.target.checked })} /></td>
+              <td><input type="checkbox" checked={r.businessRequiresVerification} onChange={(e) => set(i, { businessRequiresVerification: e.target.checked })} /></td>
+              <td><button type="button" onClick={() => setRows(rows.filter((_, j) => j !== i))}>{t('admin.removeRow')}</button></td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="pl-row">
+        <select value={add} onChange={(e) => setAdd(e.target.value)} aria-label={t('admin.country')}>
+          <option value="">—</option>
+          {COUNTRY_CODES.filter((c) => !rows.some((r) => r.country === c)).map((c) => <option key={c} value={c}>{countryName(c, i18n.language)} ({c})</option>)}
+        </select>
+        <button type="button" disabled={!add} onClick={() => { setRows([...rows, { country: add, individualSignupDisabled: true, businessRequiresVerification: true }]); setAdd(''); }}>{t('admin.addCountry')}</button>
+        <button type="button" className="pl-primary" onClick={() => void save()}>{t('restrictions.save')}</button>
+      </div>
+      {status && <p role="status" className="pl-status">{status}</p>}
+    </section>
+  );
+}
+
+function UsersEditor() {
+  const { t } = useTranslation('policy');
+  const [users, setUsers] = useState<AdminUser[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const load = useCallback(() => {
+    policyApi.listUsers().then((r) => setUsers(r.users), (e: Error) => setError(e.message));
+  }, []);
+  useEffect(load, [load]);
+  const act = async (fn: () => Promise<unknown>) => {
+    try {
+      await fn();
+      setError(null);
+      load();
+    } catch (e) {
+      setError(t('compliance.error', { message: (e as Error).message }));
+    }
+  };
+  const withReason = (fn: (reason: string) => Promise<unknown>) => {
+    const reason = window.prompt(t('admin.reasonPrompt'))?.trim();
+    if (reason) void act(() => fn(reason));
+  };
+  return (
+    <section className="pl-card">
+      <h2>{t('admin.users')}</h2>
+      {error && <p role="alert" className="pl-error">{error}</p>}
+      <table className="pl-table">
+        <thead><tr><th>{t('admin.email')}</th><th>{t('admin.name')}</th><th>{t('admin.roles')}</th><th>{t('admin.type')}</th><th>{t('admin.status')}</th><th /></tr></thead>
+        <tbody>
+          {users.map((u) => (
+            <tr key={u.id}>
+              <td>{u.email}</td>
+              <td>{u.displayName}</td>
+              <td>
+                {ROLES.map((r) => (
+                  <label key={r} className="pl-badge">
+                    <input type="checkbox" checked={u.roles.includes(r)} onChange={(e) => void act(() => policyApi.setRoles(u.id, e.target.checked ? [...u.roles, r] : u.roles.filter((x) => x !== r)))} /> {r}
+                  </label>
+                ))}
+              </td>
+              <td>{u.accountType}{u.accountType === 'business' && (u.businessVerified ? ` · ${t('admin.verified')}` : '')}</td>
+              <td>{u.status === 'suspended' ? t('admin.suspended') : t('admin.active')}</td>
+              <td className="pl-row">
+                {u.accountType === 'business' && !u.businessVerified && <button type="button" onClick={() => void act(() => policyApi.verifyBusiness(u.id))}>{t('admin.verify')}</button>}
+                {u.status === 'active' ? (
+                  <button type="button" className="pl-danger" onClick={() => withReason((r) => policyApi.suspend(u.id, r))}>{t('admin.suspend')}</button>
+                ) : (
+                  <button type="button" onClick={() => withReason((r) => policyApi.reactivate(u.id, r))}>{t('admin.reactivate')}</button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+export default function AdminPage() {
+  const { t } = useTranslation('policy');
+  const { user, loading } = useAuth();
+  if (loading) return <main id="main" className="pl-page" aria-busy="true" />;
+  if (!user?.roles.includes('admin')) return <main id="main" className="pl-page"><p>{t('admin.forbidden')}</p></main>;
+  return (
+    <main id="main" className="pl-page">
+      <h1>{t('admin.title')}</h1>
+      <RestrictionsEditor path={restrictionPath.instance} title={t('admin.instanceRestrictions')} />
+      <AccountPolicyEditor />
+      <UsersEditor />
+    </main>
+  );
+}
+
+/** Host settings: account-wide country restrictions (per-meeting: <RestrictionsEditor path={restrictionPath.meeting(id)} />). */
+export function SettingsPage() {
+  const { t } = useTranslation('policy');
+  const { user, loading } = useAuth();
+  if (loading) return <main id="main" className="pl-page" aria-busy="true" />;
+  if (!user) return <main id="main" className="pl-page" />;
+  return (
+    <main id="main" className="pl-page">
+      <RestrictionsEditor path={restrictionPath.account} title={t('restrictions.hostTitle')} />
+    </main>
+  );
+}
+
+// Named exports kept for the app shell's current imports (web/src/App.tsx).
+export { AdminPage, CompliancePage };

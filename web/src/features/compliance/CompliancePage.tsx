@@ -1,0 +1,193 @@
+/** Compliance console: list, record (with document), impact preview, approve/reject, lift. */
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { COUNTRY_CODES, countryName } from '../../../../protocol/countries.js';
+import { useAuth } from '../../lib/auth.js';
+import { ASK_KINDS, policyApi, type AskKind, type Demand, type Outcome, type Preview } from './api.js';
+import './i18n.js';
+import '../admin/policy.css';
+
+const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
+const day = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().slice(0, 10));
+
+function NewDemandForm({ onDone }: { onDone: (msg: string) => void }) {
+  const { t, i18n } = useTranslation('policy');
+  const [asks, setAsks] = useState<AskKind[]>(['block-participants']);
+  const [gag, setGag] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    const s = (k: string) => String(f.get(k) ?? '').trim();
+    const file = f.get('document');
+    const demand = {
+      authority: s('authority'),
+      jurisdiction: s('jurisdiction'),
+      legalBasis: s('legalBasis'),
+      reference: s('reference'),
+      receivedAt: s('receivedAt'),
+      askedText: s('askedText'),
+      asks: asks.map((kind) => ({ kind })),
+      targets: { meetings: list(s('meetings')), accounts: list(s('accounts')), titlePattern: s('titlePattern') || null },
+      gag: gag ? { until: s('gagUntil') || null } : null,
+      expiresAt: s('expiresAt') || null,
+    };
+    try {
+      const r = await policyApi.recordDemand(demand, file instanceof File && file.size > 0 ? file : null);
+      onDone(r.refused ? t('compliance.refusedData', { id: r.demand.id }) : t('compliance.recorded', { id: r.demand.id }));
+      setError(null);
+    } catch (err) {
+      setError(t('compliance.error', { message: (err as Error).message }));
+    }
+  };
+  return (
+    <form className="pl-card" onSubmit={(e) => void submit(e)}>
+      <h2>{t('compliance.new')}</h2>
+      <label className="pl-field">{t('compliance.authority')}<input name="authority" required maxLength={200} /></label>
+      <label className="pl-field">
+        {t('compliance.jurisdiction')}
+        <select name="jurisdiction" required defaultValue="">
+          <option value="" disabled>—</option>
+          {COUNTRY_CODES.map((c) => <option key={c} value={c}>{countryName(c, i18n.language)} ({c})</option>)}
+        </select>
+      </label>
+      <label className="pl-field">{t('compliance.legalBasis')}<input name="legalBasis" required maxLength={1000} /></label>
+      <label className="pl-field">{t('compliance.reference')}<input name="reference" required maxLength={200} /></label>
+      <label className="pl-field">{t('compliance.receivedAt')}<input name="receivedAt" type="date" required /></label>
+      <label className="pl-field">{t('compliance.askedText')}<textarea name="askedText" required rows={4} /></label>
+      <fieldset className="pl-row">
+        <legend>{t('compliance.asks')}</legend>
+        {ASK_KINDS.map((k) => (
+          <label key={k}>
+            <input type="checkbox" checked={asks.includes(k)} onChange={() => setAsks(asks.includes(k) ? asks.filter((x) => x !== k) : [...asks, k])} /> {t(`compliance.askKinds.${k}`)}
+          </label>
+        ))}
+      </fieldset>
+      <label className="pl-field">{t('compliance.targetsMeetings')}<input name="meetings" /></label>
+      <label className="pl-field">{t('compliance.targetsAccounts')}<input name="accounts" /></label>
+      <label className="pl-field">{t('compliance.titlePattern')}<input name="titlePattern" maxLength={200} /></label>
+      <label><input type="checkbox" checked={gag} onChange={() => setGag(!gag)} /> {t('compliance.gag')}</label>
+      {gag && <label className="pl-field">{t('compliance.gagUntil')}<input name="gagUntil" type="date" /></label>}
+      <label className="pl-field">{t('compliance.expiresAt')}<input name="expiresAt" type="date" /></label>
+      <label className="pl-field">{t('compliance.document')}<input name="document" type="file" accept="application/pdf,image/png,image/jpeg,text/plain" /></label>
+      <button className="pl-primary" type="submit" disabled={asks.length === 0}>{t('compliance.record')}</button>
+      {error && <p role="alert" className="pl-error">{error}</p>}
+    </form>
+  );
+}
+
+function DemandDetail({ id, onChange }: { id: number; onChange: () => void }) {
+  const { t } = useTranslation('policy');
+  const { user } = useAuth();
+  const [d, setD] = useState<{ demand: Demand; outcomes: Outcome[] } | null>(null);
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = useCallback(() => {
+    policyApi.getDemand(id).then(setD, (e: Error) => setError(e.message));
+  }, [id]);
+  useEffect(load, [load]);
+  if (!d) return <section className="pl-card">{error}</section>;
+  const { demand } = d;
+  const roles = user?.roles ?? [];
+  const act = async (fn: () => Promise<unknown>) => {
+    try {
+      await fn();
+      setError(null);
+      load();
+      onChange();
+    } catch (e) {
+      setError(t('compliance.error', { message: (e as Error).message }));
+    }
+  };
+  return (
+    <section className="pl-card">
+      <h2>#{demand.id} {demand.authority} ({demand.jurisdiction}) <span className={`pl-badge pl-badge-${demand.state}`}>{t(`compliance.state.${demand.state}`)}</span> {demand.expired && <span className="pl-badge">{t('compliance.expiredBadge')}</span>}</h2>
+      <p>{demand.legalBasis} · {demand.reference} · {day(demand.receivedAt)}</p>
+      <blockquote lang="und">{demand.askedText}</blockquote>
+      <ul>
+        {demand.asks.map((a, i) => (
+          <li key={i}><strong>{t(`compliance.askKinds.${a.kind}`)}</strong>: {a.performed ? t('compliance.performed') : t('compliance.notPerformed')}{a.reason ? ` — ${a.reason}` : ''}</li>
+        ))}
+      </ul>
+      {demand.document ? (
+        <p>{demand.document.filename} · {t('compliance.sha256')} <code>{demand.document.sha256}</code> · <a href={`/api/demands/${demand.id}/document`}>{t('compliance.download')}</a></p>
+      ) : (
+        roles.includes('compliance') && demand.state === 'recorded' && (
+          <label className="pl-field">{t('compliance.uploadDocument')}<input type="file" accept="application/pdf,image/png,image/jpeg,text/plain" onChange={(e) => { const f = e.target.files?.[0]; if (f) void act(() => policyApi.attachDocument(demand.id, f)); }} /></label>
+        )
+      )}
+      <h3>{t('compliance.preview')}</h3>
+      <button type="button" onClick={() => void policyApi.preview(demand.id).then((p) => setPreview(p.preview), (e: Error) => setError(e.message))}>{t('compliance.loadPreview')}</button>
+      {preview && (
+        <>
+          <p className="pl-summary">{t('compliance.previewSummary', { count: preview.totals.inJurisdiction, jurisdiction: preview.jurisdiction })}</p>
+          <table className="pl-table">
+            <thead><tr><th>{t('compliance.meeting')}</th><th>{t('compliance.inJurisdiction', { jurisdiction: preview.jurisdiction })}</th><th>{t('compliance.outside')}</th><th>{t('compliance.action')}</th></tr></thead>
+            <tbody>
+              {preview.meetings.map((m) => (
+                <tr key={m.meetingId}><td>{m.title ?? m.meetingId}{m.live ? '' : ` (${t('compliance.notLive')})`}</td><td>{m.inJurisdiction}</td><td>{m.outside}</td><td>{m.action === 'remove' ? t('compliance.actionRemove') : t('compliance.actionNone')}</td></tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+      {d.outcomes.length > 0 && (
+        <>
+          <h3>{t('compliance.outcomes')}</h3>
+          <ul>{d.outcomes.map((o, i) => <li key={i}>{o.meetingId}: {o.outcome === 'removed' ? t('compliance.outcomeRemoved', { count: o.count }) : t('compliance.outcomeNone')}</li>)}</ul>
+        </>
+      )}
+      <div className="pl-row">
+        {roles.includes('approver') && demand.state === 'recorded' && (
+          <>
+            <button type="button" className="pl-danger" onClick={() => { if (window.confirm(t('compliance.confirmApprove', { id: demand.id, jurisdiction: demand.jurisdiction }))) void act(() => policyApi.approve(demand.id)); }}>{t('compliance.approve')}</button>
+            <button type="button" onClick={() => void act(() => policyApi.reject(demand.id, window.prompt(t('compliance.reason')) ?? undefined))}>{t('compliance.reject')}</button>
+          </>
+        )}
+        {roles.includes('compliance') && demand.state === 'approved' && (
+          <button type="button" onClick={() => void act(() => policyApi.lift(demand.id, window.prompt(t('compliance.reason')) ?? undefined))}>{t('compliance.lift')}</button>
+        )}
+      </div>
+      {error && <p role="alert" className="pl-error">{error}</p>}
+    </section>
+  );
+}
+
+export default function CompliancePage() {
+  const { t } = useTranslation('policy');
+  const { user, loading } = useAuth();
+  const [demands, setDemands] = useState<Demand[]>([]);
+  const [selected, setSelected] = useState<number | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const allowed = !!user && ['compliance', 'approver', 'admin', 'auditor'].some((r) => user.roles.includes(r as never));
+  const load = useCallback(() => {
+    if (allowed) policyApi.listDemands().then((r) => setDemands(r.demands), (e: Error) => setMessage(e.message));
+  }, [allowed]);
+  useEffect(load, [load]);
+  if (loading) return <main id="main" className="pl-page" aria-busy="true" />;
+  if (!allowed) return <main id="main" className="pl-page"><p>{t('compliance.forbidden')}</p></main>;
+  return (
+    <main id="main" className="pl-page">
+      <h1>{t('compliance.title')}</h1>
+      <p>{t('compliance.intro')}</p>
+      {message && <p role="status" className="pl-status">{message}</p>}
+      <div className="pl-split">
+        <section className="pl-card">
+          <h2>{t('compliance.list')}</h2>
+          {demands.length === 0 && <p>{t('compliance.empty')}</p>}
+          <ul className="pl-options">
+            {demands.map((d) => (
+              <li key={d.id}><button type="button" aria-current={selected === d.id} onClick={() => setSelected(d.id)}>#{d.id} {d.jurisdiction} · {d.authority} · <span className={`pl-badge pl-badge-${d.state}`}>{t(`compliance.state.${d.state}`)}</span></button></li>
+            ))}
+          </ul>
+        </section>
+        <div>
+          {selected !== null && <DemandDetail key={selected} id={selected} onChange={load} />}
+          {user.roles.includes('compliance') && <NewDemandForm onDone={(m) => { setMessage(m); load(); }} />}
+        </div>
+      </div>
+    </main>
+  );
+}
+
+export { CompliancePage };
