@@ -78,15 +78,15 @@ export class Room {
 
   /** Send an event to everyone in the roster (optionally except one). */
   broadcast(event: ServerEvent, exceptId?: string): void {
-    const msg = { type: 'event', ...event } as ServerMessage;
+    const text = JSON.stringify({ type: 'event', ...event });
     for (const p of this.participants.values()) {
-      if (p.state === 'joined' && p.id !== exceptId) p.channel?.send(msg);
+      if (p.state === 'joined' && p.id !== exceptId) p.channel?.sendText(text);
     }
   }
 
   sendToHosts(event: ServerEvent): void {
-    const msg = { type: 'event', ...event } as ServerMessage;
-    for (const p of this.hosts()) p.channel?.send(msg);
+    const text = JSON.stringify({ type: 'event', ...event });
+    for (const p of this.hosts()) p.channel?.sendText(text);
   }
 
   /**

@@ -13,6 +13,8 @@ export interface ParticipantLocation {
 /** The signaling side of one participant: how to reach their browser. */
 export interface ClientChannel {
   send(msg: ServerMessage): void;
+  /** Send an already-serialised message (broadcasts serialise once for everyone). */
+  sendText(text: string): void;
   close(code: number, reason: string): void;
   /** The client's public address as resolved through trusted proxies. */
   readonly address: string;

@@ -31,6 +31,9 @@ export function signalingRoutes(app: FastifyInstance, deps: SignalingDeps): void
       send: (msg: ServerMessage) => {
         if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(msg));
       },
+      sendText: (text: string) => {
+        if (socket.readyState === socket.OPEN) socket.send(text);
+      },
       close: (code: number, reason: string) => {
         if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) socket.close(code, reason.slice(0, 120));
       },
