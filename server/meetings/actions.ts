@@ -1,6 +1,7 @@
 /** What a joined participant can do over signaling, and the host controls. */
 import { AppError } from '../../protocol/errors.js';
 import type { ClientMessage } from '../../protocol/signaling.js';
+import { relayE2eeKey } from './e2ee-relay.js';
 import { admitFromWaiting, banSubjects } from './join.js';
 import { sendEvent, toRosterEntry, type Participant, type Room } from './room.js';
 import type { RoomManager } from './rooms.js';
@@ -58,6 +59,8 @@ export async function handleInMeeting(mgr: RoomManager, room: Room, p: Participa
       room.broadcast({ event: 'participant.updated', data: toRosterEntry(p) });
       return { ok: true };
     }
+    case 'e2ee.key':
+      return relayE2eeKey(room, p, msg);
     default:
       return handleHost(mgr, room, p, msg);
   }

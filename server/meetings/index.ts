@@ -5,6 +5,7 @@ export type { RoomsDeps } from './rooms.js';
 export { admitParticipant } from './join.js';
 export type { JoinRequest } from './join.js';
 export { handleInMeeting } from './actions.js';
+export { startReceiversReport } from './e2ee-relay.js';
 export { meetingRoutes } from './routes.js';
 export type { Participant, Room } from './room.js';
 export type {

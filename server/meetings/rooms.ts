@@ -195,6 +195,20 @@ export class RoomManager implements EnforcementPort {
     return true;
   }
 
+  removeManyForPolicy(removals: readonly { meetingId: string; participantId: string }[], notice: RemovalNotice): string[] {
+    const found: [Room, Participant][] = [];
+    for (const r of removals) {
+      const room = this.rooms.get(r.meetingId);
+      const p = room?.participants.get(r.participantId);
+      if (!room || !p) continue;
+      this.deps.media.removeParticipant(p.id);
+      sendEvent(p, { event: 'you.removed', data: notice });
+      found.push([room, p]);
+    }
+    for (const [room, p] of found) this.removeParticipant(room, p, 'removed', undefined, 4451);
+    return found.map(([, p]) => p.id);
+  }
+
   notifyHosts(meetingId: string, notice: HostNotice): void {
     const room = this.rooms.get(meetingId);
     if (!room) return;

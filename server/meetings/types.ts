@@ -81,6 +81,11 @@ export interface HostNotice {
 export interface EnforcementPort {
   listParticipants(meetingId?: string): LiveParticipant[];
   removeForPolicy(meetingId: string, participantId: string, notice: RemovalNotice): boolean;
+  /**
+   * Remove many at once: media is cut and each removed person told first, for all of them,
+   * before the roster broadcasts to everyone else. Returns the ids actually removed.
+   */
+  removeManyForPolicy(removals: readonly { meetingId: string; participantId: string }[], notice: RemovalNotice): string[];
   notifyHosts(meetingId: string, notice: HostNotice): void;
   liveMeetingIds(): string[];
 }

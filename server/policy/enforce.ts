@@ -126,10 +126,8 @@ export async function enforceDemand(ctx: PolicyContext, d: Demand, withNoAction 
   if (entries.length > 0) await ctx.log.appendMany(entries);
   // Recorded: now act.
   const notice = legalNotice(d, at);
-  for (const r of p.removals) {
-    skip.add(r.participantId);
-    if (port.removeForPolicy(r.meetingId, r.participantId, notice)) ctx.onAction?.('removed', d.jurisdiction);
-  }
+  for (const r of p.removals) skip.add(r.participantId);
+  for (const _ of port.removeManyForPolicy(p.removals, notice)) ctx.onAction?.('removed', d.jurisdiction);
   for (const [meetingId, removed] of perMeeting) if (hosts.has(meetingId)) port.notifyHosts(meetingId, hostNotice(d, removed.length, at));
   const outcomes: DemandOutcome[] = [
     ...[...perMeeting].map(([meetingId, removed]) => ({ meetingId, outcome: 'removed' as const, count: removed.length, at })),

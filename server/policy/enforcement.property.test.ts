@@ -76,6 +76,9 @@ async function run(s: Scenario): Promise<void> {
       live.delete(participantId);
       return true;
     },
+    removeManyForPolicy(removals, notice: RemovalNotice) {
+      return removals.filter((r) => port.removeForPolicy(r.meetingId, r.participantId, notice)).map((r) => r.participantId);
+    },
     notifyHosts: (_m: string, _n: HostNotice) => undefined,
     liveMeetingIds: () => [...new Set([...live.values()].map((p) => p.meetingId))],
   };

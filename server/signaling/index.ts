@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { AppError, toAppError } from '../../protocol/errors.js';
 import { ClientMessage, MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type ServerMessage } from '../../protocol/signaling.js';
@@ -24,22 +25,41 @@ const CLOSING = new Set(['PAYLOAD_TOO_LARGE', 'UNSUPPORTED_VERSION']);
 export function signalingRoutes(app: FastifyInstance, deps: SignalingDeps): void {
   app.get('/ws', { websocket: true }, (socket: WebSocket, req: FastifyRequest) => {
     const device = req.cookies[DEVICE_COOKIE];
+    const write = corkedWriter(socket);
     const channel: ClientChannel = {
       address: deps.clientAddress(req),
       deviceId: device ? createHash('sha256').update(device).digest('hex') : null,
       userId: req.user?.status === 'active' ? req.user.id : null,
-      send: (msg: ServerMessage) => {
-        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(msg));
-      },
-      sendText: (text: string) => {
-        if (socket.readyState === socket.OPEN) socket.send(text);
-      },
+      send: (msg: ServerMessage) => write(JSON.stringify(msg)),
+      sendText: write,
       close: (code: number, reason: string) => {
         if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) socket.close(code, reason.slice(0, 120));
       },
     };
     new Connection(deps, socket, channel, req).start();
   });
+}
+
+/**
+ * Frames sent to one socket within one turn of the event loop go out in one write: the TCP
+ * socket is corked on the first frame and uncorked on the next tick. An enforcement pass that
+ * removes many participants then costs one syscall per recipient, not one per message.
+ */
+function corkedWriter(socket: WebSocket): (text: string) => void {
+  const raw = (socket as unknown as { _socket?: Socket })._socket;
+  let corked = false;
+  return (text: string) => {
+    if (socket.readyState !== socket.OPEN) return;
+    if (raw && !corked) {
+      corked = true;
+      raw.cork();
+      process.nextTick(() => {
+        corked = false;
+        raw.uncork();
+      });
+    }
+    socket.send(text);
+  };
 }
 
 class Connection {

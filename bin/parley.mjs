@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// Parley command-line launcher. Each subcommand maps to a TypeScript entry run through tsx;
+// add new ones to COMMANDS. The entry receives the subcommand and its arguments.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** subcommand -> { entry: path from the package root, help: one line } */
+const COMMANDS = {
+  'create-admin': {
+    entry: 'server/accounts/cli.ts',
+    help: 'create-admin --email E [--name N]               create an instance admin (password asked, or PARLEY_ADMIN_PASSWORD)',
+  },
+  'grant-role': {
+    entry: 'server/accounts/cli.ts',
+    help: 'grant-role --email E --role R [--role R2]        give compliance, approver, auditor or admin',
+  },
+  verify: {
+    entry: 'server/transparency/cli.ts',
+    help: 'verify <base-url> [--state file] [--sample N]   audit an instance\'s transparency log',
+  },
+};
+
+function usage(stream) {
+  stream.write('usage: parley <command> [args]\n\ncommands:\n');
+  for (const c of Object.values(COMMANDS)) stream.write(`  ${c.help}\n`);
+}
+
+const [cmd, ...args] = process.argv.slice(2);
+if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+  usage(process.stdout);
+  process.exit(cmd === undefined ? 2 : 0);
+}
+const command = Object.hasOwn(COMMANDS, cmd) ? COMMANDS[cmd] : undefined;
+if (!command) {
+  process.stderr.write(`unknown command: ${cmd}\n`);
+  usage(process.stderr);
+  process.exit(2);
+}
+// Resolve tsx from this package, so the launcher works from any working directory.
+const tsx = import.meta.resolve('tsx');
+const result = spawnSync(process.execPath, ['--import', tsx, path.join(root, command.entry), cmd, ...args], {
+  stdio: 'inherit',
+});
+if (result.error) {
+  process.stderr.write(`could not start ${command.entry}: ${result.error.message}\n`);
+  process.exit(2);
+}
+process.exit(result.status ?? 1);

@@ -1,0 +1,108 @@
+/**
+ * `parley verify <base-url> [--state file] [--sample N]` — audit a Parley log from outside.
+ * Exit 0 with "verified up to entry N"; 1 with a message naming the failing entry; 2 on usage.
+ */
+import { createPublicKey, verify as edVerify } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { nodeHasher } from './hash-node.js';
+import { verifyLog, type VerifierIo, type VerifierState } from './verifier.js';
+
+const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
+/** Ed25519 verification with node:crypto from a raw 32-byte key. */
+export function nodeVerifyEd25519(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
+  try {
+    const key = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, publicKey]), format: 'der', type: 'spki' });
+    return Promise.resolve(edVerify(null, message, key, signature));
+  } catch {
+    return Promise.resolve(false);
+  }
+}
+
+/** fetch-based JSON getter; HTTP errors carry the API's error code. */
+export function httpFetchJson(baseUrl: string): (p: string) => Promise<unknown> {
+  const root = baseUrl.replace(/\/+$/, '');
+  return async (p) => {
+    const res = await fetch(`${root}${p}`, { headers: { accept: 'application/json' } });
+    const body: unknown = await res.json().catch(() => null);
+    if (!res.ok) {
+      const err = (body as { error?: { code?: string; message?: string } } | null)?.error;
+      throw new Error(`${p.split('?')[0]} answered ${res.status}${err?.code ? ` ${err.code}: ${err.message ?? ''}` : ''}`);
+    }
+    return body;
+  };
+}
+
+export interface CliResult {
+  code: number;
+  message: string;
+}
+
+const USAGE = 'usage: parley verify <base-url> [--state file] [--sample N]';
+
+function parseArgs(argv: readonly string[]): { url: string; stateFile: string; sample?: number } | string {
+  let url: string | undefined;
+  let stateFile = path.join('.parley', 'verify-state.json');
+  let sample: number | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--state') {
+      const v = argv[++i];
+      if (!v) return '--state needs a file';
+      stateFile = v;
+    } else if (a === '--sample') {
+      const n = Number(argv[++i]);
+      if (!Number.isInteger(n) || n < 1) return '--sample needs a positive whole number';
+      sample = n;
+    } else if (a.startsWith('--')) {
+      return `unknown option ${a}`;
+    } else if (url === undefined) {
+      url = a;
+    } else {
+      return `unexpected argument ${a}`;
+    }
+  }
+  if (!url || !/^https?:\/\//.test(url)) return 'give the instance base URL, e.g. https://meet.example.org';
+  return sample === undefined ? { url, stateFile } : { url, stateFile, sample };
+}
+
+function readState(file: string): VerifierState | null | string {
+  if (!fs.existsSync(file)) return null;
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as VerifierState;
+  } catch {
+    return `the state file ${file} is unreadable; move it away to start over (this forgets the pinned key)`;
+  }
+}
+
+/** Run `verify` with arguments after the subcommand; `io` overrides for tests. */
+export async function runVerify(argv: readonly string[], io: Partial<VerifierIo> = {}): Promise<CliResult> {
+  const args = parseArgs(argv);
+  if (typeof args === 'string') return { code: 2, message: `${args}\n${USAGE}` };
+  const state = readState(args.stateFile);
+  if (typeof state === 'string') return { code: 2, message: state };
+  const result = await verifyLog(
+    { fetchJson: httpFetchJson(args.url), verifyEd25519: nodeVerifyEd25519, hasher: nodeHasher, ...io },
+    { state, sample: args.sample },
+  );
+  if (!result.ok) return { code: 1, message: `verification FAILED: ${result.message}` };
+  fs.mkdirSync(path.dirname(path.resolve(args.stateFile)), { recursive: true });
+  fs.writeFileSync(args.stateFile, `${JSON.stringify(result.state, null, 2)}\n`);
+  return { code: 0, message: result.message };
+}
+
+const COMMANDS: Record<string, (argv: readonly string[]) => Promise<CliResult>> = { verify: (argv) => runVerify(argv) };
+
+async function main(argv: readonly string[]): Promise<void> {
+  const [cmd, ...rest] = argv;
+  const handler = cmd === undefined ? undefined : COMMANDS[cmd];
+  const result = handler ? await handler(rest) : { code: 2, message: USAGE };
+  (result.code === 0 ? process.stdout : process.stderr).write(`${result.message}\n`);
+  process.exitCode = result.code;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  void main(process.argv.slice(2));
+}

@@ -1,0 +1,427 @@
+/**
+ * The transparency log store: validated, canonical entries appended to `log_entries` with
+ * group commit, an in-memory RFC 9162 tree rebuilt from the rows at start-up, signed
+ * checkpoints, proofs, and the incrementally maintained report.
+ */
+import { sql } from 'kysely';
+import { AppError } from '../../protocol/errors.js';
+import { canonicalJson, LogEntry, type PseudonymKind } from '../../protocol/transparency.js';
+import type { Db, DialectName, Tx } from '../storage/index.js';
+import { fromBase64, fromUtf8, toBase64, toHex, utf8 } from './bytes.js';
+import { createCheckpointer, type SignedCheckpoint } from './checkpoint.js';
+import { nodeHasher } from './hash-node.js';
+import { loadPseudonymSecret, loadSigner } from './keys.js';
+import { LeafIndex } from './leaf-index.js';
+import { MerkleTree } from './merkle.js';
+import { isValidKeyName, verifierKey } from './note.js';
+import { createPseudonymizer } from './pseudonym.js';
+import { ReportBuilder, type TransparencyReport } from './report.js';
+
+/** pino-compatible subset. */
+export interface LogLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface TransparencyLogOptions {
+  db: Db;
+  dialect: DialectName;
+  /** Checkpoint origin and signing-key name, e.g. `parley.example.org/transparency`. */
+  origin: string;
+  logger?: LogLogger;
+  /** Clock (ms); tests pin it. */
+  now?: () => number;
+  /** How long an append waits for company before its batch commits; 0 = end of this tick. */
+  batchWindowMs?: number;
+  /** Most entries per transaction. */
+  maxBatch?: number;
+  /** Checkpoint cadence; default 2000 ms. 0 disables the timer (call publishNow). */
+  checkpointIntervalMs?: number;
+  /**
+   * Test-only fault injection: runs inside the append transaction after the rows are inserted
+   * and before commit; throwing rolls the batch back, exactly like a failing disk.
+   */
+  faults?: { beforeCommit?: (entries: readonly LogEntry[]) => void | Promise<void> };
+}
+
+export interface AppendResult {
+  /** Zero-based leaf index. */
+  index: number;
+  /** Base64 SHA-256(0x00 ‖ canonical entry), as get-proof-by-hash takes it. */
+  leafHash: string;
+}
+
+export type Integrity = { ok: true } | { ok: false; reason: string };
+
+export interface TransparencyLog {
+  /**
+   * Write-ahead append. Resolves only after the entry is committed to the database; the caller
+   * takes the action it records only after that. If it rejects — `AppError('VALIDATION_FAILED')`
+   * for a malformed entry, `AppError('LOG_APPEND_FAILED')` when it could not be stored — the
+   * action MUST NOT happen. Concurrent appends share one transaction (group commit); indexes
+   * are gap-free and follow call order.
+   */
+  append(entry: LogEntry): Promise<AppendResult>;
+  /** Like `append`, for several entries stored atomically (all or none), in order. */
+  appendMany(entries: readonly LogEntry[]): Promise<AppendResult[]>;
+  /** Number of committed entries. */
+  size(): number;
+  /** Canonical JSON of entries start..end inclusive (at most 1000, clipped to the size). */
+  getEntries(start: number, end: number): Promise<{ index: number; entry: string }[]>;
+  /** RFC 9162 audit path for a leaf index or a base64 leaf hash, in the tree of `treeSize`. */
+  inclusionProof(leaf: number | string, treeSize: number): Promise<{ leafIndex: number; auditPath: Uint8Array[] }>;
+  /** RFC 9162 consistency proof between two tree sizes. */
+  consistencyProof(first: number, second: number): Uint8Array[];
+  /** Root hash of the tree of `treeSize` entries (default: all). */
+  rootHash(treeSize?: number): Uint8Array;
+  latestCheckpoint(): SignedCheckpoint | null;
+  /** Sign a checkpoint for the current size now (tests, shutdown). */
+  publishNow(): Promise<SignedCheckpoint>;
+  /** HMAC pseudonym for the public log; scope = demand id unlinks people across demands. */
+  pseudonym(kind: PseudonymKind, id: string, scope: string): string;
+  /** The report over every committed entry. */
+  report(): TransparencyReport;
+  /** Whether the stored entries matched their hashes and the signed checkpoints at start-up. */
+  integrity(): Integrity;
+  readonly origin: string;
+  readonly keyName: string;
+  /** Raw 32-byte Ed25519 public key. */
+  readonly publicKey: Uint8Array;
+  /** C2SP verifier key `<name>+<hash>+<key>`. */
+  readonly verifierKey: string;
+  /** Stop the checkpoint timer and wait for pending appends; the db stays open. */
+  close(): Promise<void>;
+  /**
+   * [cluster] Adopt entries other nodes committed since this one last read the store, so reads,
+   * proofs, checkpoints and the report include them. Appends do this themselves. Returns the size.
+   */
+  sync(): Promise<number>;
+}
+
+/**
+ * [cluster] Several nodes append to one PostgreSQL log: each append transaction takes this
+ * advisory lock, adopts rows other nodes committed, then numbers its own rows after them, so
+ * indexes stay gap-free and unique across writers (the primary key would refuse a duplicate).
+ */
+const APPEND_LOCK_KEY = 7_240_915_001;
+
+interface Pending {
+  entries: LogEntry[];
+  json: string[];
+  resolve: (r: AppendResult[]) => void;
+  reject: (e: unknown) => void;
+}
+
+function validate(entry: unknown): { entry: LogEntry; json: string } {
+  const parsed = LogEntry.safeParse(entry);
+  if (!parsed.success) {
+    const details = parsed.error.issues.slice(0, 10).map((i) => ({ path: i.path.join('.'), message: i.message }));
+    throw new AppError('VALIDATION_FAILED', 'The log entry failed validation.', details);
+  }
+  return { entry: parsed.data, json: canonicalJson(parsed.data) };
+}
+
+const LOAD_PAGE = 5000;
+const INSERT_CHUNK = 200;
+
+/** Open the log over migrated storage: load keys, rebuild and check the tree, start checkpoints. */
+export async function createTransparencyLog(opts: TransparencyLogOptions): Promise<TransparencyLog> {
+  const { db, origin, logger } = opts;
+  if (!isValidKeyName(origin)) throw new AppError('BAD_REQUEST', 'The log origin must be non-empty, without spaces or "+".');
+  const now = opts.now ?? Date.now;
+  const maxBatch = opts.maxBatch ?? 2000;
+  const tree = new MerkleTree(nodeHasher);
+  const leafIndex = new LeafIndex(tree);
+  const report = new ReportBuilder();
+  const [secret, signer] = await Promise.all([loadPseudonymSecret(db), loadSigner(db)]);
+  let integrity: Integrity = { ok: true };
+  const fail = (reason: string): void => {
+    if (integrity.ok) integrity = { ok: false, reason };
+    logger?.error({ reason }, 'transparency log integrity failure: appends and checkpoints are refused');
+  };
+
+  // Rebuild from the rows, re-hashing every entry: an edited row shows up here, not just in audits.
+  for (let cursor = 0; ; ) {
+    const rows = await db
+      .selectFrom('log_entries')
+      .select(['idx', 'entry', 'leaf_hash'])
+      .where('idx', '>=', cursor)
+      .orderBy('idx')
+      .limit(LOAD_PAGE)
+      .execute();
+    for (const row of rows) {
+      const idx = Number(row.idx);
+      if (idx !== tree.size) fail(`entry ${tree.size} is missing (next stored is ${idx})`);
+      const leaf = nodeHasher.leaf(utf8(row.entry));
+      if (Buffer.from(leaf.buffer, leaf.byteOffset, 32).toString('hex') !== row.leaf_hash) fail(`entry ${idx} does not match its stored hash`);
+      leafIndex.add(tree.appendLeafHash(leaf));
+      try {
+        report.add(JSON.parse(row.entry) as LogEntry);
+      } catch {
+        fail(`entry ${idx} is not JSON`);
+      }
+    }
+    if (rows.length < LOAD_PAGE) break;
+    cursor = Number(rows.at(-1)!.idx) + 1;
+  }
+
+  const checkpoints = await createCheckpointer({
+    db,
+    tree,
+    hasher: nodeHasher,
+    signer,
+    origin,
+    now,
+    intervalMs: opts.checkpointIntervalMs ?? 2000,
+    onError: (err) => {
+      if (err instanceof AppError && err.code === 'LOG_INCONSISTENT') fail(err.message);
+      else logger?.error({ err }, 'checkpoint publication failed');
+    },
+  });
+  try {
+    checkpoints.check();
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  }
+  if (integrity.ok && !checkpoints.latest()) await checkpoints.publishNow();
+  if (integrity.ok && (opts.checkpointIntervalMs ?? 2000) > 0) checkpoints.start();
+
+  const pseudonym = createPseudonymizer(secret);
+  const queue: Pending[] = [];
+  let flushing: Promise<void> | null = null;
+  let scheduled = false;
+
+  // [cluster] One tree mutation at a time: appends and sync() both extend the tree.
+  let treeMutex: Promise<unknown> = Promise.resolve();
+  function exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = treeMutex.then(fn);
+    treeMutex = run.catch(() => undefined);
+    return run;
+  }
+
+  /** [cluster] Serialise appenders across nodes for the rest of this transaction (PostgreSQL). */
+  async function lockForAppend(trx: Tx): Promise<void> {
+    if (opts.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${APPEND_LOCK_KEY})`.execute(trx);
+  }
+
+  /** [cluster] Append to the tree the rows other writers committed after tree.size. Returns their entries. */
+  async function catchUp(q: Db | Tx): Promise<string[]> {
+    const adopted: string[] = [];
+    for (;;) {
+      const rows = await q.selectFrom('log_entries').select(['idx', 'entry', 'leaf_hash']).where('idx', '>=', tree.size).orderBy('idx').limit(LOAD_PAGE).execute();
+      for (const row of rows) {
+        const idx = Number(row.idx);
+        if (idx !== tree.size) {
+          fail(`entry ${tree.size} is missing (next stored is ${idx})`);
+          throw new AppError('LOG_INCONSISTENT', integrity.ok ? undefined : integrity.reason);
+        }
+        const leaf = nodeHasher.leaf(utf8(row.entry));
+        if (toHex(leaf) !== row.leaf_hash) fail(`entry ${idx} does not match its stored hash`);
+        leafIndex.add(tree.appendLeafHash(leaf));
+        adopted.push(row.entry);
+        try {
+          report.add(JSON.parse(row.entry) as LogEntry);
+        } catch {
+          fail(`entry ${idx} is not JSON`);
+        }
+      }
+      if (rows.length < LOAD_PAGE) return adopted;
+    }
+  }
+
+  function commit(batch: Pending[]): Promise<void> {
+    return exclusive(() => commitExclusive(batch));
+  }
+
+  async function commitExclusive(batch: Pending[]): Promise<void> {
+    const entries = batch.flatMap((p) => p.entries);
+    const json = batch.flatMap((p) => p.json);
+    const leaves = json.map((j) => nodeHasher.leaf(utf8(j)));
+    const at = now();
+    await db.transaction().execute(async (trx) => {
+      await lockForAppend(trx);
+      await catchUp(trx);
+      const start = tree.size;
+      const rows = json.map((entry, i) => ({ idx: start + i, entry, leaf_hash: toHex(leaves[i]!), created_at: at }));
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+        await trx.insertInto('log_entries').values(rows.slice(i, i + INSERT_CHUNK)).execute();
+      }
+      await opts.faults?.beforeCommit?.(entries);
+    });
+    // Committed: only now does the entry exist for proofs, checkpoints and callers.
+    let i = 0;
+    for (const p of batch) {
+      const out: AppendResult[] = [];
+      for (const e of p.entries) {
+        const leaf = leaves[i++]!;
+        const index = tree.appendLeafHash(leaf);
+        leafIndex.add(index);
+        out.push({ index, leafHash: toBase64(leaf) });
+        report.add(e);
+      }
+      p.resolve(out);
+    }
+  }
+
+  async function drain(): Promise<void> {
+    while (queue.length > 0) {
+      let take = 0;
+      let n = 0;
+      while (take < queue.length && (n === 0 || n + queue[take]!.entries.length <= maxBatch)) n += queue[take++]!.entries.length;
+      const batch = queue.splice(0, take);
+      if (!integrity.ok) {
+        const err = new AppError('LOG_APPEND_FAILED', undefined, { cause: integrity.reason });
+        for (const p of batch) p.reject(err);
+        continue;
+      }
+      try {
+        await commit(batch);
+      } catch (cause) {
+        logger?.error({ err: cause, entries: n }, 'transparency log append failed; the actions were not taken');
+        const err = new AppError('LOG_APPEND_FAILED', undefined, { cause: cause instanceof Error ? cause.message : String(cause) });
+        for (const p of batch) p.reject(err);
+        await recheckStore(batch.flatMap((p) => p.json));
+      }
+    }
+  }
+
+  // After a failed commit, make sure the database did not keep rows the tree does not have
+  // (e.g. a commit whose acknowledgement was lost); if it did, stop appending until restart.
+  // [cluster] Rows other nodes added are adopted first (under the append lock); only a row of the
+  // failed batch itself, or a count that still differs, means the store kept what the tree lacks.
+  async function recheckStore(failed: readonly string[] = []): Promise<void> {
+    try {
+      await exclusive(() =>
+        db.transaction().execute(async (trx) => {
+          await lockForAppend(trx);
+          const adopted = await catchUp(trx);
+          const mine = new Set(failed);
+          if (adopted.some((e) => mine.has(e))) fail('an append reported as failed was stored; restart to reload');
+          const r = await trx.selectFrom('log_entries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+          if (r && Number(r.n) !== tree.size) fail(`the store has ${Number(r.n)} entries but the tree ${tree.size}; restart to reload`);
+        }),
+      );
+    } catch {
+      // The database is unreachable; the next append will fail and retry this check.
+    }
+  }
+
+  function schedule(): void {
+    if (scheduled || flushing) return;
+    scheduled = true;
+    const run = (): void => {
+      scheduled = false;
+      flushing = drain().finally(() => {
+        flushing = null;
+        if (queue.length > 0) schedule();
+      });
+    };
+    const window = opts.batchWindowMs ?? 0;
+    if (window > 0) setTimeout(run, window);
+    else setImmediate(run);
+  }
+
+  function enqueue(list: readonly unknown[]): Promise<AppendResult[]> {
+    let valid: { entry: LogEntry; json: string }[];
+    try {
+      valid = list.map(validate);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new AppError('VALIDATION_FAILED'));
+    }
+    if (valid.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      queue.push({ entries: valid.map((v) => v.entry), json: valid.map((v) => v.json), resolve, reject });
+      schedule();
+    });
+  }
+
+  function badRequest(err: unknown): AppError {
+    return new AppError('BAD_REQUEST', err instanceof Error ? err.message : undefined);
+  }
+
+  return {
+    origin,
+    keyName: origin,
+    publicKey: signer.publicKey,
+    verifierKey: verifierKey(origin, signer.publicKey),
+    append: async (entry) => (await enqueue([entry]))[0]!,
+    appendMany: (entries) => enqueue(entries),
+    size: () => tree.size,
+    async getEntries(start, end) {
+      if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
+        throw new AppError('BAD_REQUEST', 'start and end must be integers with 0 ≤ start ≤ end.');
+      }
+      const last = Math.min(end, start + 999, tree.size - 1);
+      if (last < start) return [];
+      const rows = await db
+        .selectFrom('log_entries')
+        .select(['idx', 'entry'])
+        .where('idx', '>=', start)
+        .where('idx', '<=', last)
+        .orderBy('idx')
+        .execute();
+      return rows.map((r) => ({ index: Number(r.idx), entry: r.entry }));
+    },
+    // eslint-disable-next-line @typescript-eslint/require-await -- async so errors reject, like a db-backed lookup
+    async inclusionProof(leaf, treeSize) {
+      let index: number;
+      if (typeof leaf === 'number') {
+        index = leaf;
+      } else {
+        const hash = fromBase64(leaf);
+        if (!hash || hash.length !== 32) throw new AppError('BAD_REQUEST', 'hash must be a base64 SHA-256.');
+        const found = leafIndex.find(hash);
+        if (found === undefined || found >= treeSize) {
+          throw new AppError('NOT_FOUND', 'No entry with that leaf hash in the tree of that size.');
+        }
+        index = found;
+      }
+      try {
+        return { leafIndex: index, auditPath: tree.inclusionProof(index, treeSize) };
+      } catch (err) {
+        throw badRequest(err);
+      }
+    },
+    consistencyProof(first, second) {
+      try {
+        return tree.consistencyProof(first, second);
+      } catch (err) {
+        throw badRequest(err);
+      }
+    },
+    rootHash(treeSize) {
+      try {
+        return tree.root(treeSize ?? tree.size);
+      } catch (err) {
+        throw badRequest(err);
+      }
+    },
+    latestCheckpoint: () => checkpoints.latest(),
+    publishNow: async () => {
+      if (!integrity.ok) throw new AppError('LOG_INCONSISTENT', integrity.reason);
+      return checkpoints.publishNow();
+    },
+    pseudonym,
+    report: () => report.build(),
+    integrity: () => integrity,
+    sync: () => exclusive(async () => (await catchUp(db), tree.size)),
+    async close() {
+      checkpoints.stop();
+      while (flushing || queue.length > 0 || scheduled) {
+        await (flushing ?? new Promise((r) => setImmediate(r)));
+      }
+    },
+  };
+}
+
+/** Decode one stored entry (tests and tools). */
+export function decodeLeafInput(b64: string): string | null {
+  const bytes = fromBase64(b64);
+  if (!bytes) return null;
+  try {
+    return fromUtf8(bytes);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,100 @@
+/** Public, sign-in-free HTTP API of the transparency log (CT-style, under /transparency/v1/). */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { AppError } from '../../protocol/errors.js';
+import { MAX_ENTRIES_PER_CALL } from '../../protocol/transparency.js';
+import { toBase64, utf8 } from './bytes.js';
+import type { TransparencyLog } from './log.js';
+import { reportToCsv } from './report.js';
+
+export interface TransparencyRoutesOptions {
+  log: TransparencyLog;
+  /** Public base URL of this instance (for log_url); default: from the request's Host. */
+  publicUrl?: string;
+}
+
+const Int = z.coerce.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+function query<T extends z.ZodType>(schema: T, req: FastifyRequest): z.infer<T> {
+  const parsed = schema.safeParse(req.query);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new AppError('BAD_REQUEST', issue ? `${issue.path.join('.') || 'query'}: ${issue.message}` : undefined);
+  }
+  return parsed.data;
+}
+
+function publicHeaders(reply: FastifyReply, cache: string): void {
+  // Anyone may audit from any origin; nothing here is private.
+  reply.header('access-control-allow-origin', '*');
+  reply.header('cache-control', cache);
+}
+
+/** Fastify plugin: register with `app.register(transparencyRoutes, { log })`. */
+export async function transparencyRoutes(app: FastifyInstance, opts: TransparencyRoutesOptions): Promise<void> {
+  const { log } = opts;
+  const base = '/transparency/v1';
+
+  app.get(`${base}/get-sth`, async (_req, reply) => {
+    const cp = log.latestCheckpoint();
+    if (!cp) throw new AppError('NOT_FOUND', 'No checkpoint has been published yet.');
+    publicHeaders(reply, 'no-cache');
+    return {
+      tree_size: cp.treeSize,
+      timestamp: cp.timestamp,
+      sha256_root_hash: toBase64(cp.rootHash),
+      tree_head_signature: toBase64(cp.signature),
+      checkpoint: cp.note,
+    };
+  });
+
+  app.get(`${base}/get-sth-consistency`, async (req, reply) => {
+    const { first, second } = query(z.object({ first: Int, second: Int }), req);
+    if (first > second) throw new AppError('BAD_REQUEST', 'first must not exceed second.');
+    if (second > log.size()) throw new AppError('BAD_REQUEST', `second exceeds the tree size ${log.size()}.`);
+    publicHeaders(reply, 'public, max-age=31536000, immutable');
+    return { consistency: log.consistencyProof(first, second).map(toBase64) };
+  });
+
+  app.get(`${base}/get-proof-by-hash`, async (req, reply) => {
+    const q = query(z.object({ hash: z.string().min(1).max(64), tree_size: Int.min(1) }), req);
+    if (q.tree_size > log.size()) throw new AppError('BAD_REQUEST', `tree_size exceeds the tree size ${log.size()}.`);
+    // An unencoded '+' arrives as a space; base64 has no spaces, so this is unambiguous.
+    const proof = await log.inclusionProof(q.hash.replace(/ /g, '+'), q.tree_size);
+    publicHeaders(reply, 'public, max-age=31536000, immutable');
+    return { leaf_index: proof.leafIndex, audit_path: proof.auditPath.map(toBase64) };
+  });
+
+  app.get(`${base}/get-entries`, async (req, reply) => {
+    const { start, end } = query(z.object({ start: Int, end: Int }), req);
+    if (end < start) throw new AppError('BAD_REQUEST', 'end must not be less than start.');
+    if (start >= log.size()) throw new AppError('BAD_REQUEST', `start is beyond the tree size ${log.size()}.`);
+    const rows = await log.getEntries(start, Math.min(end, start + MAX_ENTRIES_PER_CALL - 1));
+    publicHeaders(reply, 'no-cache');
+    return { entries: rows.map((r) => ({ leaf_input: toBase64(utf8(r.entry)), index: r.index })) };
+  });
+
+  app.get(`${base}/report`, async (_req, reply) => {
+    publicHeaders(reply, 'no-cache');
+    return log.report();
+  });
+
+  app.get(`${base}/report.csv`, async (_req, reply) => {
+    publicHeaders(reply, 'no-cache');
+    reply.header('content-type', 'text/csv; charset=utf-8');
+    reply.header('content-disposition', 'inline; filename="parley-transparency-report.csv"');
+    return reportToCsv(log.report());
+  });
+
+  app.get('/.well-known/parley-transparency.json', async (req, reply) => {
+    publicHeaders(reply, 'public, max-age=300');
+    const origin = opts.publicUrl?.replace(/\/+$/, '') ?? `${req.protocol}://${req.host}`;
+    return {
+      origin: log.origin,
+      public_key: toBase64(log.publicKey),
+      key_name: log.keyName,
+      log_url: `${origin}${base}/`,
+      verifier_key: log.verifierKey,
+    };
+  });
+}
