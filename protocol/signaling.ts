@@ -12,6 +12,8 @@ export const PROTOCOL_VERSION = 1;
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 export const MAX_CHAT_CHARS = 4000;
 export const MAX_SDP_CHARS = 32 * 1024;
+/** Largest opaque end-to-end key blob (base64) the server relays; see docs/security.md. */
+export const MAX_E2EE_BLOB_CHARS = 4096;
 
 export const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
 export const CountryCode = z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 code');
@@ -55,6 +57,8 @@ export const ClientMessage = z.discriminatedUnion('type', [
   req('host.role', { participantId: Id, role: z.enum(['cohost', 'participant']) }),
   req('host.end', {}),
   req('ping', {}),
+  /** An end-to-end media key, encrypted by the sender to one roster member; relayed unread. */
+  req('e2ee.key', { to: Id, blob: z.string().min(1).max(MAX_E2EE_BLOB_CHARS).regex(/^[A-Za-z0-9+/=_-]+$/) }),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type ClientMessageType = ClientMessage['type'];
@@ -121,6 +125,7 @@ export type ServerEvent =
   | { event: 'media.offer'; data: { sdp: string; streams: Record<string, { participantId: string; kind: 'audio' | 'video' | 'screen' }> } }
   | { event: 'media.candidate'; data: { pc: 'pub' | 'sub'; candidate: string; mid: string } }
   | { event: 'speaker.active'; data: { participantId: string | null } }
+  | { event: 'e2ee.key'; data: { from: string; blob: string } }
   | {
       event: 'host.notice';
       data: { kind: 'enforcement'; count: number; jurisdiction: string; demandId: number; authority?: string };

@@ -40,6 +40,16 @@ export interface AppDeps {
   createMedia: (config: MediaConfig) => MediaServer;
   /** Test-only levers; only code can pass them (never config, env or an API). See TestHooks. */
   testHooks?: TestHooks;
+  /** [cluster] This process is one node of several (server/cluster createCluster). */
+  cluster?: AppCluster;
+}
+
+/** [cluster] What buildApp asks of server/cluster: route joins to the hosting node; see the services. */
+export interface AppCluster {
+  /** Wraps the admission policy: a join for a meeting hosted on another node is sent there. */
+  admission(inner: AdmissionPolicy): AdmissionPolicy;
+  /** Called once the services exist, before routes are registered (placement, policy sync, routes). */
+  attach(services: Services, app: FastifyInstance): void;
 }
 
 /**
@@ -118,7 +128,8 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
       iceServers: config.iceServers,
     receiverGate,
   });
-  rooms = new RoomManager({ store: meetings, media, policy: policy as AdmissionPolicy, locate, logger, iceServers: config.iceServers });
+  const admission = deps.cluster ? deps.cluster.admission(policy as AdmissionPolicy) : (policy as AdmissionPolicy); // [cluster]
+  rooms = new RoomManager({ store: meetings, media, policy: admission, locate, logger, iceServers: config.iceServers });
   policy.attachPort(rooms);
   metrics = createMetrics({ rooms, media });
   const stopReceiversReport = startReceiversReport(rooms, media);
@@ -170,6 +181,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   });
 
   const services: Services = { config, storage, accounts, meetings, rooms, media, policy, log, metrics, logger, locator, clientAddress };
+  deps.cluster?.attach(services, app); // [cluster]
 
   app.get('/api/config', async () => ({ iceServers: config.iceServers, version: '0.1.0' }));
   app.get('/healthz', async () => ({ ok: true }));

@@ -57,6 +57,8 @@ export interface MediaServer {
    * transports. Safe to call twice or for an unknown id.
    */
   removeParticipant(participantId: string): void;
+  /** Participants currently forwarded this publisher's media (read-only; docs/security.md). */
+  receiversOf?(publisherId: string): string[];
   /** Remote addresses currently seen on this participant's media paths. */
   remoteAddresses(participantId: string): string[];
   stats(): MediaStats;

@@ -1,0 +1,158 @@
+/**
+ * End-to-end encryption in real Chromium: three pages in an encrypted meeting decode each
+ * other; a tap the server adds outside the roster sees only ciphertext and every page warns
+ * about it; after a removal, frames cannot be decrypted with any key the removed page held.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decryptFrame, frameKeyId, importMediaKey, TRAILER_BYTES, type FrameKind } from '../../web/src/security/frame-crypto.js';
+import { fromB64 } from '../../web/src/security/encoding.js';
+import { launchBrowser } from './helpers/browser.js';
+import { startE2eeServer, type E2eeServer } from './e2ee-server.js';
+import { entropy, startTap, type Tap, type TapFrame } from './e2ee-tap.js';
+
+type Stats = {
+  inbound: { kind: string; framesDecoded: number }[];
+  worker: { encrypted: number; decrypted: number; failed: number; noKey: number } | null;
+  code: string | null;
+  verified: boolean;
+  encryption: string;
+  keyId: number;
+  members: string[];
+  warnings: string[];
+};
+type Keys = { own: Record<string, string>; received: Record<string, Record<string, string>> };
+
+let server: E2eeServer;
+let browser: Browser;
+let meetingId: string;
+const pages: { name: string; page: Page; id: string }[] = [];
+let tap: Tap | null = null;
+
+const stats = (p: Page) => p.evaluate(() => (window as never as { parley: { stats(): Promise<unknown> } }).parley.stats()) as Promise<Stats>;
+const keys = (p: Page) => p.evaluate(() => (window as never as { parley: { keys(): unknown } }).parley.keys()) as Promise<Keys>;
+const kindOf = (f: TapFrame): FrameKind => (f.kind === 'audio' ? 'audio' : ((f.data[0] ?? 1) & 1) === 0 ? 'video-key' : 'video-delta');
+
+async function until(what: string, pred: () => Promise<boolean>, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await pred())) {
+    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+async function tryDecrypt(f: TapFrame, rawB64: string): Promise<boolean> {
+  try {
+    await decryptFrame(await importMediaKey(fromB64(rawB64)), f.data, kindOf(f));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+beforeAll(async () => {
+  server = await startE2eeServer();
+  browser = await launchBrowser();
+  const m = await server.newMeeting(true);
+  meetingId = m.meetingId;
+  for (const [name, cookie] of [['Host', m.hostCookie], ['Ann', undefined], ['Bo', undefined]] as const) {
+    const page = await server.openPage(browser, cookie);
+    const id = await page.evaluate((o) => (window as never as { parley: { start(o: object): Promise<string> } }).parley.start(o), { meetingId, name, encrypt: true });
+    pages.push({ name, page, id });
+  }
+});
+
+afterAll(async () => {
+  tap?.close();
+  await browser?.close();
+  await server?.close();
+});
+
+describe('end-to-end encrypted meeting in Chromium', () => {
+  it('has every page decode the others and agree on one security code', async () => {
+    await until('all pages decode two remote videos', async () => {
+      const all = await Promise.all(pages.map((p) => stats(p.page)));
+      return all.every((s) => s.inbound.filter((i) => i.kind === 'video' && i.framesDecoded > 0).length >= 2);
+    }, 60_000);
+    const all = await Promise.all(pages.map((p) => stats(p.page)));
+    for (const s of all) {
+      expect(s.encryption).toBe('on');
+      expect(s.verified).toBe(true);
+      expect(s.worker?.encrypted).toBeGreaterThan(0);
+      expect(s.worker?.decrypted).toBeGreaterThan(0);
+      expect(s.warnings).not.toContain('unknown-receiver');
+      expect(s.members.sort()).toEqual(pages.map((p) => p.id).sort());
+    }
+    expect(new Set(all.map((s) => s.code)).size).toBe(1);
+    expect(all[0]?.code).toMatch(/^\d{5} \d{5} \d{5} \d{5}$/);
+  });
+
+  it('shows a server-side tap outside the roster only ciphertext, and every page warns about it', async () => {
+    tap = startTap(server.hooks, server.services.media, meetingId);
+    await until('every page warns about the hidden receiver', async () => {
+      const all = await Promise.all(pages.map((p) => stats(p.page)));
+      return all.every((s) => s.warnings.includes('unknown-receiver'));
+    });
+    const t = tap;
+    await until('the tap has video frames from every publisher', async () =>
+      pages.every((p) => t.frames.some((f) => f.kind === 'video' && f.publisherId === p.id && f.data.length > 100)));
+    const video = t.frames.filter((f) => f.kind === 'video' && f.data.length > 100);
+    // Only the clear VP8 header (10 bytes keyframe / 3 delta) is readable; the rest is AES-GCM.
+    const body = Buffer.concat(video.map((f) => f.data.subarray(kindOf(f) === 'video-key' ? 10 : 3, f.data.length - TRAILER_BYTES)));
+    expect(entropy(body)).toBeGreaterThan(7.9);
+    // Each frame opens with its sender's key and only with it: it is our ciphertext, not VP8.
+    const hostKeys = await keys(pages[0]!.page);
+    const fromAnn = video.filter((f) => f.publisherId === pages[1]!.id).slice(-5);
+    expect(fromAnn.length).toBeGreaterThan(0);
+    for (const f of fromAnn) {
+      const kid = frameKeyId(f.data, kindOf(f));
+      const right = hostKeys.received[pages[1]!.id]?.[kid];
+      expect(right, `key ${kid}`).toBeDefined();
+      expect(await tryDecrypt(f, right!)).toBe(true);
+      const other = Object.values(hostKeys.own)[0]!;
+      expect(await tryDecrypt(f, other)).toBe(false);
+    }
+    // Audio: everything after the Opus TOC byte is encrypted too.
+    const audio = t.frames.filter((f) => f.kind === 'audio' && f.publisherId === pages[1]!.id).slice(-3);
+    for (const f of audio) expect(await tryDecrypt(f, hostKeys.received[pages[1]!.id]![frameKeyId(f.data, 'audio')]!)).toBe(true);
+  });
+
+  it('rotates keys on removal so frames sent afterwards cannot be decrypted with the removed page’s keys', async () => {
+    const removed = pages[2]!;
+    const held = await keys(removed.page);
+    const before = await Promise.all(pages.slice(0, 2).map((p) => stats(p.page)));
+    await pages[0]!.page.evaluate((id) => (window as never as { parley: { request(t: string, p: object): Promise<unknown> } }).parley.request('host.remove', { participantId: id }), removed.id);
+    await until('both remaining pages rotated their key', async () => {
+      const now = await Promise.all(pages.slice(0, 2).map((p) => stats(p.page)));
+      return now.every((s, i) => s.keyId !== before[i]!.keyId);
+    });
+    await new Promise((r) => setTimeout(r, 1500)); // past the switch delay
+    const since = Date.now();
+    const t = tap as Tap;
+    await until('post-removal frames from both remaining publishers', async () =>
+      pages.slice(0, 2).every((p) => t.frames.filter((f) => f.at > since && f.kind === 'video' && f.publisherId === p.id).length >= 5));
+    const hostKeys = await keys(pages[0]!.page);
+    const annKeys = await keys(pages[1]!.page);
+    let tried = 0;
+    for (const [pub, holder] of [[pages[0]!, annKeys], [pages[1]!, hostKeys]] as const) {
+      const after = t.frames.filter((f) => f.at > since && f.publisherId === pub.id && f.data.length > 40).slice(-10);
+      const oldKeys = Object.values(held.received[pub.id] ?? {});
+      expect(oldKeys.length).toBeGreaterThan(0);
+      for (const f of after) {
+        const kid = frameKeyId(f.data, kindOf(f));
+        for (const k of [...oldKeys, ...Object.values(held.own)]) expect(await tryDecrypt(f, k)).toBe(false);
+        // The remaining participant can: the frame is fine, the removed page just lacks the key.
+        expect(await tryDecrypt(f, holder.received[pub.id]![kid]!)).toBe(true);
+        tried++;
+      }
+    }
+    expect(tried).toBeGreaterThanOrEqual(10);
+    // And the remaining pages still decode each other after the rotation.
+    const decoded = await Promise.all(pages.slice(0, 2).map(async (p) => (await stats(p.page)).worker?.decrypted ?? 0));
+    await new Promise((r) => setTimeout(r, 1000));
+    const later = await Promise.all(pages.slice(0, 2).map(async (p) => (await stats(p.page)).worker?.decrypted ?? 0));
+    later.forEach((n, i) => expect(n).toBeGreaterThan(decoded[i]!));
+    const codes = await Promise.all(pages.slice(0, 2).map(async (p) => (await stats(p.page)).code));
+    expect(codes[0]).toBe(codes[1]);
+  });
+});
