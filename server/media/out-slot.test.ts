@@ -1,0 +1,106 @@
+import type { Track } from 'node-datachannel';
+import { describe, expect, it } from 'vitest';
+import { OutSlot } from './out-slot.js';
+import { buildNack, buildPli } from './rtcp.js';
+import { newRtpInfo, parseRtp, parseVp8 } from './rtp.js';
+import { parseSdp } from './sdp.js';
+import { MediaSource } from './source.js';
+import { buildRtp } from './test-packets.js';
+
+/** A stand-in for a libdatachannel track: records what is sent, lets the test inject RTCP. */
+function fakeTrack(): { track: Track; sent: Buffer[]; rtcp(b: Buffer): void; open(): void } {
+  const cbs: { open?: () => void; msg?: (b: Buffer) => void } = {};
+  const sent: Buffer[] = [];
+  const track = {
+    onOpen: (cb: () => void) => { cbs.open = cb; },
+    onClosed: () => undefined,
+    onMessage: (cb: (b: Buffer) => void) => { cbs.msg = cb; },
+    sendMessageBinary: (b: Buffer) => { sent.push(Buffer.from(b)); return true; },
+    close: () => undefined,
+  } as unknown as Track;
+  return { track, sent, rtcp: (b) => cbs.msg?.(b), open: () => cbs.open?.() };
+}
+
+function simulcastSource(plis: number[]): MediaSource {
+  const src = new MediaSource('alice', 'video', (ssrc) => plis.push(ssrc));
+  const [m] = parseSdp(['m=video 9 UDP/TLS/RTP/SAVPF 96', 'a=mid:1', 'a=rtpmap:96 VP8/90000',
+    'a=ssrc-group:SIM 10 20 30', 'a=ssrc:10 cname:parley-q', 'a=ssrc:20 cname:parley-h', 'a=ssrc:30 cname:parley-f',
+    'a=rid:q send', 'a=rid:h send', 'a=rid:f send'].join('\r\n'));
+  if (m) src.configure(m);
+  return src;
+}
+
+function setup(): { src: MediaSource; slot: OutSlot; t: ReturnType<typeof fakeTrack>; plis: number[] } {
+  const plis: number[] = [];
+  const src = simulcastSource(plis);
+  const t = fakeTrack();
+  const slot = new OutSlot({ mid: 'v0', streamId: 's0', video: true, pt: 96, ssrc: 777, clockRate: 90000, track: t.track, owner: { onRemb: () => undefined } });
+  slot.attach(src);
+  src.sinks.push(slot);
+  t.open();
+  return { src, slot, t, plis };
+}
+
+describe('OutSlot', () => {
+  it('forwards only from a keyframe of the target layer, asking the publisher for one', () => {
+    const { src, slot, t, plis } = setup();
+    slot.target = 2;
+    const info = newRtpInfo();
+    const send = (ssrc: number, seq: number, key: boolean): void => {
+      const b = buildRtp({ ssrc, seq, ts: seq * 3000, vp8: { picId: seq, keyframe: key } });
+      parseRtp(b, info);
+      src.handle(b, info, 1000 + seq);
+    };
+    send(20, 1, true);
+    send(30, 1, false);
+    expect(t.sent).toHaveLength(0);
+    expect(plis).toEqual([30]);
+    send(30, 2, true);
+    send(30, 3, false);
+    expect(t.sent).toHaveLength(2);
+    expect(slot.current).toBe(2);
+    expect(t.sent.every((b) => b.readUInt32BE(8) === 777)).toBe(true);
+  });
+
+  it('answers a NACK from its send history with the packet as first sent', () => {
+    const { src, t } = setup();
+    const info = newRtpInfo();
+    for (let seq = 100; seq < 110; seq++) {
+      const b = buildRtp({ ssrc: 30, seq, ts: seq * 3000, vp8: { picId: seq, keyframe: seq === 100 } });
+      parseRtp(b, info);
+      src.handle(b, info, Date.now());
+    }
+    const lost = t.sent[3] as Buffer;
+    t.rtcp(buildNack(1, 777, [lost.readUInt16BE(2)]));
+    const resent = t.sent[t.sent.length - 1] as Buffer;
+    expect(t.sent).toHaveLength(11);
+    expect(resent.equals(lost)).toBe(true);
+    const r = newRtpInfo();
+    parseRtp(resent, r);
+    parseVp8(resent, r);
+    expect(r.ssrc).toBe(777);
+  });
+
+  it('turns a subscriber PLI into a rate-limited PLI for the layer it receives', () => {
+    const { src, t, plis } = setup();
+    const info = newRtpInfo();
+    const b = buildRtp({ ssrc: 30, seq: 1, vp8: { picId: 1, keyframe: true } });
+    parseRtp(b, info);
+    src.handle(b, info, Date.now());
+    t.rtcp(buildPli(1, 777));
+    t.rtcp(buildPli(1, 777));
+    t.rtcp(buildPli(1, 12345));
+    expect(plis).toEqual([30]);
+  });
+
+  it('stops forwarding once detached', () => {
+    const { src, slot, t } = setup();
+    slot.detach();
+    const info = newRtpInfo();
+    const b = buildRtp({ ssrc: 30, seq: 1, vp8: { picId: 1, keyframe: true } });
+    parseRtp(b, info);
+    expect(src.handle(b, info, Date.now())).toBe(0);
+    expect(t.sent).toHaveLength(0);
+    expect(src.sinks).toHaveLength(0);
+  });
+});

@@ -1,0 +1,135 @@
+/**
+ * One outgoing media line on a subscriber connection. A slot is fed by at most one source at
+ * a time; when that source goes away the slot is kept (m-lines cannot be removed) and reused
+ * for the next publisher, its rewriter keeping the subscriber's sequence space continuous.
+ */
+import type { Track } from 'node-datachannel';
+import { type RtcpVisitor, parseRtcp } from './rtcp.js';
+import { RtpRewriter, writeOut } from './rewriter.js';
+import { type RtpInfo, newRtpInfo, parseRtp, parseVp8 } from './rtp.js';
+import { SendHistory } from './send-history.js';
+import type { MediaSource } from './source.js';
+
+export interface SlotOwner {
+  onRemb(bitrate: number): void;
+}
+
+const scratch = newRtpInfo();
+
+export class OutSlot {
+  readonly mid: string;
+  readonly streamId: string;
+  readonly video: boolean;
+  readonly pt: number;
+  readonly track: Track;
+  readonly rewriter: RtpRewriter;
+  readonly #history = new SendHistory();
+  readonly #visitor: RtcpVisitor;
+  source: MediaSource | null = null;
+  open = false;
+  /** Preferred (tile) layer, chosen (target) layer and the layer being forwarded. */
+  preferred = 2;
+  target = -1;
+  current = -1;
+  headroomSince = 0;
+  retransmitted = 0;
+  #closed = false;
+
+  constructor(opts: { mid: string; streamId: string; video: boolean; pt: number; ssrc: number; clockRate: number; track: Track; owner: SlotOwner }) {
+    this.mid = opts.mid;
+    this.streamId = opts.streamId;
+    this.video = opts.video;
+    this.pt = opts.pt;
+    this.track = opts.track;
+    this.rewriter = new RtpRewriter(opts.ssrc, opts.clockRate);
+    this.#visitor = {
+      nack: (ssrc, seq) => { if (ssrc === this.rewriter.outSsrc) this.#retransmit(seq); },
+      keyframe: (ssrc) => {
+        if (ssrc === this.rewriter.outSsrc && this.current >= 0) this.source?.requestKeyframe(this.current, Date.now());
+      },
+      remb: (bps) => opts.owner.onRemb(bps),
+    };
+    opts.track.onOpen(() => { if (!this.#closed) this.open = true; });
+    opts.track.onClosed(() => { this.open = false; });
+    opts.track.onMessage((buf) => { if (!this.#closed && this.source !== null) parseRtcp(buf, this.#visitor); });
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Hot path: rewrite and send one packet from the attached source. */
+  forward(buf: Buffer, info: RtpInfo, layer: number, now: number): boolean {
+    if (!this.open) return false;
+    const rw = this.rewriter;
+    if (info.ssrc !== rw.source) {
+      if (this.video) {
+        if (this.target < 0 && layer <= this.preferred) this.target = layer;
+        if (layer !== this.target || !info.keyframe) {
+          if (layer === this.target && this.source) this.source.requestKeyframe(layer, now);
+          return false;
+        }
+      }
+      rw.switchTo(info, buf, now);
+      this.current = layer;
+    }
+    rw.rewrite(buf, info, this.pt, now);
+    this.#history.put(buf, rw.outSeq, rw.outTs, rw.outPic, rw.outTl0, now);
+    return this.#send(buf);
+  }
+
+  /** The track can close natively before onClosed reaches us; a throw must not escape. */
+  #send(buf: Buffer): boolean {
+    try {
+      return this.track.sendMessageBinary(buf);
+    } catch {
+      this.open = false;
+      return false;
+    }
+  }
+
+  /** The source dropped a packet (padding): keep our sequence numbers gap-free. */
+  skip(info: RtpInfo): void {
+    this.rewriter.skip(info);
+  }
+
+  #retransmit(seq: number): void {
+    const now = Date.now();
+    const i = this.#history.find(seq, now);
+    if (i < 0 || !this.open) return;
+    const buf = this.#history.buffer(i);
+    if (!parseRtp(buf, scratch)) return;
+    if (this.video) parseVp8(buf, scratch);
+    writeOut(buf, scratch, this.rewriter.outSsrc, this.pt, seq, this.#history.ts(i), this.#history.pic(i), this.#history.tl0(i));
+    if (this.#send(buf)) this.retransmitted++;
+  }
+
+  /** Point this slot at a source (the caller adds it to source.sinks). */
+  attach(source: MediaSource): void {
+    this.source = source;
+    this.target = -1;
+    this.current = -1;
+    this.headroomSince = 0;
+  }
+
+  /** Stop feeding this slot; it stays negotiated and free for reuse. */
+  detach(): void {
+    const src = this.source;
+    this.source = null;
+    this.target = -1;
+    this.current = -1;
+    this.#history.clear();
+    if (src) {
+      const i = src.sinks.indexOf(this);
+      if (i >= 0) src.sinks.splice(i, 1);
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.open = false;
+    this.detach();
+    try { this.track.close(); } catch { /* already closed natively */ }
+  }
+}

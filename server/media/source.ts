@@ -1,0 +1,171 @@
+/**
+ * One publisher's forwardable stream (audio, camera video or screen) and its routing table:
+ * the list of subscriber slots it feeds. The publisher's track handler calls `handle()` for
+ * every RTP packet; this is the hot path.
+ */
+import { type RtpInfo, parseVp8, readAudioLevel, readStringExtension } from './rtp.js';
+import { EXT_ABS_SEND_TIME, EXT_AUDIO_LEVEL, EXT_RID, EXT_TOFFSET, type MediaSection, keptPayloadTypes } from './sdp.js';
+import type { OutSlot } from './out-slot.js';
+
+export type SourceKind = 'audio' | 'video' | 'screen';
+
+export interface LayerState {
+  index: number;
+  ssrc: number;
+  bytes: number;
+  bitrate: number;
+  lastPacketAt: number;
+  lastPliAt: number;
+}
+
+/** Minimum time between two keyframe requests for the same layer. */
+export const PLI_INTERVAL_MS = 500;
+const RID_INDEX: Record<string, number> = { q: 0, h: 1, f: 2 };
+
+export class MediaSource {
+  readonly publisherId: string;
+  readonly kind: SourceKind;
+  readonly sinks: OutSlot[] = [];
+  readonly layers: (LayerState | undefined)[] = [undefined, undefined, undefined];
+  readonly #bySsrc = new Map<number, LayerState>();
+  readonly #sendPli: (mediaSsrc: number) => void;
+  pt = -1;
+  clockRate = 90000;
+  /** Header-extension ids to declare towards subscribers, URI → id. */
+  extIds = new Map<string, number>();
+  #ridExt = -1;
+  #levelExt = -1;
+  #rids: string[] = [];
+  #simulcast = false;
+  muted = false;
+  forwarded = 0;
+  onAudioLevel: ((level: number) => void) | undefined;
+  #levelMin = 127;
+  #levelAt = 0;
+  #closed = false;
+
+  constructor(publisherId: string, kind: SourceKind, sendPli: (mediaSsrc: number) => void) {
+    this.publisherId = publisherId;
+    this.kind = kind;
+    this.#sendPli = sendPli;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+  get isVideo(): boolean {
+    return this.kind !== 'audio';
+  }
+
+  /** (Re)configure from the publisher's offer section. */
+  configure(m: MediaSection): void {
+    const kept = keptPayloadTypes(m);
+    const main = m.codecs.find((c) => kept.has(c.pt) && c.name !== 'RTX');
+    this.pt = main?.pt ?? -1;
+    this.clockRate = main?.clock ?? (this.isVideo ? 90000 : 48000);
+    this.#ridExt = m.extmap.get(EXT_RID) ?? -1;
+    this.#levelExt = m.extmap.get(EXT_AUDIO_LEVEL) ?? -1;
+    this.extIds = new Map();
+    for (const uri of this.isVideo ? [EXT_ABS_SEND_TIME, EXT_TOFFSET] : [EXT_AUDIO_LEVEL, EXT_ABS_SEND_TIME]) {
+      const id = m.extmap.get(uri);
+      if (id !== undefined) this.extIds.set(uri, id);
+    }
+    this.#rids = m.rids;
+    this.#simulcast = m.rids.length > 1;
+    const rtx = new Set(m.fid.values());
+    const media = m.sim.length > 0 ? m.sim : m.ssrcs.filter((s) => !rtx.has(s));
+    media.forEach((ssrc, i) => {
+      const rid = this.#simulcast ? (m.ssrcRid.get(ssrc) ?? this.#rids[i]) : undefined;
+      this.#learn(ssrc, rid !== undefined ? this.#ridToIndex(rid) : this.isVideo ? 2 : 0);
+    });
+  }
+
+  #ridToIndex(rid: string): number {
+    return RID_INDEX[rid] ?? Math.min(2, Math.max(0, this.#rids.indexOf(rid)));
+  }
+
+  #learn(ssrc: number, index: number): LayerState {
+    const prev = this.layers[index];
+    if (prev && prev.ssrc === ssrc) return prev;
+    if (prev) this.#bySsrc.delete(prev.ssrc);
+    const l: LayerState = { index, ssrc, bytes: 0, bitrate: 0, lastPacketAt: 0, lastPliAt: 0 };
+    this.layers[index] = l;
+    this.#bySsrc.set(ssrc, l);
+    return l;
+  }
+
+  #unknown(buf: Buffer, info: RtpInfo): LayerState | undefined {
+    if (this.#ridExt > 0) {
+      const rid = readStringExtension(buf, this.#ridExt);
+      if (rid !== null) return this.#learn(info.ssrc, this.#simulcast ? this.#ridToIndex(rid) : 2);
+    }
+    if (!this.#simulcast && this.#bySsrc.size === 0) return this.#learn(info.ssrc, this.isVideo ? 2 : 0);
+    return undefined;
+  }
+
+  /** Forward one RTP packet to every sink. Returns how many subscribers it was sent to. */
+  handle(buf: Buffer, info: RtpInfo, now: number): number {
+    if (this.#closed || info.pt !== this.pt) return 0;
+    const layer = this.#bySsrc.get(info.ssrc) ?? this.#unknown(buf, info);
+    if (layer === undefined) return 0;
+    layer.bytes += buf.length;
+    layer.lastPacketAt = now;
+    const sinks = this.sinks;
+    if (info.payloadLength === 0) {
+      for (let i = 0; i < sinks.length; i++) (sinks[i] as OutSlot).skip(info);
+      return 0;
+    }
+    if (this.isVideo) parseVp8(buf, info);
+    else if (this.#levelExt > 0 && this.onAudioLevel) this.#level(buf, info, now);
+    if (this.muted) return 0;
+    let n = 0;
+    for (let i = 0; i < sinks.length; i++) if ((sinks[i] as OutSlot).forward(buf, info, layer.index, now)) n++;
+    this.forwarded += n;
+    return n;
+  }
+
+  #level(buf: Buffer, info: RtpInfo, now: number): void {
+    readAudioLevel(buf, this.#levelExt, info);
+    if (info.audioLevel >= 0 && info.audioLevel < this.#levelMin) this.#levelMin = info.audioLevel;
+    if (now - this.#levelAt >= 250) {
+      this.#levelAt = now;
+      const level = this.#levelMin;
+      this.#levelMin = 127;
+      this.onAudioLevel?.(level);
+    }
+  }
+
+  /** Ask the publisher for a keyframe on one layer, at most once per PLI_INTERVAL_MS. */
+  requestKeyframe(index: number, now: number): void {
+    const l = this.layers[index];
+    if (this.#closed || !l || now - l.lastPliAt < PLI_INTERVAL_MS) return;
+    l.lastPliAt = now;
+    this.#sendPli(l.ssrc);
+  }
+
+  /** Update per-layer bitrates; call about every 500 ms with the elapsed time. */
+  measure(now: number, elapsedMs: number): void {
+    for (const l of this.layers) {
+      if (!l) continue;
+      const inst = (l.bytes * 8 * 1000) / Math.max(1, elapsedMs);
+      l.bytes = 0;
+      l.bitrate = now - l.lastPacketAt > 1500 ? 0 : l.bitrate === 0 ? inst : l.bitrate * 0.6 + inst * 0.4;
+    }
+  }
+
+  /** Bitrates indexed by layer (0 for inactive), written into `out`. */
+  rates(out: number[], now: number): number[] {
+    for (let i = 0; i < 3; i++) {
+      const l = this.layers[i];
+      out[i] = l && now - l.lastPacketAt < 1500 ? Math.max(1, l.bitrate) : 0;
+    }
+    return out;
+  }
+
+  /** Detach from every sink and stop forwarding. Safe twice. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const s of this.sinks.splice(0)) s.detach();
+  }
+}

@@ -1,0 +1,47 @@
+/** Test page script: one MediaClient wired to the harness's WebSocket relay. */
+import { MediaClient } from '../../web/src/media/media-client.js';
+
+interface Started {
+  client: MediaClient;
+  remote: Record<string, { participantId: string; kind: string; live: boolean }>;
+}
+
+async function start(opts: { id: string; publish: boolean; simulcast?: boolean }): Promise<void> {
+  const ws = new WebSocket(`ws://${location.host}/ws?id=${opts.id}`);
+  await new Promise((r, j) => { ws.onopen = r; ws.onerror = j; });
+  let seq = 0;
+  const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+  const request = (type: string, payload: Record<string, unknown>): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      const id = ++seq;
+      waiting.set(id, { resolve, reject });
+      ws.send(JSON.stringify({ id, type, payload }));
+    });
+  const client = new MediaClient({ request, iceServers: [], simulcast: opts.simulcast ?? true });
+  const state: Started = { client, remote: {} };
+  (window as unknown as { parley: Started }).parley = state;
+  ws.onmessage = (m) => {
+    const msg = JSON.parse(String(m.data)) as { id?: number; ok?: boolean; result?: unknown; error?: unknown; event?: string; data?: never };
+    if (msg.id !== undefined) {
+      const w = waiting.get(msg.id);
+      waiting.delete(msg.id);
+      if (msg.ok) w?.resolve(msg.result); else w?.reject(msg.error);
+    } else if (msg.event === 'media.offer') void client.handleOffer(msg.data as never);
+    else if (msg.event === 'media.candidate') client.handleCandidate(msg.data as never);
+  };
+  client.onRemoteStream((e) => {
+    state.remote[`${e.participantId}:${e.kind}`] = { participantId: e.participantId, kind: e.kind, live: e.stream !== null };
+    if (!e.stream) return;
+    const el = document.createElement(e.kind === 'audio' ? 'audio' : 'video');
+    el.autoplay = true;
+    el.muted = true;
+    el.srcObject = e.stream;
+    document.body.appendChild(el);
+  });
+  if (opts.publish) {
+    const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 1280, height: 720, frameRate: 30 } });
+    await client.publish(stream);
+  }
+}
+
+(window as unknown as { startParley: typeof start }).startParley = start;

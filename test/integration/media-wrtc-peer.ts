@@ -1,0 +1,124 @@
+/**
+ * Test glue: a Node WebRTC client (@roamhq/wrtc, real libwebrtc encoder/decoder) that talks
+ * to createMediaServer directly, standing in for a browser and the signaling layer.
+ */
+import wrtc from '@roamhq/wrtc';
+import type { MediaServer, MediaSignal } from '../../server/media/index.js';
+
+type Pc = RTCPeerConnection;
+const { RTCPeerConnection: PC, nonstandard } = wrtc as unknown as {
+  RTCPeerConnection: new (cfg?: RTCConfiguration) => Pc;
+  nonstandard: {
+    RTCVideoSource: new () => { createTrack(): MediaStreamTrack; onFrame(f: { width: number; height: number; data: Uint8ClampedArray }): void };
+    RTCAudioSource: new () => { createTrack(): MediaStreamTrack; onData(d: Record<string, unknown>): void };
+  };
+};
+
+export interface TestPeer {
+  id: string;
+  sub: Pc | null;
+  pub: Pc | null;
+  /** Total inbound RTP packets (all kinds) and decoded video frames on the subscriber PC. */
+  received(): Promise<{ packets: number; frames: number; audio: number; video: number }>;
+  publish(opts?: { width?: number; height?: number; fps?: number }): Promise<void>;
+  close(): void;
+}
+
+/** Register a participant with the server and answer its subscriber offers automatically. */
+export function joinPeer(server: MediaServer, meetingId: string, id: string): TestPeer {
+  const pending: { pc: 'pub' | 'sub'; candidate: string; mid: string }[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  const peer: TestPeer = {
+    id, sub: null, pub: null,
+    async received() {
+      const out = { packets: 0, frames: 0, audio: 0, video: 0 };
+      if (!peer.sub) return out;
+      const report = await peer.sub.getStats();
+      report.forEach((s: { type: string; kind?: string; packetsReceived?: number; framesDecoded?: number }) => {
+        if (s.type !== 'inbound-rtp') return;
+        out.packets += s.packetsReceived ?? 0;
+        out.frames += s.framesDecoded ?? 0;
+        if (s.kind === 'audio') out.audio += s.packetsReceived ?? 0;
+        else out.video += s.packetsReceived ?? 0;
+      });
+      return out;
+    },
+    async publish(opts = {}) {
+      const pc = new PC();
+      peer.pub = pc;
+      const width = opts.width ?? 320;
+      const height = opts.height ?? 240;
+      const video = new nonstandard.RTCVideoSource();
+      const audio = new nonstandard.RTCAudioSource();
+      pc.addTransceiver(audio.createTrack(), { direction: 'sendonly' });
+      pc.addTransceiver(video.createTrack(), { direction: 'sendonly' });
+      const frame = new Uint8ClampedArray(width * height * 1.5);
+      let n = 0;
+      timers.push(setInterval(() => {
+        for (let i = 0; i < width * height; i += 7) frame[i] = (i * 31 + n * 17) & 0xff;
+        n++;
+        video.onFrame({ width, height, data: frame });
+      }, 1000 / (opts.fps ?? 15)));
+      const samples = new Int16Array(480);
+      timers.push(setInterval(() => {
+        for (let i = 0; i < samples.length; i++) samples[i] = Math.round(Math.sin((n * 480 + i) / 8) * 8000);
+        audio.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 });
+      }, 10));
+      pc.onicecandidate = (e) => {
+        if (e.candidate) server.addCandidate(id, 'pub', e.candidate.candidate, e.candidate.sdpMid ?? '0');
+      };
+      const offer = await pc.createOffer();
+      await pc.setLocalDescription(offer);
+      const answer = await server.publish(id, offer.sdp ?? '');
+      await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+      flush('pub');
+    },
+    close() {
+      timers.forEach(clearInterval);
+      peer.pub?.close();
+      peer.sub?.close();
+    },
+  };
+  const flush = (which: 'pub' | 'sub'): void => {
+    const pc = which === 'pub' ? peer.pub : peer.sub;
+    if (!pc?.remoteDescription) return;
+    for (const c of pending.filter((x) => x.pc === which)) void pc.addIceCandidate({ candidate: c.candidate, sdpMid: c.mid }).catch(() => undefined);
+    for (let i = pending.length - 1; i >= 0; i--) if (pending[i]?.pc === which) pending.splice(i, 1);
+  };
+  let chain = Promise.resolve();
+  const onOffer = async (sdp: string): Promise<void> => {
+    if (!peer.sub) {
+      const pc = new PC();
+      peer.sub = pc;
+      pc.onicecandidate = (e) => {
+        if (e.candidate) server.addCandidate(id, 'sub', e.candidate.candidate, e.candidate.sdpMid ?? '');
+      };
+    }
+    const pc = peer.sub;
+    await pc.setRemoteDescription({ type: 'offer', sdp });
+    const answer = await pc.createAnswer();
+    await pc.setLocalDescription(answer);
+    await server.answer(id, answer.sdp ?? '');
+    flush('sub');
+  };
+  const signal = (msg: MediaSignal): void => {
+    if (msg.event === 'media.offer') {
+      chain = chain.then(() => onOffer(msg.data.sdp)).catch(() => undefined);
+    } else {
+      pending.push(msg.data);
+      chain = chain.then(() => flush(msg.data.pc));
+    }
+  };
+  server.addParticipant(meetingId, id, { signal });
+  return peer;
+}
+
+/** Poll until `check` is true or the deadline passes. */
+export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, stepMs = 200): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  return false;
+}

@@ -1,0 +1,248 @@
+/**
+ * Browser side of Parley's media plane. One publisher RTCPeerConnection (we offer: audio,
+ * camera video with q/h/f simulcast, optional screen) and one subscriber connection (the SFU
+ * offers; we answer). Framework-free; the UI listens with onRemoteStream().
+ */
+import { addSsrcLines, type LayerSsrc } from './sdp-ssrc.js';
+
+export type RemoteKind = 'audio' | 'video' | 'screen';
+export interface RemoteStreamEvent {
+  participantId: string;
+  kind: RemoteKind;
+  stream: MediaStream | null;
+}
+export interface MediaClientOptions {
+  /** Signaling request; resolves with the response's `result`. */
+  request: (type: string, payload: Record<string, unknown>) => Promise<unknown>;
+  iceServers: RTCIceServer[];
+  /** Send camera video as three simulcast layers (default true). */
+  simulcast?: boolean;
+  /** Hook for end-to-end encryption transforms (insertable streams); only called, not required. */
+  transform?: { sender(s: RTCRtpSender): void; receiver(r: RTCRtpReceiver, participantId: string): void };
+}
+type StreamMap = Record<string, { participantId: string; kind: RemoteKind }>;
+type Which = 'pub' | 'sub';
+
+export const SIMULCAST_ENCODINGS: RTCRtpEncodingParameters[] = [
+  { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+  { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+  { rid: 'f', maxBitrate: 1_500_000 },
+];
+
+export class MediaClient {
+  readonly #opts: MediaClientOptions;
+  #pub: RTCPeerConnection | null = null;
+  #sub: RTCPeerConnection | null = null;
+  #audio: RTCRtpTransceiver | null = null;
+  #camera: RTCRtpTransceiver | null = null;
+  #screen: RTCRtpTransceiver | null = null;
+  #layerSsrcs: LayerSsrc[] = [];
+  #pubChain: Promise<void> = Promise.resolve();
+  #subChain: Promise<void> = Promise.resolve();
+  #pending: Record<Which, RTCIceCandidateInit[]> = { pub: [], sub: [] };
+  #streamMap: StreamMap = {};
+  readonly #remote = new Map<string, { stream: MediaStream; receivers: RTCRtpReceiver[] }>();
+  readonly #emitted = new Map<string, { participantId: string; kind: RemoteKind }>();
+  readonly #listeners = new Set<(e: RemoteStreamEvent) => void>();
+  #closed = false;
+
+  constructor(opts: MediaClientOptions) {
+    this.#opts = opts;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Create the publisher connection for this stream's tracks and negotiate it with the SFU. */
+  async publish(stream: MediaStream): Promise<void> {
+    if (this.#pub) throw new Error('already publishing');
+    const pc = this.#newPc('pub');
+    this.#pub = pc;
+    const mic = stream.getAudioTracks()[0] ?? null;
+    const cam = stream.getVideoTracks()[0] ?? null;
+    this.#audio = pc.addTransceiver(mic ?? 'audio', { direction: 'sendonly', streams: [stream] });
+    const enc = this.#opts.simulcast === false ? undefined : SIMULCAST_ENCODINGS.map((e) => ({ ...e }));
+    this.#camera = pc.addTransceiver(cam ?? 'video', { direction: 'sendonly', streams: [stream], ...(enc ? { sendEncodings: enc } : {}) });
+    this.#opts.transform?.sender(this.#audio.sender);
+    this.#opts.transform?.sender(this.#camera.sender);
+    await this.#renegotiate();
+    if (enc) void this.#learnLayerSsrcs();
+  }
+
+  /** Camera on/off or device switch without renegotiation. */
+  async setCameraTrack(track: MediaStreamTrack | null): Promise<void> {
+    if (!this.#camera) throw new Error('publish() first');
+    await this.#camera.sender.replaceTrack(track);
+  }
+
+  async setMicTrack(track: MediaStreamTrack | null): Promise<void> {
+    if (!this.#audio) throw new Error('publish() first');
+    await this.#audio.sender.replaceTrack(track);
+  }
+
+  async startScreenShare(track: MediaStreamTrack): Promise<void> {
+    const pc = this.#pub;
+    if (!pc) throw new Error('publish() first');
+    if (this.#screen) {
+      await this.#screen.sender.replaceTrack(track);
+      this.#screen.direction = 'sendonly';
+    } else {
+      this.#screen = pc.addTransceiver(track, { direction: 'sendonly', streams: [new MediaStream([track])] });
+      this.#opts.transform?.sender(this.#screen.sender);
+    }
+    await this.#renegotiate();
+  }
+
+  async stopScreenShare(): Promise<void> {
+    if (!this.#screen || this.#screen.direction === 'inactive') return;
+    await this.#screen.sender.replaceTrack(null);
+    this.#screen.direction = 'inactive';
+    await this.#renegotiate();
+  }
+
+  /** The SFU's subscriber offer (`media.offer` event). */
+  handleOffer(data: { sdp: string; streams: StreamMap }): Promise<void> {
+    const run = async (): Promise<void> => {
+      if (this.#closed) return;
+      const pc = this.#sub ?? this.#createSub();
+      this.#streamMap = data.streams;
+      await pc.setRemoteDescription({ type: 'offer', sdp: data.sdp });
+      await pc.setLocalDescription(await pc.createAnswer());
+      this.#flush('sub');
+      await this.#opts.request('media.answer', { sdp: pc.localDescription?.sdp ?? '' });
+      this.#reconcile();
+    };
+    this.#subChain = this.#subChain.then(run, run);
+    return this.#subChain;
+  }
+
+  handleCandidate(data: { pc: Which; candidate: string; mid: string }): void {
+    this.#pending[data.pc].push({ candidate: data.candidate, sdpMid: data.mid });
+    this.#flush(data.pc);
+  }
+
+  setPreferredLayer(publisherId: string, layer: 'q' | 'h' | 'f'): void {
+    this.#opts.request('media.layer', { publisherId, layer }).catch(() => undefined);
+  }
+
+  onRemoteStream(cb: (e: RemoteStreamEvent) => void): () => void {
+    this.#listeners.add(cb);
+    return () => this.#listeners.delete(cb);
+  }
+
+  async getStats(): Promise<{ publisher?: RTCStatsReport; subscriber?: RTCStatsReport }> {
+    const out: { publisher?: RTCStatsReport; subscriber?: RTCStatsReport } = {};
+    if (this.#pub) out.publisher = await this.#pub.getStats();
+    if (this.#sub) out.subscriber = await this.#sub.getStats();
+    return out;
+  }
+
+  /** Ask the SFU to restart ICE and re-offer the publisher connection with new credentials. */
+  async restartIce(): Promise<void> {
+    await this.#opts.request('media.ice-restart', {});
+    if (this.#pub) await this.#renegotiate(true);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#pub?.close();
+    this.#sub?.close();
+    this.#streamMap = {};
+    this.#reconcile();
+    this.#listeners.clear();
+  }
+
+  #newPc(which: Which): RTCPeerConnection {
+    const pc = new RTCPeerConnection({ iceServers: this.#opts.iceServers, bundlePolicy: 'max-bundle' });
+    pc.onicecandidate = (e) => {
+      if (!e.candidate || this.#closed) return;
+      this.#opts.request('media.candidate', { pc: which, candidate: e.candidate.candidate, mid: e.candidate.sdpMid ?? '' })
+        .catch(() => undefined);
+    };
+    return pc;
+  }
+
+  #createSub(): RTCPeerConnection {
+    const pc = this.#newPc('sub');
+    pc.ontrack = (e) => {
+      const stream = e.streams[0];
+      if (!stream) return;
+      const entry = this.#remote.get(stream.id) ?? { stream, receivers: [] };
+      entry.receivers.push(e.receiver);
+      this.#remote.set(stream.id, entry);
+      this.#reconcile();
+    };
+    this.#sub = pc;
+    return pc;
+  }
+
+  /** Tell listeners which remote streams now belong to whom (slots are reused by the SFU). */
+  #reconcile(): void {
+    for (const [msid, was] of [...this.#emitted]) {
+      const now = this.#streamMap[msid];
+      if (now && now.participantId === was.participantId && now.kind === was.kind) continue;
+      this.#emitted.delete(msid);
+      this.#emit({ ...was, stream: null });
+    }
+    for (const [msid, owner] of Object.entries(this.#streamMap)) {
+      const remote = this.#remote.get(msid);
+      if (!remote || this.#emitted.has(msid)) continue;
+      this.#emitted.set(msid, owner);
+      for (const r of remote.receivers) this.#opts.transform?.receiver(r, owner.participantId);
+      this.#emit({ ...owner, stream: remote.stream });
+    }
+  }
+
+  #emit(e: RemoteStreamEvent): void {
+    for (const cb of this.#listeners) {
+      try { cb(e); } catch (err) { console.error('onRemoteStream listener failed', err); }
+    }
+  }
+
+  #flush(which: Which): void {
+    const pc = which === 'pub' ? this.#pub : this.#sub;
+    if (!pc?.remoteDescription) return;
+    for (const c of this.#pending[which].splice(0)) pc.addIceCandidate(c).catch(() => undefined);
+  }
+
+  /** Offer the publisher connection to the SFU; serialised so re-offers never overlap. */
+  #renegotiate(iceRestart = false): Promise<void> {
+    const run = async (): Promise<void> => {
+      const pc = this.#pub;
+      if (!pc || this.#closed) return;
+      const offer = await pc.createOffer({ iceRestart });
+      await pc.setLocalDescription(offer);
+      const sdp = addSsrcLines(offer.sdp ?? '', this.#camera?.mid ?? null, this.#layerSsrcs);
+      const res = await this.#opts.request('media.publish', { sdp });
+      const answer = typeof res === 'string' ? res : (res as { sdp?: string } | null)?.sdp ?? '';
+      await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+      this.#flush('pub');
+    };
+    this.#pubChain = this.#pubChain.then(run, run);
+    return this.#pubChain;
+  }
+
+  /**
+   * The SFU routes packets by SSRC and rid simulcast offers carry none, so once Chrome reports
+   * each layer's SSRC we re-offer with `a=ssrc` lines (see docs/media.md).
+   */
+  async #learnLayerSsrcs(): Promise<void> {
+    const deadline = Date.now() + 15_000;
+    while (!this.#closed && this.#pub && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 300));
+      const sender = this.#camera?.sender;
+      if (!sender?.track) continue;
+      const found: LayerSsrc[] = [];
+      (await sender.getStats()).forEach((s: { type: string; rid?: string; ssrc?: number; rtxSsrc?: number }) => {
+        if (s.type === 'outbound-rtp' && s.rid && s.ssrc) found.push({ rid: s.rid, ssrc: s.ssrc, rtx: s.rtxSsrc ?? null });
+      });
+      if (found.length >= SIMULCAST_ENCODINGS.length || (found.length > 0 && deadline - Date.now() < 10_000)) {
+        this.#layerSsrcs = found;
+        await this.#renegotiate();
+        return;
+      }
+    }
+  }
+}
