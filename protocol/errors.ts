@@ -37,6 +37,7 @@ export const ERROR_CATALOG = {
     message: 'You were removed from this meeting and cannot rejoin.',
   },
   NOT_IN_MEETING: { http: 409, ws: 4409, message: 'Join a meeting first.' },
+  MEETING_ELSEWHERE: { http: 409, ws: 4409, message: 'This meeting is hosted on another node; reconnect there.' },
   // location and policy
   LOCATION_RESTRICTED: {
     http: 451,

@@ -7,5 +7,6 @@ export { createKyselyPolicyStore } from './store.js';
 export { createMemoryPolicyStore } from './memory-store.js';
 export { restrictionRefuses, OPEN_RESTRICTION } from './restrictions.js';
 export type { HostingUser } from './account-policy.js';
+export { enforceDemand } from './enforce.js';
 export type { ImpactPreview, MeetingImpact } from './enforce.js';
 export type { AccountPolicy, Demand, DemandAsk, DemandState, PolicyLog, PolicyStore, Restriction, RestrictionScope } from './types.js';

@@ -100,6 +100,8 @@ export async function createCheckpointer(opts: CheckpointerOptions): Promise<Che
     await db
       .insertInto('checkpoints')
       .values({ tree_size: size, root_hash: toHex(root), timestamp: cp.timestamp, note })
+      // [cluster] Another node may have signed this same tree size first: same key, same root.
+      .onConflict((oc) => oc.column('tree_size').doNothing())
       .execute();
     latest = cp;
     return cp;

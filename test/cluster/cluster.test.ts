@@ -1,0 +1,177 @@
+/**
+ * Three node processes on one PostgreSQL and one Redis, with signaling-level WebSocket clients
+ * (the media plane is the null one: media does not cross nodes — see docs/cluster.md).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTransparencyLog } from '../../server/transparency/index.js';
+import { approveAt, createMeetingAt, demandBody, http, operatorAt, recordDemandAt, signUpAt, withDb } from './http.js';
+import { join, startCluster, type Cluster, type Joined } from './harness.js';
+
+let c: Cluster;
+let host: { id: string; cookie: string };
+let compliance: { id: string; cookie: string };
+let approver: { id: string; cookie: string };
+const open: Joined[] = [];
+
+const ws = (i: number) => c.nodes[i]!.wsUrl;
+const all = () => c.nodes.map((n) => n.wsUrl);
+
+async function joinAt(i: number, meetingId: string, from: string, name: string): Promise<Joined> {
+  const j = await join(ws(i), all(), meetingId, { from, name });
+  open.push(j);
+  return j;
+}
+
+async function logEntries(databaseUrl: string): Promise<{ type: string; [k: string]: unknown }[]> {
+  return withDb(databaseUrl, async (s) => {
+    const rows = await s.db.selectFrom('log_entries').select(['idx', 'entry']).orderBy('idx').execute();
+    return rows.map((r) => JSON.parse(r.entry) as { type: string });
+  });
+}
+
+beforeAll(async () => {
+  c = await startCluster(3);
+  host = await signUpAt(c.nodes[0]!.url, 'Host');
+  compliance = await operatorAt(c.nodes[1]!.url, c.databaseUrl, ['compliance']);
+  approver = await operatorAt(c.nodes[2]!.url, c.databaseUrl, ['approver']);
+}, 120_000);
+
+afterAll(async () => {
+  for (const j of open) j.client.close();
+  await c?.stop();
+}, 60_000);
+
+describe('one meeting, one node', () => {
+  it('sends a participant who reaches another node to the node hosting the meeting', async () => {
+    const m = await createMeetingAt(c.nodes[0]!.url, host.cookie);
+    const first = await joinAt(0, m, '127.0.0.4', 'First');
+    expect(first.wsUrl).toBe(ws(0));
+    const second = await joinAt(2, m, '127.0.0.4', 'Second');
+    expect(second.redirects).toBe(1);
+    expect(second.wsUrl).toBe(ws(0));
+    expect(second.result.roster.map((p) => p.participantId)).toContain(first.result.participantId);
+    const cluster = await http(c.nodes[1]!.url, 'GET', '/api/cluster');
+    expect(cluster.json.mode).toBe('redis');
+    expect(cluster.json.nodes.map((n: { nodeId: string }) => n.nodeId)).toEqual(['node-a', 'node-b', 'node-c']);
+    // Presence across nodes: node B reads the roster node A mirrors.
+    await expect.poll(async () => Object.keys((await http(c.nodes[1]!.url, 'GET', `/api/cluster/meetings/${m}/roster`)).json.roster).length, { timeout: 5000 }).toBe(2);
+  });
+});
+
+describe('a demand approved on one node', () => {
+  it('removes the participants located in its jurisdiction on every node, and nobody else', async () => {
+    const meetings = [0, 1, 2].map(() => '');
+    const cn: Joined[] = [];
+    const us: Joined[] = [];
+    for (const i of [0, 1, 2]) {
+      meetings[i] = await createMeetingAt(c.nodes[i]!.url, host.cookie, `Vigil ${i}`);
+      us.push(await joinAt(i, meetings[i]!, '127.0.0.4', `US ${i}`));
+      cn.push(await joinAt(i, meetings[i]!, '127.0.0.2', `CN ${i}`));
+      cn.push(await joinAt(i, meetings[i]!, '127.0.0.2', `CN ${i}b`));
+      us.push(await joinAt(i, meetings[i]!, '127.0.0.3', `HK ${i}`));
+    }
+    expect(cn.map((j) => j.wsUrl)).toEqual([ws(0), ws(0), ws(1), ws(1), ws(2), ws(2)]);
+    const id = await recordDemandAt(c.nodes[1]!.url, compliance.cookie, demandBody(meetings));
+    const t0 = Date.now();
+    await approveAt(c.nodes[0]!.url, approver.cookie, id);
+    for (const j of cn) {
+      await j.client.waitEvent('you.removed', () => true, 5000);
+      await j.client.until(() => j.client.closeCode !== null, 5000);
+      expect(j.client.closeCode).toBe(4451);
+      expect(j.client.event('you.removed')?.data).toMatchObject({ kind: 'legal', jurisdiction: 'CN' });
+    }
+    const crossNodeMs = Date.now() - t0;
+    expect(crossNodeMs).toBeLessThan(5000);
+    for (const j of us) expect(j.client.closeCode).toBeNull();
+    // Each node logged the removals it made, write-ahead, on the one log.
+    const entries = await logEntries(c.databaseUrl);
+    const removed = entries.filter((e) => e.type === 'enforcement.removed' && e.demandId === String(id));
+    expect(removed).toHaveLength(6);
+    // A CN joiner reaching any node now is refused; an HK one is not.
+    await expect(join(ws(2), all(), meetings[1]!, { from: '127.0.0.2' })).rejects.toMatchObject({ code: 'LEGAL_RESTRICTION' });
+    open.push(await join(ws(2), all(), meetings[1]!, { from: '127.0.0.3' }));
+    console.log(`cross-node enforcement (6 removals on 3 nodes): ${crossNodeMs} ms`);
+  });
+
+  it('is applied by a node that was down when it was approved, as it starts (from PostgreSQL)', async () => {
+    const m = await createMeetingAt(c.nodes[0]!.url, host.cookie, 'Later');
+    await c.nodes[2]!.stop();
+    const id = await recordDemandAt(c.nodes[0]!.url, compliance.cookie, demandBody([m]));
+    await approveAt(c.nodes[1]!.url, approver.cookie, id);
+    await c.nodes[2]!.start();
+    // The restarted node hosts the meeting (first join) and refuses the CN joiner.
+    const us = await joinAt(2, m, '127.0.0.4', 'US');
+    expect({ url: us.wsUrl, redirects: us.redirects, nodes: all() }).toMatchObject({ url: ws(2) });
+    await expect(join(ws(2), all(), m, { from: '127.0.0.2' })).rejects.toMatchObject({ code: 'LEGAL_RESTRICTION' });
+  });
+});
+
+describe('Redis down', () => {
+  it('keeps meetings running and still enforces on every node, by polling PostgreSQL', async () => {
+    const meetings: string[] = [];
+    const cn: Joined[] = [];
+    const stay: Joined[] = [];
+    for (const i of [0, 1, 2]) {
+      meetings.push(await createMeetingAt(c.nodes[i]!.url, host.cookie, `Outage ${i}`));
+      stay.push(await joinAt(i, meetings[i]!, '127.0.0.4', `US ${i}`));
+      cn.push(await joinAt(i, meetings[i]!, '127.0.0.2', `CN ${i}`));
+    }
+    await c.redis.crash();
+    await expect.poll(async () => (await http(c.nodes[1]!.url, 'GET', '/api/cluster')).json.mode, { timeout: 5000 }).toBe('polling');
+    // Meetings go on: chat still reaches the others in the room.
+    await stay[1]!.client.request('chat.send', { text: 'still here' });
+    await cn[1]!.client.waitEvent('chat.message', () => true, 3000);
+    const id = await recordDemandAt(c.nodes[0]!.url, compliance.cookie, demandBody(meetings));
+    const t0 = Date.now();
+    await approveAt(c.nodes[0]!.url, approver.cookie, id);
+    const lat: number[] = [];
+    for (const j of cn) {
+      await j.client.waitEvent('you.removed', () => true, 10_000);
+      lat.push(Date.now() - t0);
+    }
+    for (const j of stay) expect(j.client.closeCode).toBeNull();
+    console.log(`Redis down: approval → removal on each node (ms): ${lat.join(', ')}`);
+    expect(Math.max(...lat)).toBeLessThan(2000);
+    await c.redis.restart();
+    await expect.poll(async () => (await http(c.nodes[1]!.url, 'GET', '/api/cluster')).json.mode, { timeout: 10_000 }).toBe('redis');
+    // Presence is rebuilt from the nodes' heartbeats, whatever Redis lost.
+    await expect.poll(async () => (await http(c.nodes[0]!.url, 'GET', '/api/cluster')).json.nodes.length, { timeout: 5000 }).toBe(3);
+  });
+});
+
+describe('a killed node', () => {
+  it('loses no record: its participants rejoin a surviving node and the meeting goes on', async () => {
+    const m = await createMeetingAt(c.nodes[1]!.url, host.cookie, 'Resilient');
+    const people: Joined[] = [];
+    for (const name of ['Ann', 'Bo', 'Cy']) people.push(await joinAt(1, m, '127.0.0.4', name));
+    expect(people.every((p) => p.wsUrl === ws(1))).toBe(true);
+    const before = (await logEntries(c.databaseUrl)).length;
+    await c.nodes[1]!.kill();
+    for (const p of people) await p.client.until(() => p.client.closeCode !== null, 5000);
+    // Each client reconnects (to the next node it knows); the dead node's claim lapses within seconds.
+    const t0 = Date.now();
+    const back = await Promise.all(['Ann', 'Bo', 'Cy'].map((name) => join(ws(2), all(), m, { from: '127.0.0.4', name, timeoutMs: 20_000 })));
+    open.push(...back);
+    const failoverMs = Date.now() - t0;
+    const node = back[0]!.wsUrl;
+    expect(back.every((b) => b.wsUrl === node)).toBe(true);
+    expect(node).not.toBe(ws(1));
+    // The last one back sees all three in the roster; chat reaches everyone.
+    expect(Math.max(...back.map((b) => b.result.roster.length))).toBe(3);
+    await back[2]!.client.request('chat.send', { text: 'we are back' });
+    for (const b of back.slice(0, 2)) await b.client.waitEvent('chat.message', (d: { text: string }) => d.text === 'we are back', 3000);
+    // The roster every node sees (Redis mirror) is the surviving node's: the three, once each.
+    await expect
+      .poll(async () => Object.values((await http(c.nodes[0]!.url, 'GET', `/api/cluster/meetings/${m}/roster`)).json.roster as Record<string, { displayName: string; node: string }>).map((p) => `${p.displayName}@${p.node}`).sort(), { timeout: 5000 })
+      .toEqual(['Ann', 'Bo', 'Cy'].map((n) => `${n}@${c.nodes.find((x) => x.wsUrl === node)!.id}`));
+    // Nothing recorded is lost, and the log still verifies from PostgreSQL alone.
+    await withDb(c.databaseUrl, async (s) => {
+      const log = await createTransparencyLog({ db: s.db, dialect: s.dialect, origin: 'parley.test/transparency', checkpointIntervalMs: 0 });
+      expect(log.integrity()).toEqual({ ok: true });
+      expect(log.size()).toBeGreaterThanOrEqual(before);
+      await log.close();
+    });
+    console.log(`failover after SIGKILL: all 3 participants back in ${failoverMs} ms`);
+    await c.nodes[1]!.start();
+  });
+});
