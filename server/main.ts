@@ -10,6 +10,20 @@ import { openStorage } from './storage/index.js';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = pino({ level: config.LOG_LEVEL });
+  if (config.REDIS_URL) {
+    // Several nodes: the same wiring plus the cluster (Redis bus, placement, PostgreSQL catch-up).
+    const { startClusterNode } = await import('./cluster/node.js');
+    const node = await startClusterNode({ config, logger, createMedia: createMediaServer });
+    installSighupReload(node.services.locator, logger);
+    process.stdout.write(`\nParley node ${node.cluster.nodeId} is running at ${config.publicUrl}\n`);
+    const stop = async () => {
+      await node.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void stop());
+    process.once('SIGTERM', () => void stop());
+    return;
+  }
   const storage = await openStorage({
     databaseUrl: config.DATABASE_URL,
     sqlitePath: path.join(config.DATA_DIR, 'parley.db'),
