@@ -1,0 +1,170 @@
+/**
+ * What people see when a legal demand is enforced (invariants 1, 2 and 5 in the browser):
+ * the participant located in the demand's jurisdiction is told why and by whom (or only that
+ * a legal restriction applies, under a gag); a participant elsewhere stays; the host gets a
+ * persistent notice and the meeting carries on. Locations come from GEO_TEST_MAP; a browser
+ * cannot pick its source address, so each context says where it is with X-Forwarded-For,
+ * which the server believes only because loopback is configured as a trusted proxy. The
+ * media path would re-locate them to 127.0.0.1 (loopback, unknown), so those pages get no
+ * RTCPeerConnection: they stay where their signaling connection says they are.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { APIRequestContext, Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, newContext, startServer, type RunningServer } from './helpers/browser.js';
+
+let server: RunningServer;
+let browser: Browser;
+let compliance: APIRequestContext;
+let approver: APIRequestContext;
+const contexts: BrowserContext[] = [];
+const CN = '198.51.100.2';
+const HK = '198.51.100.3';
+
+async function account(email: string, roles: string[]): Promise<APIRequestContext> {
+  const c = await newContext(browser, { baseURL: server.url });
+  contexts.push(c);
+  const res = await c.request.post('/api/auth/signup', { data: { email, password: 'correct horse battery', displayName: email.split('@')[0] } });
+  expect(res.ok(), await res.text()).toBe(true);
+  if (roles.length > 0) {
+    execFileSync(process.execPath, ['bin/parley.mjs', 'grant-role', '--email', email, ...roles.flatMap((r) => ['--role', r])], {
+      env: { ...process.env, DATA_DIR: server.dataDir, LOG_LEVEL: 'silent' },
+      stdio: 'pipe',
+    });
+  }
+  return c.request;
+}
+
+beforeAll(async () => {
+  if (!existsSync('web/dist/index.html')) {
+    execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
+      stdio: 'inherit',
+    });
+  }
+  server = await startServer({ GEO_TEST_MAP: `${CN}=CN,${HK}=HK`, TRUSTED_PROXIES: '127.0.0.1/32' });
+  browser = await launchBrowser();
+  compliance = await account('compliance@example.org', ['compliance']);
+  approver = await account('approver@example.org', ['approver']);
+}, 120_000);
+
+const pages: BrowserContext[] = [];
+afterEach(async () => {
+  for (const c of pages.splice(0)) await c.close().catch(() => undefined);
+});
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await server?.stop();
+});
+
+async function join(from: string, meetingId: string, name: string, locale = 'en-US'): Promise<Page> {
+  const c = await newContext(browser, { baseURL: server.url, locale });
+  await c.setExtraHTTPHeaders({ 'x-forwarded-for': from });
+  // No media path, so no second (loopback) address to be re-located to.
+  await c.addInitScript(() => {
+    window.RTCPeerConnection = class {
+      constructor() {
+        throw new Error('media disabled in this test');
+      }
+    } as unknown as typeof RTCPeerConnection;
+  });
+  pages.push(c);
+  const page = await c.newPage();
+  await page.goto(`/m/${meetingId}`);
+  if (name) await page.getByTestId('lobby-name').fill(name);
+  await page.getByTestId('join-button').click();
+  return page;
+}
+
+async function hostMeeting(title: string): Promise<{ host: Page; meetingId: string }> {
+  const c = await newContext(browser, { baseURL: server.url });
+  pages.push(c);
+  const res = await c.request.post('/api/auth/signup', {
+    data: { email: `host-${Date.now()}@example.org`, password: 'correct horse battery', displayName: 'Host' },
+  });
+  expect(res.ok(), await res.text()).toBe(true);
+  const created = await c.request.post('/api/meetings', { data: { title } });
+  const { meeting } = (await created.json()) as { meeting: { id: string } };
+  const host = await c.newPage();
+  await host.goto(`/m/${meeting.id}`);
+  await host.getByTestId('join-button').click();
+  await host.getByTestId('meeting-room').waitFor();
+  return { host, meetingId: meeting.id };
+}
+
+async function enforce(meetingId: string, authority: string, gag: boolean): Promise<number> {
+  const recorded = await compliance.post('/api/demands', {
+    data: {
+      authority,
+      jurisdiction: 'CN',
+      legalBasis: 'Test basis',
+      reference: `REF-${Date.now()}`,
+      receivedAt: Date.now(),
+      askedText: 'Remove the participants located in our territory from this meeting.',
+      asks: [{ kind: 'block-participants' }],
+      targets: { meetings: [meetingId] },
+      ...(gag ? { gag: { until: null } } : {}),
+    },
+  });
+  expect(recorded.ok(), await recorded.text()).toBe(true);
+  const { demand } = (await recorded.json()) as { demand: { id: number } };
+  // approval needs the authority's document on file
+  const attached = await compliance.post(`/api/demands/${demand.id}/document`, {
+    multipart: { document: { name: 'order.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n%test order\n') } },
+  });
+  expect(attached.ok(), await attached.text()).toBe(true);
+  const approved = await approver.post(`/api/demands/${demand.id}/approve`, { data: {} });
+  expect(approved.ok(), await approved.text()).toBe(true);
+  return demand.id;
+}
+
+describe('enforcement as people see it', () => {
+  it('tells the CN participant which authority removed them, keeps the HK one, and tells the host', async () => {
+    const { host, meetingId } = await hostMeeting('六四紀念');
+    const cn = await join(CN, meetingId, 'In Beijing');
+    const hk = await join(HK, meetingId, 'In Hong Kong', 'zh-HK');
+    await cn.getByTestId('meeting-room').waitFor();
+    await hk.getByTestId('meeting-room').waitFor();
+    await expect.poll(() => host.getByTestId('participant-count').innerText()).toBe('3 participants');
+
+    const demandId = await enforce(meetingId, 'Test Authority', false);
+
+    await cn.getByTestId('removed-notice').waitFor();
+    expect(await cn.getByTestId('removed-notice-text').innerText()).toBe(
+      'You were removed because of a legal demand from Test Authority (CN) that applies to your location.',
+    );
+    const notice = host.getByTestId('host-notice');
+    await notice.waitFor();
+    expect(await notice.innerText()).toBe(
+      `1 participant located in CN was removed under demand #${demandId} (Test Authority). The meeting carries on.`,
+    );
+    await expect.poll(() => host.getByTestId('participant-count').innerText()).toBe('2 participants');
+    // HK is a separate jurisdiction: that participant is untouched and sees the roster shrink
+    expect(await hk.getByTestId('removed-notice').count()).toBe(0);
+    await expect.poll(() => hk.getByTestId('participant-count').innerText()).toBe('2 位與會者');
+    // the notice stays while the meeting goes on
+    await host.waitForTimeout(1000);
+    expect(await host.getByTestId('host-notice').count()).toBe(1);
+  });
+
+  it('refuses a later join from CN with the same notice, in the participant’s language', async () => {
+    const { meetingId } = await hostMeeting('Refusal');
+    await enforce(meetingId, 'Test Authority', false);
+    const cn = await join(CN, meetingId, '北京', 'zh-CN');
+    await cn.getByTestId('removed-notice').waitFor();
+    expect(await cn.getByTestId('removed-notice-text').innerText()).toContain('Test Authority（CN）');
+  });
+
+  it('under a gag, says only that a legal restriction applies', async () => {
+    const { host, meetingId } = await hostMeeting('Gagged');
+    const cn = await join(CN, meetingId, 'Gagged guest');
+    await cn.getByTestId('meeting-room').waitFor();
+    await expect.poll(() => host.getByTestId('participant-count').innerText()).toBe('2 participants');
+    await enforce(meetingId, 'Secret Authority', true);
+    await cn.getByTestId('removed-notice').waitFor();
+    const text = await cn.getByTestId('removed-notice-text').innerText();
+    expect(text).toBe('You were removed because of a legal restriction that applies to your location.');
+    expect(text).not.toContain('Secret Authority');
+  });
+});

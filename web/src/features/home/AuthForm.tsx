@@ -1,0 +1,111 @@
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useAuth } from '../../lib/auth.js';
+import { errorText } from '../../lib/errors.js';
+
+export function AuthForm() {
+  const { t } = useTranslation();
+  const { login, signup } = useAuth();
+  const [mode, setMode] = useState<'signin' | 'signup'>('signin');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [displayName, setDisplayName] = useState('');
+  const [accountType, setAccountType] = useState<'individual' | 'business'>('individual');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      if (mode === 'signin') await login(email.trim(), password);
+      else await signup({ email: email.trim(), password, displayName: displayName.trim(), accountType });
+    } catch (err) {
+      setError(errorText(t, err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="auth">
+      <div className="tabs" role="tablist" aria-label={t('auth.signIn')}>
+        {(['signin', 'signup'] as const).map((m) => (
+          <button
+            key={m}
+            type="button"
+            role="tab"
+            aria-selected={mode === m}
+            className={mode === m ? 'tab active' : 'tab'}
+            onClick={() => {
+              setMode(m);
+              setError(null);
+            }}
+            data-testid={`tab-${m}`}
+          >
+            {m === 'signin' ? t('auth.signIn') : t('auth.signUp')}
+          </button>
+        ))}
+      </div>
+      <form onSubmit={(e) => void submit(e)} className="stack" data-testid="auth-form">
+        {mode === 'signup' && (
+          <label className="field">
+            <span>{t('auth.displayName')}</span>
+            <input
+              required
+              maxLength={64}
+              autoComplete="name"
+              value={displayName}
+              onChange={(e) => setDisplayName(e.target.value)}
+              data-testid="auth-name"
+            />
+          </label>
+        )}
+        <label className="field">
+          <span>{t('auth.email')}</span>
+          <input
+            type="email"
+            required
+            autoComplete="email"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            data-testid="auth-email"
+          />
+        </label>
+        <label className="field">
+          <span>{t('auth.password')}</span>
+          <input
+            type="password"
+            required
+            minLength={mode === 'signup' ? 8 : 1}
+            autoComplete={mode === 'signup' ? 'new-password' : 'current-password'}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            data-testid="auth-password"
+          />
+          {mode === 'signup' && <small className="muted">{t('auth.passwordHint')}</small>}
+        </label>
+        {mode === 'signup' && (
+          <fieldset className="field radio-row">
+            <legend>{t('auth.accountType')}</legend>
+            {(['individual', 'business'] as const).map((a) => (
+              <label key={a} className="radio">
+                <input type="radio" name="accountType" checked={accountType === a} onChange={() => setAccountType(a)} />
+                {t(`auth.${a}`)}
+              </label>
+            ))}
+          </fieldset>
+        )}
+        {error && (
+          <p className="error" role="alert" data-testid="auth-error">
+            {error}
+          </p>
+        )}
+        <button className="btn btn-primary" type="submit" disabled={busy} data-testid="auth-submit">
+          {busy ? t('auth.working') : mode === 'signin' ? t('auth.submitSignIn') : t('auth.submitSignUp')}
+        </button>
+      </form>
+    </div>
+  );
+}

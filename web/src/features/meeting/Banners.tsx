@@ -1,0 +1,65 @@
+import { useTranslation } from 'react-i18next';
+import type { ConnectionState } from '../../lib/signaling.js';
+import type { HostNotice } from './room-state.js';
+
+/** Everything the room needs to say out loud: connection, enforcement notices, host mute. */
+export function Banners(props: {
+  connection: ConnectionState;
+  notices: HostNotice[];
+  mutedBy: string | null;
+  onDismissMuted: () => void;
+  mediaError: 'media' | 'share' | null;
+  actionError: string | null;
+  onDismissAction: () => void;
+  onRejoin: () => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <div className="banners">
+      <div aria-live="assertive" role="status">
+        {props.connection === 'reconnecting' && (
+          <div className="banner banner-warn" data-testid="reconnect-banner">
+            <span className="spinner small" aria-hidden="true" />
+            {t('meeting.reconnecting')}
+          </div>
+        )}
+        {props.connection === 'closed' && (
+          <div className="banner banner-error" data-testid="closed-banner">
+            {t('meeting.closed')}
+            <button type="button" className="btn btn-small" onClick={props.onRejoin}>
+              {t('meeting.rejoin')}
+            </button>
+          </div>
+        )}
+      </div>
+      <div aria-live="polite">
+        {props.notices.map((n) => (
+          <div key={`${n.demandId}-${n.at}`} className="banner banner-legal" data-testid="host-notice">
+            {n.authority
+              ? t('notice.hostEnforcement', { count: n.count, jurisdiction: n.jurisdiction, demandId: n.demandId, authority: n.authority })
+              : t('notice.hostEnforcementGag', { count: n.count, jurisdiction: n.jurisdiction, demandId: n.demandId })}
+          </div>
+        ))}
+        {props.mutedBy && (
+          <div className="banner banner-info" data-testid="muted-notice">
+            {t('meeting.youAreMuted', { name: props.mutedBy })}
+            <button type="button" className="btn btn-ghost btn-small" onClick={props.onDismissMuted} aria-label={t('notice.dismiss')}>
+              ✕
+            </button>
+          </div>
+        )}
+        {props.mediaError && (
+          <div className="banner banner-warn">{props.mediaError === 'share' ? t('meeting.shareFailed') : t('meeting.mediaFailed')}</div>
+        )}
+        {props.actionError && (
+          <div className="banner banner-error" role="alert">
+            {props.actionError}
+            <button type="button" className="btn btn-ghost btn-small" onClick={props.onDismissAction} aria-label={t('notice.dismiss')}>
+              ✕
+            </button>
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}

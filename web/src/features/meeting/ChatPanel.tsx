@@ -1,0 +1,83 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { MAX_CHAT_CHARS } from '../../../../protocol/signaling.js';
+import type { ChatMessage } from './room-state.js';
+
+// Same number as protocol's MAX_CHAT_CHARS; the type ties them (importing the value would bundle zod).
+const MAX_CHARS: typeof MAX_CHAT_CHARS = 4000;
+
+export function ChatPanel(props: { messages: ChatMessage[]; selfId: string; send: (text: string) => Promise<void> }) {
+  const { t, i18n } = useTranslation();
+  const [text, setText] = useState('');
+  const [error, setError] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const listRef = useRef<HTMLOListElement>(null);
+  const time = new Intl.DateTimeFormat(i18n.language, { hour: '2-digit', minute: '2-digit' });
+
+  useEffect(() => {
+    const el = listRef.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [props.messages.length]);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const body = text.trim();
+    if (!body || busy) return;
+    setBusy(true);
+    setError(false);
+    try {
+      await props.send(body);
+      setText('');
+    } catch {
+      setError(true);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="panel-body chat">
+      <ol className="chat-list" ref={listRef} aria-live="polite" aria-relevant="additions" data-testid="chat-list">
+        {props.messages.length === 0 && <li className="muted small chat-empty">{t('meeting.chatEmpty')}</li>}
+        {props.messages.map((m) => (
+          <li key={m.messageId} className={m.from === props.selfId ? 'chat-msg mine' : 'chat-msg'} data-testid="chat-message">
+            <div className="chat-meta">
+              <strong data-testid="chat-from">{m.displayName}</strong>
+              <time dateTime={new Date(m.at).toISOString()}>{time.format(m.at)}</time>
+            </div>
+            <p className="chat-text">{m.text}</p>
+          </li>
+        ))}
+      </ol>
+      {error && (
+        <p className="error small" role="alert">
+          {t('meeting.chatFailed')}
+        </p>
+      )}
+      <form className="chat-form" onSubmit={(e) => void submit(e)}>
+        <label className="visually-hidden" htmlFor="chat-input">
+          {t('meeting.chatPlaceholder')}
+        </label>
+        <textarea
+          id="chat-input"
+          rows={1}
+          value={text}
+          maxLength={MAX_CHARS}
+          placeholder={t('meeting.chatPlaceholder')}
+          onChange={(e) => setText(e.target.value)}
+          onKeyDown={(e) => {
+            // Enter sends; Shift+Enter breaks the line; never during IME composition (Chinese input).
+            if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+              e.preventDefault();
+              void submit(e);
+            }
+          }}
+          data-testid="chat-input"
+        />
+        <button type="submit" className="btn btn-primary" disabled={busy || !text.trim()} data-testid="chat-send">
+          {t('meeting.send')}
+        </button>
+      </form>
+    </div>
+  );
+}

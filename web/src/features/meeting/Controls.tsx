@@ -1,0 +1,114 @@
+import { useTranslation } from 'react-i18next';
+
+export type Panel = 'roster' | 'chat' | null;
+
+function CtlButton(props: {
+  label: string;
+  /** Shown instead of the label on phones; the full label stays the accessible name. */
+  short?: string;
+  icon: string;
+  onClick: () => void;
+  pressed?: boolean;
+  off?: boolean;
+  danger?: boolean;
+  badge?: number;
+  testId: string;
+  expanded?: boolean;
+}) {
+  const cls = ['ctl', props.off ? 'ctl-off' : '', props.danger ? 'ctl-danger' : '', props.pressed ? 'ctl-active' : '']
+    .filter(Boolean)
+    .join(' ');
+  return (
+    <button
+      type="button"
+      className={cls}
+      onClick={props.onClick}
+      aria-pressed={props.pressed}
+      aria-expanded={props.expanded}
+      aria-label={props.label}
+      title={props.label}
+      data-testid={props.testId}
+    >
+      <span className={`icon icon-${props.icon}`} aria-hidden="true" />
+      <span className="ctl-label" aria-hidden="true">
+        {props.label}
+      </span>
+      <span className="ctl-label-short" aria-hidden="true">
+        {props.short ?? props.label}
+      </span>
+      {props.badge !== undefined && props.badge > 0 && (
+        <span className="ctl-badge" aria-hidden="true">
+          {props.badge > 99 ? '99+' : props.badge}
+        </span>
+      )}
+    </button>
+  );
+}
+
+export function Controls(props: {
+  micOn: boolean;
+  camOn: boolean;
+  sharing: boolean;
+  canShare: boolean;
+  panel: Panel;
+  rosterCount: number;
+  waitingCount: number;
+  unread: number;
+  onMic: () => void;
+  onCam: () => void;
+  onShare: () => void;
+  onPanel: (p: Panel) => void;
+  onLeave: () => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <nav className="controls" aria-label={t('meeting.controls')}>
+      <CtlButton
+        label={props.micOn ? t('meeting.muteMic') : t('meeting.unmuteMic')}
+        short={props.micOn ? t('meeting.muteShort') : t('meeting.unmuteShort')}
+        icon={props.micOn ? 'mic' : 'mic-off'}
+        off={!props.micOn}
+        onClick={props.onMic}
+        testId="toggle-mic"
+      />
+      <CtlButton
+        label={props.camOn ? t('meeting.stopCamera') : t('meeting.startCamera')}
+        short={t('meeting.videoShort')}
+        icon={props.camOn ? 'cam' : 'cam-off'}
+        off={!props.camOn}
+        onClick={props.onCam}
+        testId="toggle-camera"
+      />
+      {props.canShare && (
+        <CtlButton
+          label={props.sharing ? t('meeting.stopShare') : t('meeting.share')}
+          short={t('meeting.shareShort')}
+          icon="screen"
+          pressed={props.sharing}
+          onClick={props.onShare}
+          testId="toggle-share"
+        />
+      )}
+      <CtlButton
+        label={`${t('meeting.roster')} ${props.rosterCount}`}
+        short={String(props.rosterCount)}
+        icon="people"
+        pressed={props.panel === 'roster'}
+        expanded={props.panel === 'roster'}
+        badge={props.waitingCount}
+        onClick={() => props.onPanel(props.panel === 'roster' ? null : 'roster')}
+        testId="toggle-roster"
+      />
+      <CtlButton
+        label={t('meeting.chat')}
+        icon="chat"
+        pressed={props.panel === 'chat'}
+        expanded={props.panel === 'chat'}
+        badge={props.unread}
+        onClick={() => props.onPanel(props.panel === 'chat' ? null : 'chat')}
+        testId="toggle-chat"
+      />
+      <CtlButton label={t('meeting.leave')} icon="leave" danger onClick={props.onLeave} testId="leave" />
+    </nav>
+  );
+}

@@ -1,0 +1,191 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { JoinResult } from '../../../../protocol/signaling.js';
+import { LanguageMenu } from '../../components/LanguageMenu.js';
+import { errorText } from '../../lib/errors.js';
+import type { SignalingClient } from '../../lib/signaling.js';
+import { Banners } from './Banners.js';
+import { ChatPanel } from './ChatPanel.js';
+import { Controls, type Panel } from './Controls.js';
+import { isHostRole } from './room-state.js';
+import { RosterPanel, type HostActions } from './RosterPanel.js';
+import { RemovedScreen, WaitingScreen } from './Screens.js';
+import { useMedia, streamKey, type LocalMedia } from './use-media.js';
+import { useRoom } from './use-room.js';
+import { RemoteAudio } from './VideoTile.js';
+import { VideoGrid } from './VideoGrid.js';
+
+export function MeetingRoom(props: { client: SignalingClient; join: JoinResult; local: LocalMedia; onLeft: () => void }) {
+  const { t } = useTranslation();
+  const { client } = props;
+  const [room] = useRoom(client, props.join);
+  const media = useMedia(client, room, props.local);
+  const [panel, setPanel] = useState<Panel>(null);
+  const [seenChat, setSeenChat] = useState(0);
+  const [mutedBy, setMutedBy] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const isHost = isHostRole(room.role);
+  const left = useRef(false);
+
+  useEffect(
+    () =>
+      client.on('you.muted', ({ by }) => {
+        // `by` may be a participant id or already a display name.
+        const who = room.roster.find((p) => p.participantId === by)?.displayName ?? (by.trim() || null);
+        setMutedBy(who ?? t('meeting.someone'));
+      }),
+    [client, room.roster, t],
+  );
+
+  useEffect(() => {
+    if (panel === 'chat') setSeenChat(room.chat.length);
+  }, [panel, room.chat.length]);
+
+  // Removed or ended: media stops at once; the socket is finished.
+  useEffect(() => {
+    if (room.phase !== 'removed') return;
+    media.stopAll();
+    client.close();
+  }, [room.phase, client, media.stopAll]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const leave = useCallback(() => {
+    if (left.current) return;
+    left.current = true;
+    void client
+      .request('leave', {})
+      .catch(() => undefined)
+      .finally(() => {
+        client.close();
+        media.stopAll();
+        props.onLeft();
+      });
+  }, [client, media, props]);
+
+  // Closing the tab is a leave too; the server would otherwise wait for a timeout.
+  useEffect(() => {
+    const onUnload = () => client.close();
+    window.addEventListener('pagehide', onUnload);
+    return () => window.removeEventListener('pagehide', onUnload);
+  }, [client]);
+
+  const run = useCallback(
+    (type: Parameters<SignalingClient['request']>[0], payload: object) => {
+      setActionError(null);
+      client.request(type, payload as never).catch((err: unknown) => setActionError(errorText(t, err)));
+    },
+    [client, t],
+  );
+  const actions: HostActions = {
+    admit: (id) => run('host.admit', { participantId: id }),
+    deny: (id) => run('host.deny', { participantId: id }),
+    mute: (id) => run('host.mute', { participantId: id }),
+    remove: (id) => run('host.remove', { participantId: id }),
+    setRole: (id, role) => run('host.role', { participantId: id, role }),
+    lock: (locked) => run('host.lock', { locked }),
+    endForAll: () => run('host.end', {}),
+  };
+
+  if (room.phase === 'removed' && room.removal) return <RemovedScreen notice={room.removal} mode="removed" />;
+  if (room.phase === 'waiting') return <WaitingScreen title={room.meeting.title} onLeave={leave} />;
+
+  const self = room.roster.find((p) => p.participantId === room.selfId);
+  const unread = panel === 'chat' ? 0 : Math.max(0, room.chat.length - seenChat);
+  const canShare = typeof navigator.mediaDevices?.getDisplayMedia === 'function';
+
+  return (
+    <div className={panel ? 'room with-panel' : 'room'} data-testid="meeting-room">
+      <header className="room-header">
+        <div className="room-title">
+          <h1>{room.meeting.title}</h1>
+          <span className="room-count" data-testid="participant-count">
+            {t('meeting.participants', { count: room.roster.length })}
+          </span>
+          {room.meeting.locked && <span className="chip chip-warn">{t('meeting.locked')}</span>}
+          {room.meeting.e2ee && <span className="chip">{t('meeting.e2ee')}</span>}
+          {media.screen && (
+            <span className="chip chip-live" data-testid="sharing-indicator">
+              {t('meeting.sharing')}
+            </span>
+          )}
+        </div>
+        <LanguageMenu />
+      </header>
+      <Banners
+        connection={room.connection}
+        notices={room.notices}
+        mutedBy={mutedBy}
+        onDismissMuted={() => setMutedBy(null)}
+        mediaError={media.error}
+        actionError={actionError}
+        onDismissAction={() => setActionError(null)}
+        onRejoin={() => {
+          media.stopAll();
+          props.onLeft();
+        }}
+      />
+      <main id="main" className="room-main">
+        <VideoGrid
+          roster={room.roster}
+          selfId={room.selfId}
+          self={self ? { ...self, audio: media.micOn, video: media.camOn } : undefined}
+          local={media.local}
+          localScreen={media.screen}
+          remote={media.remote}
+          speaker={room.speaker}
+          setLayer={media.setLayer}
+        />
+        {panel && (
+          <aside className="panel" aria-label={panel === 'roster' ? t('meeting.roster') : t('meeting.chat')} data-testid={`${panel}-panel`}>
+            <div className="panel-head">
+              <h2>{panel === 'roster' ? `${t('meeting.roster')} (${room.roster.length})` : t('meeting.chat')}</h2>
+              <button type="button" className="btn btn-ghost btn-small" onClick={() => setPanel(null)} aria-label={t('meeting.closePanel')}>
+                ✕
+              </button>
+            </div>
+            {panel === 'roster' ? (
+              <RosterPanel
+                roster={room.roster}
+                waiting={room.waiting}
+                selfId={room.selfId}
+                isHost={isHost}
+                isOwner={room.role === 'host'}
+                meeting={room.meeting}
+                speaker={room.speaker}
+                actions={actions}
+              />
+            ) : (
+              <ChatPanel
+                messages={room.chat}
+                selfId={room.selfId}
+                send={async (text) => {
+                  await client.request('chat.send', { text });
+                }}
+              />
+            )}
+          </aside>
+        )}
+      </main>
+      {room.roster
+        .filter((p) => p.participantId !== room.selfId)
+        .map((p) => {
+          const s = media.remote[streamKey(p.participantId, 'audio')];
+          return s ? <RemoteAudio key={p.participantId} stream={s} /> : null;
+        })}
+      <Controls
+        micOn={media.micOn}
+        camOn={media.camOn}
+        sharing={media.screen !== null}
+        canShare={canShare}
+        panel={panel}
+        rosterCount={room.roster.length}
+        waitingCount={isHost ? room.waiting.length : 0}
+        unread={unread}
+        onMic={() => void media.setMic(!media.micOn)}
+        onCam={() => void media.setCamera(!media.camOn)}
+        onShare={() => void media.toggleScreen()}
+        onPanel={setPanel}
+        onLeave={leave}
+      />
+    </div>
+  );
+}

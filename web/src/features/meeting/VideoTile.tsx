@@ -1,0 +1,88 @@
+import { useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { RosterEntry } from '../../../../protocol/signaling.js';
+
+function initials(name: string): string {
+  const parts = name.trim().split(/\s+/);
+  // CJK names read better as their first character; Latin names as initials.
+  const first = [...(parts[0] ?? '?')][0] ?? '?';
+  const second = parts.length > 1 ? ([...(parts[parts.length - 1] ?? '')][0] ?? '') : '';
+  return (first + second).toUpperCase();
+}
+
+/** Attaches a MediaStream to a <video>; re-attaches only when the stream object changes. */
+export function StreamVideo({ stream, muted, mirror, label }: { stream: MediaStream; muted?: boolean; mirror?: boolean; label: string }) {
+  const ref = useRef<HTMLVideoElement>(null);
+  useEffect(() => {
+    const v = ref.current;
+    if (!v) return;
+    if (v.srcObject !== stream) v.srcObject = stream;
+    v.play().catch(() => undefined);
+  }, [stream]);
+  return (
+    <video
+      ref={ref}
+      autoPlay
+      playsInline
+      muted={muted ?? true}
+      aria-label={label}
+      className={mirror ? 'mirror' : undefined}
+    />
+  );
+}
+
+export function VideoTile(props: {
+  entry: RosterEntry;
+  stream: MediaStream | undefined;
+  kind: 'video' | 'screen' | 'self';
+  speaking: boolean;
+  large?: boolean;
+}) {
+  const { t } = useTranslation();
+  const { entry, stream, kind } = props;
+  const name = kind === 'screen' ? t('meeting.screenOf', { name: entry.displayName }) : entry.displayName;
+  const showVideo = stream !== undefined && (kind === 'screen' || entry.video);
+  const cls = ['tile', props.speaking ? 'speaking' : '', props.large ? 'tile-large' : '', kind === 'screen' ? 'tile-screen' : '']
+    .filter(Boolean)
+    .join(' ');
+  return (
+    <figure
+      className={cls}
+      data-testid={kind === 'self' ? 'self-view' : kind === 'screen' ? 'screen-tile' : 'video-tile'}
+      data-participant-id={entry.participantId}
+      data-speaking={props.speaking || undefined}
+    >
+      {showVideo ? (
+        <StreamVideo stream={stream} mirror={kind === 'self'} label={name} />
+      ) : (
+        <div className="avatar" aria-hidden="true">
+          {initials(entry.displayName)}
+        </div>
+      )}
+      <figcaption className="tile-label">
+        {kind !== 'screen' && !entry.audio && (
+          <span className="icon icon-mic-off" role="img" aria-label={t('meeting.muted')} data-testid="muted-indicator" />
+        )}
+        {kind !== 'screen' && !entry.video && (
+          <span className="icon icon-cam-off" role="img" aria-label={t('meeting.cameraOffLabel')} data-testid="camera-off-indicator" />
+        )}
+        <span className="tile-name">
+          {kind === 'self' ? t('meeting.nameYou', { name }) : name}
+        </span>
+        {props.speaking && <span className="visually-hidden">{t('meeting.speaking')}</span>}
+      </figcaption>
+    </figure>
+  );
+}
+
+/** Plays one remote audio stream; invisible. */
+export function RemoteAudio({ stream }: { stream: MediaStream }) {
+  const ref = useRef<HTMLAudioElement>(null);
+  useEffect(() => {
+    const a = ref.current;
+    if (!a) return;
+    a.srcObject = stream;
+    a.play().catch(() => undefined);
+  }, [stream]);
+  return <audio ref={ref} autoPlay />;
+}

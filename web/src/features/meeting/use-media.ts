@@ -1,0 +1,201 @@
+/**
+ * One media session per (re)join: publish our tracks, receive everyone else's. The
+ * MediaClient (web/src/media/media-client.ts) owns the RTCPeerConnections; this hook owns
+ * the local tracks and the React-facing map of remote streams.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Layer } from '../../../../protocol/signaling.js';
+import { MediaClient } from '../../media/media-client.js';
+import type { SignalingClient } from '../../lib/signaling.js';
+import type { RoomState } from './room-state.js';
+
+export type RemoteKind = 'audio' | 'video' | 'screen';
+export type RemoteStreams = Record<string, MediaStream>;
+export const streamKey = (participantId: string, kind: RemoteKind) => `${participantId}:${kind}`;
+
+export interface LocalMedia {
+  stream: MediaStream;
+  micOn: boolean;
+  camOn: boolean;
+}
+
+export interface MediaControls {
+  remote: RemoteStreams;
+  local: MediaStream;
+  micOn: boolean;
+  camOn: boolean;
+  screen: MediaStream | null;
+  error: 'media' | 'share' | null;
+  setMic(on: boolean): Promise<void>;
+  setCamera(on: boolean): Promise<void>;
+  toggleScreen(): Promise<void>;
+  setLayer(publisherId: string, layer: Layer): void;
+  stopAll(): void;
+}
+
+export function useMedia(client: SignalingClient, room: RoomState, initial: LocalMedia): MediaControls {
+  const [remote, setRemote] = useState<RemoteStreams>({});
+  const [micOn, setMicOn] = useState(initial.micOn);
+  const [camOn, setCamOn] = useState(initial.camOn);
+  const [screen, setScreen] = useState<MediaStream | null>(null);
+  const [error, setError] = useState<'media' | 'share' | null>(null);
+  const localRef = useRef(initial.stream);
+  const mcRef = useRef<MediaClient | null>(null);
+  const layers = useRef(new Map<string, Layer>());
+  const stateRef = useRef({ micOn: initial.micOn, camOn: initial.camOn, screen: false });
+  const active = room.phase === 'joined' && room.connection !== 'closed';
+
+  const sendState = useCallback(() => {
+    const { micOn: audio, camOn: video, screen: sharing } = stateRef.current;
+    client.request('media.state', { audio, video, screen: sharing }).catch(() => undefined);
+  }, [client]);
+
+  // A new session on every (re)join: the server's transports from before are gone.
+  useEffect(() => {
+    if (!active) return;
+    const mc = new MediaClient({
+      request: (type: string, payload: unknown) =>
+        client.request(type as 'media.publish', payload as { sdp: string }),
+      iceServers: room.iceServers,
+      simulcast: true,
+    });
+    mcRef.current = mc;
+    layers.current.clear();
+    const offs = [
+      client.on('media.offer', (d) => void Promise.resolve(mc.handleOffer(d)).catch(() => setError('media'))),
+      client.on('media.candidate', (d) => void Promise.resolve(mc.handleCandidate(d)).catch(() => undefined)),
+      mc.onRemoteStream(({ participantId, kind, stream }) => {
+        setRemote((prev) => {
+          const next = { ...prev };
+          const key = streamKey(participantId, kind);
+          if (stream) next[key] = stream;
+          else delete next[key];
+          return next;
+        });
+      }),
+    ];
+    const local = localRef.current;
+    const published = new MediaStream(
+      local.getTracks().filter((t) => (t.kind === 'audio' ? stateRef.current.micOn : stateRef.current.camOn)),
+    );
+    Promise.resolve(mc.publish(published))
+      .then(() => {
+        setError(null);
+        sendState();
+      })
+      .catch(() => setError('media'));
+    return () => {
+      for (const off of offs) off();
+      mc.close();
+      if (mcRef.current === mc) mcRef.current = null;
+      setRemote({});
+    };
+  }, [active, room.session, client, room.iceServers, sendState]);
+
+  const setMic = useCallback(
+    async (on: boolean) => {
+      const local = localRef.current;
+      let track = local.getAudioTracks()[0];
+      if (on && !track) {
+        try {
+          track = (await navigator.mediaDevices.getUserMedia({ audio: true })).getAudioTracks()[0];
+          if (track) local.addTrack(track);
+        } catch {
+          return;
+        }
+      }
+      if (track) track.enabled = on;
+      stateRef.current.micOn = on;
+      setMicOn(on);
+      await Promise.resolve(mcRef.current?.setMicTrack(on && track ? track : null)).catch(() => undefined);
+      sendState();
+    },
+    [sendState],
+  );
+
+  const setCamera = useCallback(
+    async (on: boolean) => {
+      const local = localRef.current;
+      if (on) {
+        let track: MediaStreamTrack | undefined;
+        try {
+          track = (await navigator.mediaDevices.getUserMedia({ video: { width: 1280, height: 720 } })).getVideoTracks()[0];
+        } catch {
+          return;
+        }
+        if (!track) return;
+        for (const old of local.getVideoTracks()) {
+          old.stop();
+          local.removeTrack(old);
+        }
+        local.addTrack(track);
+        await Promise.resolve(mcRef.current?.setCameraTrack(track)).catch(() => undefined);
+      } else {
+        await Promise.resolve(mcRef.current?.setCameraTrack(null)).catch(() => undefined);
+        // Stop the track so the camera light goes off, not just the picture.
+        for (const old of local.getVideoTracks()) {
+          old.stop();
+          local.removeTrack(old);
+        }
+      }
+      stateRef.current.camOn = on;
+      setCamOn(on);
+      sendState();
+    },
+    [sendState],
+  );
+
+  const stopScreen = useCallback(async () => {
+    setScreen((s) => {
+      for (const t of s?.getTracks() ?? []) t.stop();
+      return null;
+    });
+    stateRef.current.screen = false;
+    await Promise.resolve(mcRef.current?.stopScreenShare()).catch(() => undefined);
+    sendState();
+  }, [sendState]);
+
+  const toggleScreen = useCallback(async () => {
+    if (stateRef.current.screen) return stopScreen();
+    let stream: MediaStream;
+    try {
+      stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    } catch {
+      return; // The person cancelled the picker.
+    }
+    const track = stream.getVideoTracks()[0];
+    if (!track) return;
+    track.addEventListener('ended', () => void stopScreen());
+    try {
+      await Promise.resolve(mcRef.current?.startScreenShare(track));
+    } catch {
+      track.stop();
+      setError('share');
+      return;
+    }
+    stateRef.current.screen = true;
+    setScreen(stream);
+    sendState();
+  }, [sendState, stopScreen]);
+
+  const setLayer = useCallback((publisherId: string, layer: Layer) => {
+    if (layers.current.get(publisherId) === layer) return;
+    layers.current.set(publisherId, layer);
+    void Promise.resolve(mcRef.current?.setPreferredLayer(publisherId, layer)).catch(() => undefined);
+  }, []);
+
+  const stopAll = useCallback(() => {
+    mcRef.current?.close();
+    mcRef.current = null;
+    for (const t of localRef.current.getTracks()) t.stop();
+    setScreen((s) => {
+      for (const t of s?.getTracks() ?? []) t.stop();
+      return null;
+    });
+  }, []);
+
+  // Host mute: the server already stopped forwarding; turn the mic off here too.
+  useEffect(() => client.on('you.muted', () => void setMic(false)), [client, setMic]);
+
+  return { remote, local: localRef.current, micOn, camOn, screen, error, setMic, setCamera, toggleScreen, setLayer, stopAll };
+}

@@ -1,0 +1,327 @@
+/**
+ * The browser's end of the WebSocket signaling protocol (protocol/signaling.ts).
+ *
+ * - `hello` goes first on every socket; requests made before the socket is ready are queued.
+ * - After a drop it reconnects with backoff (250 ms doubling to 4 s) and, if we had joined,
+ *   re-joins with the last `resumeToken` so the server reuses our roster entry instead of
+ *   adding a second one. `onRejoined` then hands the fresh JoinResult to the room.
+ * - Close codes that mean "you may not be here" (4403, 4451, 4410, …) end it for good.
+ */
+import type { ClientMessage, ClientMessageType, EventName, JoinResult, ServerEvent, ServerMessage } from '../../../protocol/signaling.js';
+import { PROTOCOL_VERSION_CLIENT } from './protocol-version.js';
+import { ApiError } from './api.js';
+
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+export type EventData<E extends EventName> = Extract<ServerEvent, { event: E }>['data'];
+export type RequestPayload<T extends ClientMessageType> = Omit<Extract<ClientMessage, { type: T }>, 'type' | 'id'>;
+export type JoinPayload = RequestPayload<'join'>;
+
+/** Close codes after which reconnecting cannot help (forbidden, legal/location, ended, gone, version). */
+export const TERMINAL_CLOSE_CODES: ReadonlySet<number> = new Set([4403, 4451, 4410, 4404, 4426, 4401]);
+
+export interface SignalingOptions {
+  url?: string;
+  requestTimeoutMs?: number;
+  pingIntervalMs?: number;
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+  WebSocketImpl?: typeof WebSocket;
+}
+
+interface Pending {
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+  timer: ReturnType<typeof setTimeout>;
+  sent: boolean;
+  frame: string;
+}
+
+// WebSocket readyState values (the global may be absent where this is unit-tested).
+const CONNECTING = 0;
+const OPEN = 1;
+
+export function defaultSignalingUrl(): string {
+  const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${proto}//${location.host}/ws`;
+}
+
+export class SignalingClient {
+  #opts: Required<Omit<SignalingOptions, 'WebSocketImpl'>> & { WebSocketImpl: typeof WebSocket };
+  #ws: WebSocket | null = null;
+  #state: ConnectionState = 'connecting';
+  #closeCode: number | null = null;
+  #attempt = 0;
+  #nextId = 1;
+  #ready = false;
+  #pending = new Map<string, Pending>();
+  #queue: string[] = [];
+  #events = new Map<string, Set<(data: never) => void>>();
+  #stateListeners = new Set<(s: ConnectionState, closeCode: number | null) => void>();
+  #rejoinListeners = new Set<(r: JoinResult) => void>();
+  #rejoinFailListeners = new Set<(e: ApiError) => void>();
+  #joinParams: JoinPayload | null = null;
+  #resumeToken: string | null = null;
+  #terminal = false;
+  #reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  #pingTimer: ReturnType<typeof setInterval> | null = null;
+  #started = false;
+
+  constructor(opts: SignalingOptions = {}) {
+    this.#opts = {
+      url: opts.url ?? defaultSignalingUrl(),
+      requestTimeoutMs: opts.requestTimeoutMs ?? 10_000,
+      pingIntervalMs: opts.pingIntervalMs ?? 20_000,
+      minBackoffMs: opts.minBackoffMs ?? 250,
+      maxBackoffMs: opts.maxBackoffMs ?? 4_000,
+      WebSocketImpl: opts.WebSocketImpl ?? globalThis.WebSocket,
+    };
+  }
+
+  get state(): ConnectionState {
+    return this.#state;
+  }
+  /** The close code that ended the connection for good, if any. */
+  get closeCode(): number | null {
+    return this.#closeCode;
+  }
+
+  /** Open the socket. Safe to call more than once. */
+  connect(): void {
+    if (this.#started) return;
+    this.#started = true;
+    if (typeof window !== 'undefined') window.addEventListener('online', this.#onOnline);
+    this.#open();
+  }
+
+  /** Send a request; resolves with its `result`, rejects with ApiError (TIMEOUT after 10 s). */
+  request<T extends ClientMessageType>(type: T, payload: RequestPayload<T>): Promise<unknown> {
+    return this.#send(type, payload as Record<string, unknown>, false);
+  }
+
+  /** Subscribe to a server event. Returns the unsubscribe function. */
+  on<E extends EventName>(event: E, cb: (data: EventData<E>) => void): () => void {
+    let set = this.#events.get(event);
+    if (!set) this.#events.set(event, (set = new Set()));
+    const fn = cb as (data: never) => void;
+    set.add(fn);
+    return () => set.delete(fn);
+  }
+
+  onState(cb: (s: ConnectionState, closeCode: number | null) => void): () => void {
+    this.#stateListeners.add(cb);
+    return () => this.#stateListeners.delete(cb);
+  }
+  /** After a reconnect re-joined the meeting: the server's fresh view. */
+  onRejoined(cb: (r: JoinResult) => void): () => void {
+    this.#rejoinListeners.add(cb);
+    return () => this.#rejoinListeners.delete(cb);
+  }
+  /** After a reconnect the server refused the re-join (e.g. location now restricted). */
+  onRejoinFailed(cb: (e: ApiError) => void): () => void {
+    this.#rejoinFailListeners.add(cb);
+    return () => this.#rejoinFailListeners.delete(cb);
+  }
+
+  /** Stop for good: no reconnect, pending requests fail. */
+  close(): void {
+    this.#terminal = true;
+    this.#teardown(1000);
+    this.#setState('closed');
+  }
+
+  // --- internals ---
+
+  #send(type: string, payload: Record<string, unknown>, internal: boolean): Promise<unknown> {
+    if (this.#state === 'closed') return Promise.reject(new ApiError('NETWORK'));
+    const id = `r${this.#nextId++}`;
+    const frame = JSON.stringify({ type, id, ...payload });
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        this.#queue = this.#queue.filter((f) => f !== frame);
+        reject(new ApiError('TIMEOUT'));
+        // A ping that never comes back means a dead socket the browser has not noticed.
+        if (type === 'ping') this.#ws?.close(4000, 'ping timeout');
+      }, this.#opts.requestTimeoutMs);
+      const p: Pending = {
+        resolve: (v) => {
+          if (type === 'join') this.#rememberJoin(payload as JoinPayload, v);
+          resolve(v);
+        },
+        reject,
+        timer,
+        sent: false,
+        frame,
+      };
+      this.#pending.set(id, p);
+      if (internal || this.#ready) this.#write(p);
+      else this.#queue.push(frame);
+    });
+  }
+
+  #write(p: Pending): void {
+    if (this.#ws?.readyState !== OPEN) {
+      this.#queue.push(p.frame);
+      return;
+    }
+    p.sent = true;
+    this.#ws.send(p.frame);
+  }
+
+  #rememberJoin(params: JoinPayload, result: unknown): void {
+    const { resumeToken: _drop, ...rest } = params;
+    this.#joinParams = rest;
+    const token = (result as Partial<JoinResult> | null)?.resumeToken;
+    if (typeof token === 'string') this.#resumeToken = token;
+  }
+
+  #open(): void {
+    this.#ready = false;
+    this.#setState(this.#attempt === 0 && this.#state === 'connecting' ? 'connecting' : 'reconnecting');
+    const ws = new this.#opts.WebSocketImpl(this.#opts.url);
+    this.#ws = ws;
+    ws.onopen = () => void this.#handshake(ws);
+    ws.onmessage = (ev) => this.#onMessage(ev);
+    ws.onclose = (ev) => this.#onClose(ws, ev.code);
+    ws.onerror = () => {
+      // onclose follows and decides.
+    };
+  }
+
+  async #handshake(ws: WebSocket): Promise<void> {
+    try {
+      await this.#send('hello', { v: PROTOCOL_VERSION_CLIENT }, true);
+      if (this.#joinParams && this.#resumeToken) {
+        const payload: JoinPayload = { ...this.#joinParams, resumeToken: this.#resumeToken };
+        let result: JoinResult;
+        try {
+          result = (await this.#send('join', payload, true)) as JoinResult;
+        } catch (err) {
+          if (ws !== this.#ws) return;
+          if (err instanceof ApiError && err.code !== 'TIMEOUT' && err.code !== 'NETWORK') {
+            this.#terminal = true;
+            for (const cb of this.#rejoinFailListeners) cb(err);
+            this.close();
+          }
+          return;
+        }
+        if (ws !== this.#ws) return;
+        for (const cb of this.#rejoinListeners) cb(result);
+      }
+      if (ws !== this.#ws) return;
+      this.#attempt = 0;
+      this.#ready = true;
+      this.#setState('open');
+      this.#startPing();
+      const queued = this.#queue;
+      this.#queue = [];
+      for (const frame of queued) {
+        const entry = [...this.#pending.values()].find((p) => p.frame === frame && !p.sent);
+        if (entry) this.#write(entry);
+      }
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'UNSUPPORTED_VERSION') this.close();
+    }
+  }
+
+  #onMessage(ev: MessageEvent): void {
+    let msg: ServerMessage;
+    try {
+      msg = JSON.parse(String(ev.data)) as ServerMessage;
+    } catch {
+      return;
+    }
+    if (msg.type === 'response') {
+      const p = this.#pending.get(msg.id);
+      if (!p) return;
+      this.#pending.delete(msg.id);
+      clearTimeout(p.timer);
+      if (msg.ok) p.resolve(msg.result);
+      else p.reject(new ApiError(msg.error.code, msg.error.message, 0, msg.error.details));
+      return;
+    }
+    if (msg.type === 'event') {
+      if (msg.event === 'you.removed' || msg.event === 'meeting.ended') this.#terminal = true;
+      if (msg.event === 'you.admitted' && this.#joinParams) this.#rememberJoin(this.#joinParams, msg.data);
+      const set = this.#events.get(msg.event);
+      if (!set) return;
+      for (const cb of [...set]) {
+        try {
+          (cb as (d: unknown) => void)(msg.data);
+        } catch (err) {
+          console.error('signaling listener failed', msg.event, err);
+        }
+      }
+    }
+  }
+
+  #onClose(ws: WebSocket, code: number): void {
+    if (ws !== this.#ws) return;
+    this.#teardown(null);
+    if (this.#terminal || TERMINAL_CLOSE_CODES.has(code)) {
+      this.#terminal = true;
+      this.#closeCode = code;
+      this.#setState('closed');
+      return;
+    }
+    this.#scheduleReconnect();
+  }
+
+  #scheduleReconnect(): void {
+    this.#setState('reconnecting');
+    const base = Math.min(this.#opts.maxBackoffMs, this.#opts.minBackoffMs * 2 ** this.#attempt);
+    const delay = Math.round(base * (0.8 + Math.random() * 0.4));
+    this.#attempt++;
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = null;
+      this.#open();
+    }, delay);
+  }
+
+  #onOnline = (): void => {
+    if (this.#state !== 'reconnecting' || !this.#reconnectTimer) return;
+    clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = null;
+    this.#open();
+  };
+
+  #startPing(): void {
+    if (this.#pingTimer) clearInterval(this.#pingTimer);
+    this.#pingTimer = setInterval(() => {
+      if (this.#ready) this.request('ping', {}).catch(() => undefined);
+    }, this.#opts.pingIntervalMs);
+  }
+
+  /** Drop the socket; requests already on the wire fail (they may or may not have run). */
+  #teardown(closeCode: number | null): void {
+    this.#ready = false;
+    if (this.#pingTimer) clearInterval(this.#pingTimer);
+    this.#pingTimer = null;
+    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = null;
+    const ws = this.#ws;
+    if (closeCode !== null && ws) {
+      this.#ws = null;
+      ws.onclose = null;
+      if (ws.readyState === OPEN || ws.readyState === CONNECTING) ws.close(closeCode);
+    }
+    for (const [id, p] of this.#pending) {
+      if (p.sent || this.#terminal) {
+        clearTimeout(p.timer);
+        this.#pending.delete(id);
+        p.reject(new ApiError('NETWORK'));
+      }
+    }
+    if (this.#terminal) {
+      this.#queue = [];
+      if (typeof window !== 'undefined') window.removeEventListener('online', this.#onOnline);
+    }
+  }
+
+  #setState(s: ConnectionState): void {
+    if (this.#state === s) return;
+    if (this.#state === 'closed') return;
+    this.#state = s;
+    for (const cb of this.#stateListeners) cb(s, this.#closeCode);
+  }
+}
