@@ -216,7 +216,7 @@ async function serveWeb(app: FastifyInstance): Promise<void> {
   const hasWeb = fs.existsSync(path.join(WEB_DIST, 'index.html'));
   if (hasWeb) await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false });
   app.setNotFoundHandler((req, reply) => {
-    const apiLike = /^\/(api|ws|transparency|\.well-known|metrics)(\/|$)/.test(req.url);
+    const apiLike = /^\/(api|ws|transparency\/v1|\.well-known|metrics)(\/|$)/.test(req.url);
     if (req.method === 'GET' && !apiLike && hasWeb) return reply.type('text/html').sendFile('index.html');
     return reply.code(404).send({ error: new AppError('NOT_FOUND').toBody() });
   });

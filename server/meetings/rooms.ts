@@ -145,6 +145,9 @@ export class RoomManager implements EnforcementPort {
     const { room, p } = found;
     const location = this.deps.locate(address);
     if (location.address === p.location.address && location.country === p.location.country) return;
+    // A private or loopback address on a media path (same LAN as the server, a TURN relay on
+    // a private network) says nothing about where the person is: keep the public one we have.
+    if (location.reason === 'private-range' && p.location.status === 'known') return;
     p.location = location;
     await this.recheck(room, p, 'relocate');
   }
