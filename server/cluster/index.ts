@@ -18,7 +18,7 @@ export type { ClusterBus, BusMode, CatchUpReason } from './bus.js';
 export type { ClusterMessage, ClusterMessageType } from './messages.js';
 export type { NodeInfo, Placement, RosterPresence } from './placement.js';
 export { createClusterBus } from './bus.js';
-export { createPolicySync, publishingStore } from './policy-sync.js';
+export { createPolicySync, publishingHooks } from './policy-sync.js';
 
 /** The catalog code for "reconnect to the node that hosts this meeting" (protocol/errors.ts). */
 const WANTED_CODE: string = 'MEETING_ELSEWHERE';
@@ -105,7 +105,7 @@ export function createCluster(opts: ClusterOptions): Cluster {
     },
     attach(services, app) {
       rooms = services.rooms;
-      policySync = createPolicySync({ engine: services.policy, rooms: () => rooms, bus, logger });
+      policySync = createPolicySync({ engine: services.policy, rooms: () => rooms, bus, logger, placement });
       const log = services.log;
       // Entries other nodes appended reach this node's tree (reads, proofs, checkpoints, report).
       bus.onCatchUp(async () => void (await log.sync()));

@@ -25,6 +25,8 @@ export interface RosterPresence {
   role: LiveParticipant['role'];
   state: LiveParticipant['state'];
   country: string | null;
+  /** Whether the country is a known location (unknown: private range, missing, anonymiser). No address is mirrored. */
+  locationStatus: 'known' | 'unknown';
   node: string;
   joinedAt: number;
 }
@@ -56,6 +58,8 @@ export interface Placement {
   nodes(): Promise<NodeInfo[]>;
   /** The roster of a meeting as its host node last mirrored it. */
   roster(meetingId: string): Promise<Record<string, RosterPresence>>;
+  /** Mirrored rosters of these meetings (null: every meeting with a mirror); null when Redis cannot be read. */
+  rosters(meetingIds: readonly string[] | null): Promise<Map<string, RosterPresence[]> | null>;
   /** Heartbeat: keep this node and its live meetings claimed, mirror their rosters. */
   beat(): Promise<void>;
   start(): void;
@@ -81,7 +85,7 @@ export function createPlacement(opts: { redis: Redis | null; self: NodeInfo; por
     for (const p of live) {
       const m = byMeeting.get(p.meetingId) ?? new Map<string, string>();
       byMeeting.set(p.meetingId, m);
-      const presence: RosterPresence = { displayName: p.displayName, role: p.role, state: p.state, country: p.location.country, node: self.nodeId, joinedAt: p.joinedAt };
+      const presence: RosterPresence = { displayName: p.displayName, role: p.role, state: p.state, country: p.location.country, locationStatus: p.location.status, node: self.nodeId, joinedAt: p.joinedAt };
       m.set(p.participantId, JSON.stringify(presence));
     }
     const tx = redis.multi();
@@ -136,6 +140,38 @@ export function createPlacement(opts: { redis: Redis | null; self: NodeInfo; por
       if (!redis || !ready()) return {};
       const h = await redis.hgetall(rosterKey(meetingId));
       return Object.fromEntries(Object.entries(h).map(([k, v]) => [k, JSON.parse(v) as RosterPresence]));
+    },
+    async rosters(meetingIds) {
+      if (!redis || !ready()) return null;
+      try {
+        let ids: string[];
+        if (meetingIds) ids = [...new Set(meetingIds)];
+        else {
+          ids = [];
+          let cursor = '0';
+          for (let i = 0; i < 1000; i++) {
+            const [next, batch] = await redis.scan(cursor, 'MATCH', 'parley:meeting:*:roster', 'COUNT', 200);
+            for (const k of batch) ids.push(k.slice('parley:meeting:'.length, -':roster'.length));
+            cursor = next;
+            if (cursor === '0') break;
+          }
+        }
+        const out = new Map<string, RosterPresence[]>();
+        if (ids.length === 0) return out;
+        const tx = redis.multi();
+        for (const id of ids) tx.hgetall(rosterKey(id));
+        const res = (await tx.exec()) ?? [];
+        ids.forEach((id, i) => {
+          const [err, h] = res[i] ?? [null, {}];
+          if (err) throw err;
+          const ps = Object.values((h ?? {}) as Record<string, string>).map((v) => JSON.parse(v) as RosterPresence);
+          if (ps.length > 0) out.set(id, ps);
+        });
+        return out;
+      } catch (err) {
+        opts.logger.warn({ err }, 'roster mirror unreadable');
+        return null;
+      }
     },
     beat,
     start() {

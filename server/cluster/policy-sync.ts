@@ -8,9 +8,9 @@
  */
 import type { Logger } from 'pino';
 import type { RoomManager } from '../meetings/index.js';
-// [cluster] Not (yet) exported from policy/index.ts: see applyApprovedHere() below.
-import { enforceDemand, type PolicyEngine, type PolicyStore, type Restriction } from '../policy/index.js';
+import { enforceDemand, type PolicyEngine, type PolicyHooks, type RemotePresence, type Restriction } from '../policy/index.js';
 import type { ClusterBus } from './bus.js';
+import type { Placement } from './placement.js';
 
 type Ctx = PolicyEngine['ctx'];
 type Demand = Parameters<Ctx['active']['set']>[1];
@@ -23,26 +23,27 @@ export interface PolicySyncStats {
   lastAppliedAt: number;
 }
 
-/** Wrap a PolicyStore so each committed change is announced on the bus (after the write). */
-export function publishingStore(store: PolicyStore, bus: ClusterBus, ownApprovals: Set<number>): PolicyStore {
+/** Policy hooks that announce each committed change on the bus (after the write). */
+export function publishingHooks(bus: ClusterBus, ownApprovals: Set<number>): PolicyHooks {
   const announce = (p: Promise<unknown>): void => void p.catch(() => undefined);
   return {
-    ...store,
-    async transition(id, from, patch) {
+    demandChanging(id, to) {
       // Mark before the write, so this node's own reconcile never races its approval path.
-      if (patch.state === 'approved') ownApprovals.add(id);
-      const ok = await store.transition(id, from, patch);
-      if (ok && patch.state === 'approved') announce(bus.publish({ type: 'demand.approved', demandId: id }));
-      if (ok && patch.state === 'lifted') announce(bus.publish({ type: 'demand.lifted', demandId: id }));
-      if (ok && patch.state === 'expired') announce(bus.publish({ type: 'demand.expired', demandId: id }));
-      return ok;
+      if (to === 'approved') ownApprovals.add(id);
     },
-    async putRestriction(r) {
-      await store.putRestriction(r);
-      announce(bus.publish({ type: 'restrictions.changed', scope: r.scope, subject: r.subject }));
+    demandChanged(id, to, ok) {
+      if (!ok) {
+        if (to === 'approved') ownApprovals.delete(id); // not approved here: apply it if another node does
+        return;
+      }
+      if (to === 'approved') announce(bus.publish({ type: 'demand.approved', demandId: id }));
+      if (to === 'lifted') announce(bus.publish({ type: 'demand.lifted', demandId: id }));
+      if (to === 'expired') announce(bus.publish({ type: 'demand.expired', demandId: id }));
     },
-    async replaceAccountPolicies(rows) {
-      await store.replaceAccountPolicies(rows);
+    restrictionChanged(scope, subject) {
+      announce(bus.publish({ type: 'restrictions.changed', scope, subject }));
+    },
+    accountPoliciesChanged() {
       announce(bus.publish({ type: 'account-policy.changed' }));
     },
   };
@@ -51,14 +52,32 @@ export function publishingStore(store: PolicyStore, bus: ClusterBus, ownApproval
 export interface PolicySync {
   reconcile(): Promise<void>;
   stats: PolicySyncStats;
+  /** Stop publishing this engine's changes. */
+  detach(): void;
 }
 
-export function createPolicySync(opts: { engine: PolicyEngine; rooms: () => RoomManager | null; bus: ClusterBus; logger: Logger }): PolicySync {
-  const { engine, bus, logger } = opts;
+export function createPolicySync(opts: { engine: PolicyEngine; rooms: () => RoomManager | null; bus: ClusterBus; logger: Logger; placement?: Placement }): PolicySync {
+  const { engine, bus, logger, placement } = opts;
   const ctx: Ctx = engine.ctx;
   const ownApprovals = new Set<number>();
-  // [cluster] The engine reads ctx.store at call time, so wrapping it here publishes every change.
-  ctx.store = publishingStore(ctx.store, bus, ownApprovals);
+  const detach = engine.addHooks(publishingHooks(bus, ownApprovals));
+  if (placement) {
+    // Approvals and previews see meetings hosted on other nodes through the roster mirror.
+    engine.attachClusterRoster({
+      async elsewhere(meetingIds) {
+        const all = await placement.rosters(meetingIds);
+        if (!all) return null;
+        const out = new Map<string, RemotePresence[]>();
+        for (const [meetingId, ps] of all) {
+          const others = ps
+            .filter((p) => p.node !== bus.nodeId)
+            .map((p): RemotePresence => ({ node: p.node, country: p.country, status: p.locationStatus ?? (p.country !== null ? 'known' : 'unknown') }));
+          if (others.length > 0) out.set(meetingId, others);
+        }
+        return out;
+      },
+    });
+  }
   const stats: PolicySyncStats = { applied: 0, reconciles: 0, lastAppliedAt: 0 };
 
   /** Enforce an approved demand on this node's live meetings (removals only: logged here, write-ahead). */
@@ -144,5 +163,5 @@ export function createPolicySync(opts: { engine: PolicyEngine; rooms: () => Room
   bus.subscribe('restrictions.changed', kick);
   bus.subscribe('account-policy.changed', kick);
   bus.onCatchUp(() => reconcile());
-  return { reconcile, stats };
+  return { reconcile, stats, detach };
 }

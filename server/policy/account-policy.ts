@@ -6,7 +6,7 @@ import { AppError } from '../../protocol/errors.js';
 import { LogEntry as LogEntrySchema, type LogEntry } from '../../protocol/transparency.js';
 import type { AccountType, SignupGuard } from '../accounts/index.js';
 import type { ParticipantLocation } from '../meetings/index.js';
-import { ACCOUNT_SCOPE, OPERATOR_SCOPE, type PolicyContext } from './context.js';
+import { ACCOUNT_SCOPE, notify, OPERATOR_SCOPE, type PolicyContext } from './context.js';
 import { enforcementEntries, legalNotice } from './entries.js';
 import { inScope } from './scope.js';
 import { country } from './schemas.js';
@@ -88,6 +88,7 @@ export async function setAccountPolicies(
   }
   if (entries.length > 0) await ctx.log.appendMany(entries);
   await ctx.store.replaceAccountPolicies(kept);
+  notify(ctx, (h) => h.accountPoliciesChanged?.());
   ctx.accountPolicies.clear();
   for (const r of kept) ctx.accountPolicies.set(r.country, r);
   return kept;

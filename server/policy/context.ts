@@ -1,6 +1,6 @@
 /** State shared by the policy modules: ports, caches of what is in force, and the clock. */
 import type { EnforcementPort, MeetingRecord } from '../meetings/index.js';
-import type { AccountPolicy, Demand, PolicyLog, PolicyStore, Restriction, RestrictionScope } from './types.js';
+import type { AccountPolicy, ClusterRosterView, Demand, PolicyHooks, PolicyLog, PolicyStore, Restriction, RestrictionScope } from './types.js';
 
 /** The parts of accounts/ that policy/ needs (admin actions and resolving emails). */
 export interface PolicyAccounts {
@@ -23,6 +23,21 @@ export interface PolicyContext {
   restrictions: Map<string, Restriction>;
   accountPolicies: Map<string, AccountPolicy>;
   onAction?: ((action: 'refused' | 'removed', jurisdiction: string) => void) | undefined;
+  /** [cluster] Observers of committed changes (engine.addHooks). */
+  hooks: PolicyHooks[];
+  /** [cluster] Rosters of meetings on other nodes (engine.attachClusterRoster); null on one node. */
+  clusterRoster: ClusterRosterView | null;
+}
+
+/** Tell every hook; a failing hook never undoes or blocks a committed change. */
+export function notify(ctx: PolicyContext, call: (h: PolicyHooks) => void): void {
+  for (const h of ctx.hooks) {
+    try {
+      call(h);
+    } catch {
+      // observers only
+    }
+  }
 }
 
 export const restrictionKey = (scope: RestrictionScope, subject: string): string => `${scope}:${subject}`;

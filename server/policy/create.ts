@@ -4,7 +4,7 @@ import type { Db } from '../storage/index.js';
 import type { PolicyAccounts } from './context.js';
 import { createPolicyEngine, type PolicyEngine } from './engine.js';
 import { createKyselyPolicyStore } from './store.js';
-import type { PolicyLog } from './types.js';
+import type { PolicyHooks, PolicyLog } from './types.js';
 import type { SignupGuard } from '../accounts/index.js';
 
 export interface CreatePolicyOptions {
@@ -15,6 +15,8 @@ export interface CreatePolicyOptions {
   accounts: PolicyAccounts & { setSignupGuard(guard: SignupGuard): void };
   onAction?: (action: 'refused' | 'removed', jurisdiction: string) => void;
   expiryCheckMs?: number;
+  /** Observers of committed policy changes (server/cluster adds its own with engine.addHooks). */
+  hooks?: PolicyHooks;
 }
 
 /** Build the engine, load what is in force, and install the sign-up guard. Call attachPort(rooms) next. */
@@ -26,6 +28,7 @@ export async function createPolicy(opts: CreatePolicyOptions): Promise<PolicyEng
     accounts: opts.accounts,
     ...(opts.onAction ? { onAction: opts.onAction } : {}),
     ...(opts.expiryCheckMs !== undefined ? { expiryCheckMs: opts.expiryCheckMs } : {}),
+    ...(opts.hooks ? { hooks: opts.hooks } : {}),
   });
   await engine.start();
   opts.accounts.setSignupGuard(engine.signupGuard);

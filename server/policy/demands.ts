@@ -1,10 +1,10 @@
 /** The life of a demand: record → approve | reject; approved → lifted | expired. */
 import { AppError } from '../../protocol/errors.js';
 import { LogEntry as LogEntrySchema, PERFORMABLE_ASKS, type Ask, type LogEntry } from '../../protocol/transparency.js';
-import { OPERATOR_SCOPE, type PolicyContext } from './context.js';
+import { notify, OPERATOR_SCOPE, type PolicyContext } from './context.js';
 import { enforceDemand } from './enforce.js';
 import { country, type DemandInput } from './schemas.js';
-import type { Demand, DemandAsk, DemandDocument, DemandState, DemandTargets, NewDemand } from './types.js';
+import type { Demand, DemandAsk, DemandDocument, DemandLock, DemandPatch, DemandState, DemandTargets, NewDemand } from './types.js';
 
 const NOT_PERFORMED = 'not performed: outside what a demand can do';
 
@@ -156,27 +156,67 @@ export async function attachDocument(ctx: PolicyContext, id: number, doc: Demand
   });
 }
 
+/**
+ * One state change, once across the cluster: under the demand's lock (PolicyStore.exclusive
+ * on PostgreSQL; this process's lock otherwise) `step` re-reads the demand, appends its log
+ * entry (write-ahead) and returns the change to make, or null to change nothing. Hooks hear of
+ * it before and after the commit.
+ */
+async function transitionOnce<T>(
+  ctx: PolicyContext,
+  id: number,
+  step: (d: Demand | null) => Promise<{ from: DemandState; patch: DemandPatch & { state: DemandState }; result: T } | { result: T }>,
+): Promise<T> {
+  const run = async (lock: DemandLock): Promise<T> => {
+    const next = await step(lock.current);
+    if (!('from' in next)) return next.result;
+    const to = next.patch.state;
+    notify(ctx, (h) => h.demandChanging?.(id, to));
+    let ok = false;
+    try {
+      ok = await lock.transition(next.from, next.patch);
+    } finally {
+      if (!ok) notify(ctx, (h) => h.demandChanged?.(id, to, false));
+    }
+    // Under the lock the state was re-read, so a failed compare-and-set means storage changed under us.
+    if (!ok) throw new AppError('DEMAND_STATE');
+    return next.result;
+  };
+  const store = ctx.store;
+  const committed = await (store.exclusive
+    ? store.exclusive(id, run)
+    : (async () => run({ current: await store.getDemand(id), transition: (from, patch) => store.transition(id, from, patch) }))());
+  return committed;
+}
+
+function announce(ctx: PolicyContext, id: number, to: DemandState): void {
+  notify(ctx, (h) => h.demandChanged?.(id, to, true));
+}
+
 /** Second person approves: logged, made active (joins refused from now), then enforced. */
 export async function approveDemand(ctx: PolicyContext, id: number, approverId: string): Promise<{ demand: Demand; outcomes: Awaited<ReturnType<typeof enforceDemand>> }> {
   return serial(id, async () => {
-    const d = await mustGet(ctx, id);
-    requireState(d, 'recorded');
-    if (d.recordedBy === approverId) throw new AppError('SELF_APPROVAL');
-    const now = ctx.now();
-    if (d.expiresAt !== null && d.expiresAt <= now) throw new AppError('DEMAND_EXPIRED', undefined, { expiresAt: d.expiresAt });
-    if (!d.document) throw new AppError('DEMAND_STATE', 'Attach the demand document before approval.');
-    await ctx.log.append({
-      v: 1,
-      type: 'demand.decided',
-      at: now,
-      demandId: String(id),
-      decision: 'approved',
-      by: ctx.log.pseudonym('operator', approverId, OPERATOR_SCOPE),
-      reason: `approved after review of document sha256:${d.document.sha256}`,
+    const active = await transitionOnce(ctx, id, async (d) => {
+      if (!d) throw new AppError('NOT_FOUND', 'No such demand.');
+      requireState(d, 'recorded');
+      if (d.recordedBy === approverId) throw new AppError('SELF_APPROVAL');
+      const now = ctx.now();
+      if (d.expiresAt !== null && d.expiresAt <= now) throw new AppError('DEMAND_EXPIRED', undefined, { expiresAt: d.expiresAt });
+      if (!d.document) throw new AppError('DEMAND_STATE', 'Attach the demand document before approval.');
+      await ctx.log.append({
+        v: 1,
+        type: 'demand.decided',
+        at: now,
+        demandId: String(id),
+        decision: 'approved',
+        by: ctx.log.pseudonym('operator', approverId, OPERATOR_SCOPE),
+        reason: `approved after review of document sha256:${d.document.sha256}`,
+      });
+      const result: Demand = { ...d, state: 'approved', decidedBy: approverId, decidedAt: now };
+      return { from: 'recorded', patch: { state: 'approved', decidedBy: approverId, decidedAt: now }, result };
     });
-    if (!(await ctx.store.transition(id, 'recorded', { state: 'approved', decidedBy: approverId, decidedAt: now }))) throw new AppError('DEMAND_STATE');
-    const active: Demand = { ...d, state: 'approved', decidedBy: approverId, decidedAt: now };
     ctx.active.set(id, active);
+    announce(ctx, id, 'approved');
     const handled = new Set<string>();
     const outcomes = await enforceDemand(ctx, active, true, handled);
     // Joins evaluated just before activation may land after the first pass: sweep once more.
@@ -189,42 +229,57 @@ export async function approveDemand(ctx: PolicyContext, id: number, approverId: 
 
 export async function rejectDemand(ctx: PolicyContext, id: number, approverId: string, reason: string | undefined): Promise<Demand> {
   return serial(id, async () => {
-    const d = await mustGet(ctx, id);
-    requireState(d, 'recorded');
-    if (d.recordedBy === approverId) throw new AppError('SELF_APPROVAL', 'The person who recorded a demand cannot decide on it.');
-    const now = ctx.now();
-    const entry: LogEntry = { v: 1, type: 'demand.decided', at: now, demandId: String(id), decision: 'rejected', by: ctx.log.pseudonym('operator', approverId, OPERATOR_SCOPE) };
-    if (reason !== undefined) entry.reason = reason;
-    await ctx.log.append(entry);
-    await ctx.store.transition(id, 'recorded', { state: 'rejected', decidedBy: approverId, decidedAt: now, decisionReason: reason ?? null });
+    await transitionOnce(ctx, id, async (d) => {
+      if (!d) throw new AppError('NOT_FOUND', 'No such demand.');
+      requireState(d, 'recorded');
+      if (d.recordedBy === approverId) throw new AppError('SELF_APPROVAL', 'The person who recorded a demand cannot decide on it.');
+      const now = ctx.now();
+      const entry: LogEntry = { v: 1, type: 'demand.decided', at: now, demandId: String(id), decision: 'rejected', by: ctx.log.pseudonym('operator', approverId, OPERATOR_SCOPE) };
+      if (reason !== undefined) entry.reason = reason;
+      await ctx.log.append(entry);
+      return { from: 'recorded', patch: { state: 'rejected', decidedBy: approverId, decidedAt: now, decisionReason: reason ?? null }, result: null };
+    });
+    announce(ctx, id, 'rejected');
     return mustGet(ctx, id);
   });
 }
 
 export async function liftDemand(ctx: PolicyContext, id: number, by: string, reason: string | undefined): Promise<Demand> {
   return serial(id, async () => {
-    const d = await mustGet(ctx, id);
-    requireState(d, 'approved');
-    const now = ctx.now();
-    const entry: LogEntry = { v: 1, type: 'demand.lifted', at: now, demandId: String(id), by: ctx.log.pseudonym('operator', by, OPERATOR_SCOPE) };
-    if (reason !== undefined) entry.reason = reason;
-    await ctx.log.append(entry);
-    await ctx.store.transition(id, 'approved', { state: 'lifted', endedBy: by, endedAt: now });
+    await transitionOnce(ctx, id, async (d) => {
+      if (!d) throw new AppError('NOT_FOUND', 'No such demand.');
+      if (d.state !== 'approved') ctx.active.delete(id); // ended elsewhere: stop acting here too
+      requireState(d, 'approved');
+      const now = ctx.now();
+      const entry: LogEntry = { v: 1, type: 'demand.lifted', at: now, demandId: String(id), by: ctx.log.pseudonym('operator', by, OPERATOR_SCOPE) };
+      if (reason !== undefined) entry.reason = reason;
+      await ctx.log.append(entry);
+      return { from: 'approved', patch: { state: 'lifted', endedBy: by, endedAt: now }, result: null };
+    });
     ctx.active.delete(id);
+    announce(ctx, id, 'lifted');
     return mustGet(ctx, id);
   });
 }
 
-/** Approved demands whose expiry has passed stop acting (logged first). Returns how many. */
+/**
+ * Approved demands whose expiry has passed stop acting (logged first). Every node's timer may
+ * race on the same demand: under the lock only the first finds it still approved and logs
+ * `demand.expired`; the others find it ended and only stop acting on it. Returns how many were due.
+ */
 export async function expireDue(ctx: PolicyContext): Promise<number> {
   const now = ctx.now();
   const due = [...ctx.active.values()].filter((d) => d.expiresAt !== null && d.expiresAt <= now);
   for (const d of due) {
     await serial(d.id, async () => {
       if (!ctx.active.has(d.id)) return;
-      await ctx.log.append({ v: 1, type: 'demand.expired', at: now, demandId: String(d.id) });
-      await ctx.store.transition(d.id, 'approved', { state: 'expired', endedAt: now });
+      const expiredHere = await transitionOnce(ctx, d.id, async (cur) => {
+        if (!cur || cur.state !== 'approved') return { result: false }; // lifted or expired already (maybe by another node)
+        await ctx.log.append({ v: 1, type: 'demand.expired', at: now, demandId: String(d.id) });
+        return { from: 'approved', patch: { state: 'expired', endedAt: now }, result: true };
+      });
       ctx.active.delete(d.id);
+      if (expiredHere) announce(ctx, d.id, 'expired');
     });
   }
   return due.length;

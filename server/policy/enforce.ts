@@ -6,7 +6,7 @@ import type { LiveParticipant } from '../meetings/index.js';
 import { targetsMeeting, targetsParticipant, type PolicyContext } from './context.js';
 import { enforcementEntries, hostNotice, hostNoticeEntry, legalNotice, noActionEntry } from './entries.js';
 import { inScope } from './scope.js';
-import type { Demand, DemandOutcome } from './types.js';
+import type { Demand, DemandOutcome, RemotePresence } from './types.js';
 import type { LogEntry } from '../../protocol/transparency.js';
 
 export interface MeetingImpact {
@@ -31,12 +31,14 @@ export interface ImpactPreview {
 }
 
 interface Plan {
-  /** participant → meeting, for every live participant the demand acts on. */
+  /** participant → meeting, for every live participant the demand acts on (on this node). */
   removals: LiveParticipant[];
-  /** Targeted meetings (live or named) with nobody from the jurisdiction. */
+  /** Targeted meetings (live or named) with nobody from the jurisdiction, on any node. */
   noAction: string[];
   impacts: MeetingImpact[];
   accountSessions: number;
+  /** [cluster] Participants in the jurisdiction in targeted meetings on other nodes (they remove them). */
+  elsewhereInJurisdiction: number;
 }
 
 async function titles(ctx: PolicyContext, d: Demand, ids: string[]): Promise<Map<string, string>> {
@@ -50,17 +52,38 @@ async function titles(ctx: PolicyContext, d: Demand, ids: string[]): Promise<Map
   return out;
 }
 
+/**
+ * [cluster] Targeted meetings' participants on other nodes, from the roster mirror: undefined
+ * on a single node, null when the mirror cannot be read now.
+ */
+async function elsewhere(ctx: PolicyContext, d: Demand): Promise<Map<string, RemotePresence[]> | null | undefined> {
+  const view = ctx.clusterRoster;
+  if (!view) return undefined;
+  if (d.targets.titlePattern === null && d.targets.meetings.length === 0) return new Map(); // accounts only: each node acts on its own sessions
+  try {
+    return await view.elsewhere(d.targets.titlePattern === null ? d.targets.meetings : null);
+  } catch {
+    return null;
+  }
+}
+
 /** Who the demand would act on now. Pure reading: nothing is logged or changed. */
 export async function plan(ctx: PolicyContext, d: Demand, skip: ReadonlySet<string> = new Set()): Promise<Plan> {
   const port = ctx.port();
   const live = port ? port.listParticipants() : [];
   const byMeeting = new Map<string, LiveParticipant[]>();
   for (const p of live) byMeeting.set(p.meetingId, [...(byMeeting.get(p.meetingId) ?? []), p]);
-  const titleOf = await titles(ctx, d, [...byMeeting.keys()]);
+  const remote = await elsewhere(ctx, d);
+  const titleOf = await titles(ctx, d, [...new Set([...byMeeting.keys(), ...(remote?.keys() ?? [])])]);
   const removals: LiveParticipant[] = [];
   const impacts: MeetingImpact[] = [];
   const noAction: string[] = [];
   let accountSessions = 0;
+  let elsewhereInJurisdiction = 0;
+  const there = (meetingId: string): { inJ: number; total: number } => {
+    const ps = remote?.get(meetingId) ?? [];
+    return { inJ: ps.filter((p) => inScope(d, p)).length, total: ps.length };
+  };
   for (const [meetingId, ps] of byMeeting) {
     const meeting = { id: meetingId, title: titleOf.get(meetingId) ?? '' };
     const meetingTargeted = targetsMeeting(d, meeting);
@@ -72,21 +95,37 @@ export async function plan(ctx: PolicyContext, d: Demand, skip: ReadonlySet<stri
       else accountSessions++;
     }
     if (meetingTargeted) {
-      impacts.push({ meetingId, title: titleOf.get(meetingId) ?? null, live: true, inJurisdiction: inJ, outside: ps.length - inJ, action: inJ > 0 ? 'remove' : 'no action needed' });
-      if (inJ === 0) noAction.push(meetingId);
+      // A meeting split across nodes (Redis was down when it started) counts every part.
+      const o = there(meetingId);
+      elsewhereInJurisdiction += o.inJ;
+      const all = inJ + o.inJ;
+      impacts.push({ meetingId, title: titleOf.get(meetingId) ?? null, live: true, inJurisdiction: all, outside: ps.length - inJ + o.total - o.inJ, action: all > 0 ? 'remove' : 'no action needed' });
+      if (all === 0) noAction.push(meetingId);
     }
   }
-  for (const id of d.targets.meetings) {
-    if (byMeeting.has(id)) continue;
-    impacts.push({ meetingId: id, title: null, live: false, inJurisdiction: 0, outside: 0, action: 'no action needed' });
-    noAction.push(id);
+  // [cluster] Targeted meetings live only on other nodes: those nodes remove (and log) their own
+  // participants; "no action needed" is recorded here only when nobody there is in the jurisdiction.
+  for (const meetingId of remote?.keys() ?? []) {
+    if (byMeeting.has(meetingId) || !targetsMeeting(d, { id: meetingId, title: titleOf.get(meetingId) ?? '' })) continue;
+    const o = there(meetingId);
+    if (o.total === 0) continue;
+    elsewhereInJurisdiction += o.inJ;
+    impacts.push({ meetingId, title: titleOf.get(meetingId) ?? null, live: true, inJurisdiction: o.inJ, outside: o.total - o.inJ, action: o.inJ > 0 ? 'remove' : 'no action needed' });
+    if (o.inJ === 0) noAction.push(meetingId);
   }
-  return { removals, noAction, impacts, accountSessions };
+  for (const id of d.targets.meetings) {
+    if (byMeeting.has(id) || (remote?.get(id)?.length ?? 0) > 0) continue;
+    impacts.push({ meetingId: id, title: null, live: false, inJurisdiction: 0, outside: 0, action: 'no action needed' });
+    // With a cluster whose roster mirror cannot be read now, the meeting may be live elsewhere:
+    // then nothing is recorded for it here rather than a "no action needed" that may be false.
+    if (remote !== null) noAction.push(id);
+  }
+  return { removals, noAction, impacts, accountSessions, elsewhereInJurisdiction };
 }
 
 export async function previewImpact(ctx: PolicyContext, d: Demand): Promise<ImpactPreview> {
   const p = await plan(ctx, d);
-  const inJurisdiction = p.removals.length;
+  const inJurisdiction = p.removals.length + p.elsewhereInJurisdiction;
   return {
     demandId: d.id,
     jurisdiction: d.jurisdiction,

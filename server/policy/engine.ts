@@ -7,14 +7,14 @@
 import type { LogEntry } from '../../protocol/transparency.js';
 import type { AdmissionDecision, AdmissionPolicy, EnforcementPort, MeetingRecord } from '../meetings/index.js';
 import { assertMayHost, setAccountPolicies, setAccountStatus, signupGuard, type HostingUser } from './account-policy.js';
-import { RESTRICTION_SCOPE, OPERATOR_SCOPE, restrictionKey, targetsParticipant, type PolicyAccounts, type PolicyContext } from './context.js';
+import { notify, RESTRICTION_SCOPE, OPERATOR_SCOPE, restrictionKey, targetsParticipant, type PolicyAccounts, type PolicyContext } from './context.js';
 import { approveDemand, attachDocument, expireDue, liftDemand, recordDemand, rejectDemand } from './demands.js';
 import { previewImpact } from './enforce.js';
 import { enforcementEntries, hostNotice, hostNoticeEntry, legalNotice } from './entries.js';
 import { OPEN_RESTRICTION, restrictionDecision } from './restrictions.js';
 import { country } from './schemas.js';
 import { inScope } from './scope.js';
-import type { Demand, PolicyLog, PolicyStore, Restriction, RestrictionScope } from './types.js';
+import type { ClusterRosterView, Demand, PolicyHooks, PolicyLog, PolicyStore, Restriction, RestrictionScope } from './types.js';
 import type { DemandInput } from './schemas.js';
 import type { DemandDocument } from './types.js';
 
@@ -29,6 +29,8 @@ export interface PolicyDeps {
   expiryCheckMs?: number;
   /** Metrics hook (parley_enforcement_actions_total). */
   onAction?: (action: 'refused' | 'removed', jurisdiction: string) => void;
+  /** Observers of committed policy changes (more can be added with engine.addHooks). */
+  hooks?: PolicyHooks;
 }
 
 type Evaluation = Parameters<AdmissionPolicy['evaluate']>[0];
@@ -47,6 +49,8 @@ export function createPolicyEngine(deps: PolicyDeps) {
     restrictions: new Map(),
     accountPolicies: new Map(),
     onAction: deps.onAction,
+    hooks: deps.hooks ? [deps.hooks] : [],
+    clusterRoster: null,
   };
 
   function expireSoon(): void {
@@ -117,6 +121,7 @@ export function createPolicyEngine(deps: PolicyDeps) {
     });
     await ctx.store.putRestriction({ ...r, scope, subject, updatedBy: by.userId, updatedAt: ctx.now() });
     ctx.restrictions.set(restrictionKey(scope, subject), r);
+    notify(ctx, (h) => h.restrictionChanged?.(scope, subject));
     await recheck((m) => scope === 'instance' || (scope === 'account' ? m.hostUserId === subject : m.id === subject));
     return r;
   }
@@ -127,6 +132,15 @@ export function createPolicyEngine(deps: PolicyDeps) {
     /** Give the engine its one handle on live meetings (the RoomManager). */
     attachPort(p: EnforcementPort): void {
       port = p;
+    },
+    /** [cluster] Observe committed changes (demand transitions, restrictions, account policy). Returns a detach. */
+    addHooks(h: PolicyHooks): () => void {
+      ctx.hooks.push(h);
+      return () => void ctx.hooks.splice(ctx.hooks.indexOf(h) >>> 0, 1);
+    },
+    /** [cluster] Let approvals and previews see meetings live on other nodes (the roster mirror). */
+    attachClusterRoster(view: ClusterRosterView | null): void {
+      ctx.clusterRoster = view;
     },
     /** Load what is in force from storage and start the expiry timer. */
     async start(): Promise<void> {

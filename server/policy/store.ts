@@ -1,8 +1,8 @@
 /** PolicyStore over Kysely (SQLite or PostgreSQL). */
-import type { Updateable } from 'kysely';
-import type { Db } from '../storage/index.js';
+import { PostgresAdapter, sql, type Updateable } from 'kysely';
+import type { Db, Tx } from '../storage/index.js';
 import type { DemandsTable } from '../storage/schema.js';
-import type { AccountPolicy, Demand, DemandDocument, DemandState, PolicyStore, RestrictionScope } from './types.js';
+import type { AccountPolicy, Demand, DemandDocument, DemandLock, DemandPatch, DemandState, PolicyStore, RestrictionScope } from './types.js';
 
 type DemandRow = Omit<DemandsTable, 'id'> & { id: number };
 
@@ -34,14 +34,33 @@ function toDemand(row: DemandRow, doc: { filename: string; content_type: string;
   };
 }
 
+async function transitionOn(q: Db | Tx, id: number, from: DemandState, patch: DemandPatch): Promise<boolean> {
+  const set: Updateable<DemandsTable> = {};
+  if (patch.state !== undefined) set.state = patch.state;
+  if (patch.decidedBy !== undefined) set.decided_by = patch.decidedBy;
+  if (patch.decidedAt !== undefined) set.decided_at = patch.decidedAt;
+  if (patch.decisionReason !== undefined) set.decision_reason = patch.decisionReason;
+  if (patch.endedBy !== undefined) set.ended_by = patch.endedBy;
+  if (patch.endedAt !== undefined) set.ended_at = patch.endedAt;
+  const r = await q.updateTable('demands').set(set).where('id', '=', id).where('state', '=', from).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
 export function createKyselyPolicyStore(db: Db): PolicyStore {
-  const docMeta = (ids: number[]) =>
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  /**
+   * [cluster] Demand transitions of this process, one at a time. Each holds one pooled
+   * connection (its FOR UPDATE transaction) while its log append needs another; one at a time
+   * means they can never take the whole pool and wait on each other for a connection.
+   */
+  let pgTail: Promise<unknown> = Promise.resolve();
+  const docMeta = (ids: number[], q: Db | Tx = db) =>
     ids.length === 0
       ? Promise.resolve([])
-      : db.selectFrom('demand_documents').select(['demand_id', 'filename', 'content_type', 'size']).where('demand_id', 'in', ids).execute();
+      : q.selectFrom('demand_documents').select(['demand_id', 'filename', 'content_type', 'size']).where('demand_id', 'in', ids).execute();
 
-  async function hydrate(rows: DemandRow[]): Promise<Demand[]> {
-    const metas = await docMeta(rows.filter((r) => r.document_sha256 !== null).map((r) => Number(r.id)));
+  async function hydrate(rows: DemandRow[], q: Db | Tx = db): Promise<Demand[]> {
+    const metas = await docMeta(rows.filter((r) => r.document_sha256 !== null).map((r) => Number(r.id)), q);
     const byId = new Map(metas.map((m) => [Number(m.demand_id), m]));
     return rows.map((r) => toDemand(r, byId.get(Number(r.id))));
   }
@@ -108,15 +127,34 @@ export function createKyselyPolicyStore(db: Db): PolicyStore {
       return hydrate((await db.selectFrom('demands').selectAll().where('state', '=', state).execute()) as DemandRow[]);
     },
     async transition(id, from, patch) {
-      const set: Updateable<DemandsTable> = {};
-      if (patch.state !== undefined) set.state = patch.state;
-      if (patch.decidedBy !== undefined) set.decided_by = patch.decidedBy;
-      if (patch.decidedAt !== undefined) set.decided_at = patch.decidedAt;
-      if (patch.decisionReason !== undefined) set.decision_reason = patch.decisionReason;
-      if (patch.endedBy !== undefined) set.ended_by = patch.endedBy;
-      if (patch.endedAt !== undefined) set.ended_at = patch.endedAt;
-      const r = await db.updateTable('demands').set(set).where('id', '=', id).where('state', '=', from).executeTakeFirst();
-      return Number(r.numUpdatedRows) === 1;
+      return transitionOn(db, id, from, patch);
+    },
+    async exclusive(id, fn) {
+      if (!postgres) {
+        // SQLite: one process, whose engine already serialises per demand. A transaction here
+        // would hold SQLite's single connection while the log appends on it: never do that.
+        const row = await db.selectFrom('demands').selectAll().where('id', '=', id).executeTakeFirst();
+        const current = row ? ((await hydrate([row as DemandRow]))[0] ?? null) : null;
+        return fn({ current, transition: (from, patch) => transitionOn(db, id, from, patch) });
+      }
+      /*
+       * PostgreSQL: the row lock makes the re-read, the log append (made by fn, write-ahead) and
+       * the compare-and-set one step across every node. Deadlock-free: the log's append
+       * transaction (another connection; pg_advisory_xact_lock(7240915001)) never touches
+       * `demands`, so it never waits on this row lock, and a transaction holding this lock waits
+       * only on that append; a second transition of the same demand waits here, before its append.
+       */
+      const run = pgTail.then(() =>
+        db.transaction().execute(async (trx) => {
+          await sql`set local lock_timeout = '30s'`.execute(trx); // a node stuck holding it fails this call, not the cluster
+          const row = await trx.selectFrom('demands').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+          const current = row ? ((await hydrate([row as DemandRow], trx))[0] ?? null) : null;
+          const lock: DemandLock = { current, transition: (from, patch) => transitionOn(trx, id, from, patch) };
+          return fn(lock);
+        }),
+      );
+      pgTail = run.catch(() => undefined);
+      return run;
     },
     async attachDocument(id, doc) {
       return db.transaction().execute(async (trx) => {

@@ -101,6 +101,15 @@ export interface PolicyStore {
   getDemand(id: number): Promise<Demand | null>;
   listDemands(): Promise<Demand[]>;
   listDemandsInState(state: DemandState): Promise<Demand[]>;
+  /**
+   * [cluster] Run one state change of a demand exactly once across every process sharing this
+   * store. `fn` gets the demand as it is under the lock (null: no such demand) and a
+   * compare-and-set to apply after it has appended the log entry (write-ahead); the change
+   * commits when `fn` returns. On PostgreSQL: a transaction holding `SELECT … FOR UPDATE` on the
+   * demand row. Absent (memory store) or on SQLite (one process): the engine's in-process lock
+   * is the only one needed, and this reads and writes directly.
+   */
+  exclusive?<T>(id: number, fn: (lock: DemandLock) => Promise<T>): Promise<T>;
   /** Compare-and-set on state; false when the demand was not in `from`. */
   transition(id: number, from: DemandState, patch: Partial<Pick<Demand, 'state' | 'decidedBy' | 'decidedAt' | 'decisionReason' | 'endedBy' | 'endedAt'>>): Promise<boolean>;
   /** Attach a document to a demand that has none; false if it already has one. */
@@ -113,6 +122,46 @@ export interface PolicyStore {
   listAccountPolicies(): Promise<AccountPolicy[]>;
   /** Replace the whole table (the admin edits it as one list). */
   replaceAccountPolicies(rows: AccountPolicy[]): Promise<void>;
+}
+
+export type DemandPatch = Partial<Pick<Demand, 'state' | 'decidedBy' | 'decidedAt' | 'decisionReason' | 'endedBy' | 'endedAt'>>;
+
+/** What PolicyStore.exclusive hands its callback. */
+export interface DemandLock {
+  /** The demand as it is now, read under the lock. */
+  current: Demand | null;
+  /** Compare-and-set on state, inside the lock. */
+  transition(from: DemandState, patch: DemandPatch): Promise<boolean>;
+}
+
+/**
+ * [cluster] Hooks on committed policy changes (server/cluster publishes them to other nodes).
+ * Called synchronously; a hook must not throw.
+ */
+export interface PolicyHooks {
+  /** This node is about to commit a demand's change of state (its log entry is already committed). */
+  demandChanging?(id: number, to: DemandState): void;
+  /** After the attempt: `ok` when it committed here, false when it did not. */
+  demandChanged?(id: number, to: DemandState, ok: boolean): void;
+  restrictionChanged?(scope: RestrictionScope, subject: string): void;
+  accountPoliciesChanged?(): void;
+}
+
+/** [cluster] Where a participant on another node is, as the roster mirror has it (no address, no name). */
+export interface RemotePresence {
+  node: string;
+  country: string | null;
+  status: 'known' | 'unknown';
+}
+
+/**
+ * [cluster] The live meetings hosted on *other* nodes, from the cluster's roster mirror. Null
+ * when the mirror cannot be read now (then no meeting that is not live here is declared
+ * "no action needed").
+ */
+export interface ClusterRosterView {
+  /** meetingId → participants on other nodes; `meetingIds` null = every live meeting. */
+  elsewhere(meetingIds: readonly string[] | null): Promise<Map<string, RemotePresence[]> | null>;
 }
 
 /** The slice of the transparency log policy/ uses: write-ahead append and pseudonyms. */

@@ -106,6 +106,43 @@ describe('a demand approved on one node', () => {
   });
 });
 
+describe('meetings hosted on other nodes (the roster mirror)', () => {
+  it('previews every node, and records "no action needed" only where nobody on any node is in the jurisdiction', async () => {
+    // A: on node B, one CN and one US participant. B: on node C, US only. C: live nowhere.
+    const a = await createMeetingAt(c.nodes[1]!.url, host.cookie, 'Mirror A');
+    const b = await createMeetingAt(c.nodes[2]!.url, host.cookie, 'Mirror B');
+    const none = await createMeetingAt(c.nodes[0]!.url, host.cookie, 'Mirror C');
+    await joinAt(1, a, '127.0.0.4', 'US a');
+    const cnA = await joinAt(1, a, '127.0.0.2', 'CN a');
+    const usB = await joinAt(2, b, '127.0.0.4', 'US b');
+    // Node A (which approves) sees the others' rosters, with the location status but no address.
+    await expect.poll(async () => Object.keys((await http(c.nodes[0]!.url, 'GET', `/api/cluster/meetings/${a}/roster`)).json.roster).length, { timeout: 5000 }).toBe(2);
+    await expect.poll(async () => Object.keys((await http(c.nodes[0]!.url, 'GET', `/api/cluster/meetings/${b}/roster`)).json.roster).length, { timeout: 5000 }).toBe(1);
+    const mirrored = Object.values((await http(c.nodes[0]!.url, 'GET', `/api/cluster/meetings/${a}/roster`)).json.roster as Record<string, Record<string, unknown>>);
+    expect(mirrored.map((p) => `${String(p.country)}/${String(p.locationStatus)}`).sort()).toEqual(['CN/known', 'US/known']);
+    expect(JSON.stringify(mirrored)).not.toContain('127.0.0');
+    const id = await recordDemandAt(c.nodes[0]!.url, compliance.cookie, demandBody([a, b, none]));
+    const preview = (await http(c.nodes[0]!.url, 'GET', `/api/demands/${id}/preview`, { cookie: approver.cookie })).json.preview as {
+      meetings: { meetingId: string; live: boolean; inJurisdiction: number; outside: number; action: string }[];
+      totals: { inJurisdiction: number };
+    };
+    const byId = new Map(preview.meetings.map((m) => [m.meetingId, m]));
+    expect(byId.get(a)).toMatchObject({ live: true, inJurisdiction: 1, outside: 1, action: 'remove' });
+    expect(byId.get(b)).toMatchObject({ live: true, inJurisdiction: 0, outside: 1, action: 'no action needed' });
+    expect(byId.get(none)).toMatchObject({ live: false, action: 'no action needed' });
+    expect(preview.totals.inJurisdiction).toBe(1);
+    await approveAt(c.nodes[0]!.url, approver.cookie, id);
+    // The hosting node removes (and logs) its own participant in CN.
+    await cnA.client.waitEvent('you.removed', () => true, 5000);
+    expect(usB.client.closeCode).toBeNull();
+    const entries = (await logEntries(c.databaseUrl)).filter((e) => e.demandId === String(id));
+    expect(entries.filter((e) => e.type === 'enforcement.removed')).toHaveLength(1);
+    // "No action needed" for B (nobody from CN on node C) and the meeting live nowhere; never for A.
+    expect(entries.filter((e) => e.type === 'enforcement.no-action')).toHaveLength(2);
+    expect(entries.filter((e) => e.type === 'demand.decided')).toHaveLength(1);
+  });
+});
+
 describe('Redis down', () => {
   it('keeps meetings running and still enforces on every node, by polling PostgreSQL', async () => {
     const meetings: string[] = [];
