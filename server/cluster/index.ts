@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { requireRole } from '../http/index.js';
 import { AppError, isErrorCode, type ErrorCode } from '../../protocol/errors.js';
 import type { AdmissionPolicy, RoomManager } from '../meetings/index.js';
 import type { PolicyEngine } from '../policy/index.js';
@@ -76,8 +77,13 @@ export function createCluster(opts: ClusterOptions): Cluster {
   let policySync: PolicySync | null = null;
 
   function routes(app: FastifyInstance): void {
+    // Node ids, public URLs and bus mode: nothing about people, so no sign-in.
     app.get('/api/cluster', async () => ({ node: self, mode: bus.mode(), nodes: await placement.nodes().catch(() => [self]) }));
-    app.get<{ Params: { id: string } }>('/api/cluster/meetings/:id/roster', async (req) => ({ roster: await placement.roster(req.params.id) }));
+    // The mirror holds names and location status: instance admins only.
+    app.get<{ Params: { id: string } }>('/api/cluster/meetings/:id/roster', async (req) => {
+      requireRole(req, 'admin');
+      return { roster: await placement.roster(req.params.id) };
+    });
   }
 
   return {
