@@ -6,6 +6,8 @@ import { useAuth } from '../../lib/auth.js';
 import { errorText, noticeFromError } from '../../lib/errors.js';
 import { SignalingClient, type JoinPayload } from '../../lib/signaling.js';
 import { NAME_KEY, load, save } from '../../lib/storage.js';
+import { deviceIdentity } from '../../security/index.js';
+import { RoomLink } from '../meeting/room-link.js';
 import type { LocalMedia } from '../meeting/use-media.js';
 import { StreamVideo } from '../meeting/VideoTile.js';
 import { usePreview } from './use-preview.js';
@@ -14,6 +16,8 @@ export interface Joined {
   client: SignalingClient;
   join: JoinResult;
   local: LocalMedia;
+  /** Security session + early media events, started in the tick the join result arrived. */
+  link: RoomLink;
 }
 
 export function Lobby(props: { info: PublicMeeting; onJoined: (j: Joined) => void; onRefused: (n: RemovalNotice) => void }) {
@@ -38,10 +42,14 @@ export function Lobby(props: { info: PublicMeeting; onJoined: (j: Joined) => voi
     const client = new SignalingClient();
     client.connect();
     try {
-      const payload: JoinPayload = { meetingId: info.meetingId, displayName: trimmed };
+      // Every meeting, E2EE or not: the roster chain binds this key to the display name.
+      const identity = await deviceIdentity();
+      const payload: JoinPayload = { meetingId: info.meetingId, displayName: trimmed, identityKey: identity.publicKey };
       if (info.hasPasscode && passcode) payload.passcode = passcode;
       const join = (await client.request('join', payload)) as JoinResult;
-      props.onJoined({ client, join, local });
+      // Same tick as the result: a roster.event or media.offer right behind it is not lost.
+      const link = new RoomLink(client, join, identity);
+      props.onJoined({ client, join, local, link });
     } catch (err) {
       client.close();
       preview.release();

@@ -75,6 +75,7 @@ export function MeetingPage({ meetingId }: { meetingId: string }) {
           client={phase.joined.client}
           join={phase.joined.join}
           local={phase.joined.local}
+          link={phase.joined.link}
           onLeft={() => setPhase({ kind: 'left', info: phase.info })}
         />
       );

@@ -1,7 +1,10 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { JoinResult } from '../../../../protocol/signaling.js';
 import { LanguageMenu } from '../../components/LanguageMenu.js';
+import i18n from '../../i18n/i18n.js';
+import { registerSecurityI18n } from '../../security/index.js';
+import { SecurityPanel, SecurityWarnings } from '../../security/ui/SecurityPanel.js';
 import { errorText } from '../../lib/errors.js';
 import type { SignalingClient } from '../../lib/signaling.js';
 import { Banners } from './Banners.js';
@@ -9,17 +12,24 @@ import { ChatPanel } from './ChatPanel.js';
 import { Controls, type Panel } from './Controls.js';
 import { isHostRole } from './room-state.js';
 import { RosterPanel, type HostActions } from './RosterPanel.js';
+import type { RoomLink } from './room-link.js';
 import { RemovedScreen, WaitingScreen } from './Screens.js';
+import { SecurityIndicator } from './SecurityIndicator.js';
+import './security.css';
 import { useMedia, streamKey, type LocalMedia } from './use-media.js';
 import { useRoom } from './use-room.js';
 import { RemoteAudio } from './VideoTile.js';
 import { VideoGrid } from './VideoGrid.js';
 
-export function MeetingRoom(props: { client: SignalingClient; join: JoinResult; local: LocalMedia; onLeft: () => void }) {
+// The security module's strings ('security' namespace), once per page.
+registerSecurityI18n(i18n);
+
+export function MeetingRoom(props: { client: SignalingClient; join: JoinResult; local: LocalMedia; link: RoomLink; onLeft: () => void }) {
   const { t } = useTranslation();
-  const { client } = props;
+  const { client, link } = props;
   const [room] = useRoom(client, props.join);
-  const media = useMedia(client, room, props.local);
+  const security = useSyncExternalStore(link.subscribe, link.getSession);
+  const media = useMedia(client, room, props.local, link);
   const [panel, setPanel] = useState<Panel>(null);
   const [seenChat, setSeenChat] = useState(0);
   const [mutedBy, setMutedBy] = useState<string | null>(null);
@@ -41,12 +51,16 @@ export function MeetingRoom(props: { client: SignalingClient; join: JoinResult; 
     if (panel === 'chat') setSeenChat(room.chat.length);
   }, [panel, room.chat.length]);
 
+  // The security session lives as long as the room (closed on leave, removal, unmount).
+  useEffect(() => link.retain(), [link]);
+
   // Removed or ended: media stops at once; the socket is finished.
   useEffect(() => {
     if (room.phase !== 'removed') return;
     media.stopAll();
+    link.close();
     client.close();
-  }, [room.phase, client, media.stopAll]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [room.phase, client, link, media.stopAll]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const leave = useCallback(() => {
     if (left.current) return;
@@ -55,11 +69,12 @@ export function MeetingRoom(props: { client: SignalingClient; join: JoinResult; 
       .request('leave', {})
       .catch(() => undefined)
       .finally(() => {
+        link.close();
         client.close();
         media.stopAll();
         props.onLeft();
       });
-  }, [client, media, props]);
+  }, [client, link, media, props]);
 
   // Closing the tab is a leave too; the server would otherwise wait for a timeout.
   useEffect(() => {
@@ -101,7 +116,11 @@ export function MeetingRoom(props: { client: SignalingClient; join: JoinResult; 
             {t('meeting.participants', { count: room.roster.length })}
           </span>
           {room.meeting.locked && <span className="chip chip-warn">{t('meeting.locked')}</span>}
-          {room.meeting.e2ee && <span className="chip">{t('meeting.e2ee')}</span>}
+          {security && room.meeting.e2ee ? (
+            <SecurityIndicator session={security} />
+          ) : (
+            room.meeting.e2ee && <span className="chip">{t('meeting.e2ee')}</span>
+          )}
           {media.screen && (
             <span className="chip chip-live" data-testid="sharing-indicator">
               {t('meeting.sharing')}
@@ -120,9 +139,15 @@ export function MeetingRoom(props: { client: SignalingClient; join: JoinResult; 
         onDismissAction={() => setActionError(null)}
         onRejoin={() => {
           media.stopAll();
+          link.close();
           props.onLeft();
         }}
       />
+      {security && (
+        <div className="banners security-banners">
+          <SecurityWarnings session={security} />
+        </div>
+      )}
       <main id="main" className="room-main">
         <VideoGrid
           roster={room.roster}
@@ -152,6 +177,7 @@ export function MeetingRoom(props: { client: SignalingClient; join: JoinResult; 
                 meeting={room.meeting}
                 speaker={room.speaker}
                 actions={actions}
+                security={security ? <SecurityPanel session={security} /> : null}
               />
             ) : (
               <ChatPanel

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { MeetingInfo, RosterEntry } from '../../../../protocol/signaling.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
@@ -23,6 +23,8 @@ export function RosterPanel(props: {
   meeting: MeetingInfo;
   speaker: string | null;
   actions: HostActions;
+  /** The security panel (code, chain, encryption), shown under the list. */
+  security?: ReactNode;
 }) {
   const { t } = useTranslation();
   const [removing, setRemoving] = useState<RosterEntry | null>(null);
@@ -111,6 +113,7 @@ export function RosterPanel(props: {
           })}
         </ul>
       </section>
+      {props.security}
       {props.isHost && (
         <section aria-labelledby="hostctl-h" className="host-controls" data-testid="host-controls">
           <h3 id="hostctl-h">{t('meeting.hostControls')}</h3>

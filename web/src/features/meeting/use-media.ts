@@ -7,6 +7,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Layer } from '../../../../protocol/signaling.js';
 import { MediaClient } from '../../media/media-client.js';
 import type { SignalingClient } from '../../lib/signaling.js';
+import type { RoomLink } from './room-link.js';
 import type { RoomState } from './room-state.js';
 
 export type RemoteKind = 'audio' | 'video' | 'screen';
@@ -33,7 +34,7 @@ export interface MediaControls {
   stopAll(): void;
 }
 
-export function useMedia(client: SignalingClient, room: RoomState, initial: LocalMedia): MediaControls {
+export function useMedia(client: SignalingClient, room: RoomState, initial: LocalMedia, link: RoomLink): MediaControls {
   const [remote, setRemote] = useState<RemoteStreams>({});
   const [micOn, setMicOn] = useState(initial.micOn);
   const [camOn, setCamOn] = useState(initial.camOn);
@@ -53,17 +54,31 @@ export function useMedia(client: SignalingClient, room: RoomState, initial: Loca
   // A new session on every (re)join: the server's transports from before are gone.
   useEffect(() => {
     if (!active) return;
+    // The session for this join/admission already exists (RoomLink made it in the same tick).
+    // Its transform encrypts/decrypts only when the meeting is E2EE (the session makes no
+    // worker otherwise); in every meeting it checks each stream's sender against the chain.
+    const security = link.session;
     const mc = new MediaClient({
       request: (type: string, payload: unknown) =>
         client.request(type as 'media.publish', payload as { sdp: string }),
       iceServers: room.iceServers,
       simulcast: true,
+      ...(security ? { transform: security.transform } : {}),
     });
     mcRef.current = mc;
     layers.current.clear();
     const offs = [
-      client.on('media.offer', (d) => void Promise.resolve(mc.handleOffer(d)).catch(() => setError('media'))),
-      client.on('media.candidate', (d) => void Promise.resolve(mc.handleCandidate(d)).catch(() => undefined)),
+      // Before any await: offers that arrived since the (re)join were buffered by the link.
+      link.attachMedia({
+        offer: (d) => void Promise.resolve(mc.handleOffer(d)).catch(() => setError('media')),
+        candidate: (d) => {
+          try {
+            mc.handleCandidate(d);
+          } catch {
+            // a late candidate for a closed connection
+          }
+        },
+      }),
       mc.onRemoteStream(({ participantId, kind, stream }) => {
         setRemote((prev) => {
           const next = { ...prev };
@@ -90,7 +105,7 @@ export function useMedia(client: SignalingClient, room: RoomState, initial: Loca
       if (mcRef.current === mc) mcRef.current = null;
       setRemote({});
     };
-  }, [active, room.session, client, room.iceServers, sendState]);
+  }, [active, room.session, client, room.iceServers, sendState, link]);
 
   const setMic = useCallback(
     async (on: boolean) => {
