@@ -177,7 +177,7 @@ export function MeetingRoom(props: { client: SignalingClient; join: JoinResult; 
                 meeting={room.meeting}
                 speaker={room.speaker}
                 actions={actions}
-                security={security ? <SecurityPanel session={security} /> : null}
+                security={security ? <SecurityPanel session={security} warnings={false} /> : null}
               />
             ) : (
               <ChatPanel

@@ -24,7 +24,8 @@ function warningText(t: (k: string, o?: Record<string, unknown>) => string, w: S
   }
 }
 
-export function SecurityPanel({ session }: { session: SecuritySession }) {
+/** `warnings`: also list the warnings here (off where a banner already shows them). */
+export function SecurityPanel({ session, warnings = true }: { session: SecuritySession; warnings?: boolean }) {
   const { t } = useTranslation(SECURITY_NS);
   const s = useSecurityState(session);
   return (
@@ -48,7 +49,7 @@ export function SecurityPanel({ session }: { session: SecuritySession }) {
           </li>
         ))}
       </ul>
-      <SecurityWarnings session={session} />
+      {warnings && <SecurityWarnings session={session} />}
     </section>
   );
 }
