@@ -230,4 +230,42 @@ describe('SignalingClient', () => {
     ws.event('chat.message', { messageId: '2', from: 'p2', displayName: 'B', text: 'two', at: 2 });
     expect(seen).toEqual(['one']);
   });
+
+  it('follows a MEETING_ELSEWHERE redirect to the hosting node and joins there', async () => {
+    client.connect();
+    const a = last();
+    a.open();
+    await flush();
+    a.reply('hello', { v: 1 });
+    await flush();
+    const joined = client.request('join', { meetingId: 'm1', displayName: 'Ann' });
+    await flush();
+    a.fail('join', 'MEETING_ELSEWHERE', { redirect: { nodeId: 'node-b', url: 'http://b:8082', wsUrl: 'ws://b:8082/ws' } });
+    await flush();
+    const b = last();
+    expect(b).not.toBe(a);
+    expect(b.url).toBe('ws://b:8082/ws');
+    b.open();
+    await flush();
+    b.reply('hello', { v: 1 });
+    await flush();
+    await flush();
+    b.reply('join', joinResult('tok-b'));
+    await expect(joined).resolves.toMatchObject({ resumeToken: 'tok-b' });
+    expect(a.readyState).toBe(3);
+  });
+
+  it('does not follow a redirect that is not a ws:// or wss:// URL', async () => {
+    client.connect();
+    const a = last();
+    a.open();
+    await flush();
+    a.reply('hello', { v: 1 });
+    await flush();
+    const joined = client.request('join', { meetingId: 'm1', displayName: 'Ann' });
+    await flush();
+    a.fail('join', 'MEETING_ELSEWHERE', { redirect: { wsUrl: 'javascript:alert(1)' } });
+    await expect(joined).rejects.toMatchObject({ code: 'MEETING_ELSEWHERE' });
+    expect(FakeSocket.instances).toHaveLength(1);
+  });
 });

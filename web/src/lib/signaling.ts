@@ -66,7 +66,10 @@ export class SignalingClient {
   #pingTimer: ReturnType<typeof setInterval> | null = null;
   #started = false;
 
+  readonly #originUrl: string;
+
   constructor(opts: SignalingOptions = {}) {
+    this.#originUrl = opts.url ?? defaultSignalingUrl();
     this.#opts = {
       url: opts.url ?? defaultSignalingUrl(),
       requestTimeoutMs: opts.requestTimeoutMs ?? 10_000,
@@ -95,7 +98,45 @@ export class SignalingClient {
 
   /** Send a request; resolves with its `result`, rejects with ApiError (TIMEOUT after 10 s). */
   request<T extends ClientMessageType>(type: T, payload: RequestPayload<T>): Promise<unknown> {
+    if (type === 'join') return this.#joinFollowingRedirects(payload as Record<string, unknown>);
     return this.#send(type, payload as Record<string, unknown>, false);
+  }
+
+  /**
+   * Several nodes: a join that reaches a node not hosting the meeting is answered with
+   * MEETING_ELSEWHERE and the hosting node's address; move there and join again (twice at most).
+   */
+  async #joinFollowingRedirects(payload: Record<string, unknown>): Promise<unknown> {
+    for (let hops = 0; ; hops++) {
+      try {
+        return await this.#send('join', payload, false);
+      } catch (err) {
+        const to = redirectTarget(err);
+        if (!to || hops >= 2) throw err;
+        await this.#moveTo(to);
+      }
+    }
+  }
+
+  /** Reconnect to another node's signaling URL and wait until the handshake is done. */
+  #moveTo(url: string): Promise<void> {
+    this.#opts.url = url;
+    this.#teardown(1000);
+    this.#attempt = 0;
+    this.#open();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        off();
+        reject(new ApiError('TIMEOUT'));
+      }, this.#opts.requestTimeoutMs);
+      const off = this.onState((state) => {
+        if (state !== 'open' && state !== 'closed') return;
+        clearTimeout(timer);
+        off();
+        if (state === 'open') resolve();
+        else reject(new ApiError('NETWORK'));
+      });
+    });
   }
 
   /** Subscribe to a server event. Returns the unsubscribe function. */
@@ -198,6 +239,14 @@ export class SignalingClient {
           result = (await this.#send('join', payload, true)) as JoinResult;
         } catch (err) {
           if (ws !== this.#ws) return;
+          const to = redirectTarget(err);
+          if (to) {
+            // The meeting now lives on another node (e.g. after a node failure): go there.
+            this.#opts.url = to;
+            this.#teardown(1000);
+            this.#scheduleReconnect();
+            return;
+          }
           if (err instanceof ApiError && err.code !== 'TIMEOUT' && err.code !== 'NETWORK') {
             this.#terminal = true;
             for (const cb of this.#rejoinFailListeners) cb(err);
@@ -269,6 +318,9 @@ export class SignalingClient {
 
   #scheduleReconnect(): void {
     this.#setState('reconnecting');
+    // A node we were sent to may be gone: after a few failures, go back to our own origin,
+    // which places the meeting on a surviving node.
+    if (this.#attempt >= 3 && this.#opts.url !== this.#originUrl) this.#opts.url = this.#originUrl;
     const base = Math.min(this.#opts.maxBackoffMs, this.#opts.minBackoffMs * 2 ** this.#attempt);
     const delay = Math.round(base * (0.8 + Math.random() * 0.4));
     this.#attempt++;
@@ -324,4 +376,11 @@ export class SignalingClient {
     this.#state = s;
     for (const cb of this.#stateListeners) cb(s, this.#closeCode);
   }
+}
+
+/** The hosting node's signaling URL from a MEETING_ELSEWHERE refusal, if that is what it is. */
+function redirectTarget(err: unknown): string | null {
+  if (!(err instanceof ApiError) || err.code !== 'MEETING_ELSEWHERE') return null;
+  const wsUrl = (err.details as { redirect?: { wsUrl?: unknown } } | undefined)?.redirect?.wsUrl;
+  return typeof wsUrl === 'string' && /^wss?:\/\//.test(wsUrl) ? wsUrl : null;
 }
