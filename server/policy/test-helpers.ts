@@ -4,7 +4,6 @@
  * buildApp wires the engine (routes, port, sign-up guard); this passes its own engine and log
  * so tests can reach them and record media cuts.
  */
-import WebSocket from 'ws';
 import { buildApp } from '../app.js';
 import { createAccounts } from '../accounts/index.js';
 import { testConfig } from '../config/index.js';
@@ -64,16 +63,8 @@ export async function startPolicyServer(opts: { geoTestMap?: string; config?: Re
 }
 
 /** A signaling client whose socket comes from `localAddress` (so the server locates it there). */
-export async function openFrom(url: string, localAddress: string, headers: Record<string, string> = {}): Promise<WsClient> {
-  const ws = new WebSocket(url, { headers, localAddress });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  const Ctor = WsClient as unknown as new (ws: WebSocket) => WsClient;
-  const c = new Ctor(ws);
-  await c.request('hello', { v: 1 });
-  return c;
+export function openFrom(url: string, localAddress: string, headers: Record<string, string> = {}): Promise<WsClient> {
+  return WsClient.open(url, headers, true, localAddress);
 }
 
 /** Every entry on the log, parsed. */

@@ -5,7 +5,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import WebSocket from 'ws';
 import { WsClient } from '../helpers/app.js';
 import { services, TestDatabases, type PgHandle, type RedisHandle } from './services.js';
 
@@ -121,16 +120,8 @@ export async function startCluster(n = 3, extraEnv: Record<string, string> = {})
 }
 
 /** Open a signaling client from `localAddress` (the node locates it through GEO_TEST_MAP). */
-export async function openFrom(wsUrl: string, localAddress: string, headers: Record<string, string> = {}): Promise<WsClient> {
-  const ws = new WebSocket(wsUrl, { headers, localAddress });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  const Ctor = WsClient as unknown as new (ws: WebSocket) => WsClient;
-  const c = new Ctor(ws);
-  await c.request('hello', { v: 1 });
-  return c;
+export function openFrom(url: string, localAddress: string, headers: Record<string, string> = {}): Promise<WsClient> {
+  return WsClient.open(url, headers, true, localAddress);
 }
 
 export interface Joined {

@@ -76,8 +76,9 @@ export class WsClient {
     });
   }
 
-  static async open(url: string, headers: Record<string, string> = {}, hello = true): Promise<WsClient> {
-    const ws = new WebSocket(url, { headers });
+  /** Open a client; `localAddress` binds the socket (the server locates it through GEO_TEST_MAP). */
+  static async open(url: string, headers: Record<string, string> = {}, hello = true, localAddress?: string): Promise<WsClient> {
+    const ws = new WebSocket(url, { headers, ...(localAddress ? { localAddress } : {}) });
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
