@@ -50,6 +50,8 @@ export interface AppCluster {
   admission(inner: AdmissionPolicy): AdmissionPolicy;
   /** Called once the services exist, before routes are registered (placement, policy sync, routes). */
   attach(services: Services, app: FastifyInstance): void;
+  /** A rate limiter shared by all nodes, with this node's own as the fallback. */
+  rateLimiter?(opts: { limit: number; windowSec: number; name: string }, local: (key: string) => boolean): { take(key: string): Promise<boolean> };
 }
 
 /**
@@ -167,9 +169,13 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     }
   });
 
-  const authLimiter = createKeyedLimiter({ ratePerSec: 1, burst: 10 });
+  // Sign-in and sign-up: 10 at once, then one a second per address; across all nodes in a cluster.
+  const localAuth = createKeyedLimiter({ ratePerSec: 1, burst: 10 });
+  const authLimiter = deps.cluster?.rateLimiter?.({ limit: 20, windowSec: 10, name: 'auth' }, (k) => localAuth.take(k)) ?? {
+    take: (k: string) => Promise.resolve(localAuth.take(k)),
+  };
   app.addHook('preHandler', async (req) => {
-    if ((req.routeOptions.config as { rateLimit?: string }).rateLimit === 'auth' && !authLimiter.take(clientAddress(req))) {
+    if ((req.routeOptions.config as { rateLimit?: string }).rateLimit === 'auth' && !(await authLimiter.take(clientAddress(req)))) {
       throw new AppError('RATE_LIMITED');
     }
   });

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { requireRole } from '../http/index.js';
+import { createRedisRateLimiter, type ClusterRateLimiter } from './rate-limit.js';
 import { AppError, isErrorCode, type ErrorCode } from '../../protocol/errors.js';
 import type { AdmissionPolicy, RoomManager } from '../meetings/index.js';
 import type { PolicyEngine } from '../policy/index.js';
@@ -53,6 +54,8 @@ export interface Cluster {
   admission(inner: AdmissionPolicy): AdmissionPolicy;
   /** buildApp calls this once its services exist: rooms, policy sync, log sync, /api/cluster routes. */
   attach(services: NodeServices, app: FastifyInstance): void;
+  /** A limiter shared by every node (Redis), falling back to `local` when Redis is away. */
+  rateLimiter(opts: { limit: number; windowSec: number; name: string }, local: (key: string) => boolean): ClusterRateLimiter;
   /** Catch up from PostgreSQL, then follow Redis (or poll). Call after buildApp, before listen. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -92,6 +95,9 @@ export function createCluster(opts: ClusterOptions): Cluster {
     placement,
     get policySync() {
       return policySync;
+    },
+    rateLimiter(o, local) {
+      return createRedisRateLimiter(pub, { limit: o.limit, windowSec: o.windowSec, prefix: `parley:rl:${o.name}`, fallback: local });
     },
     admission(inner) {
       return {

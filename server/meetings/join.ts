@@ -107,7 +107,7 @@ export async function admitParticipant(mgr: RoomManager, channel: ClientChannel,
   room.broadcast({ event: 'participant.joined', data: toRosterEntry(p) }, p.id);
   room.record('join', p);
   const result = joinResult(mgr, room, p, resumeToken);
-  mgr.attachMedia(room, p);
+  mgr.attachMediaSoon(room, p);
   return { result, participant: p };
 }
 
@@ -124,7 +124,7 @@ function resume(mgr: RoomManager, room: Room, p: Participant, channel: ClientCha
     p.state = 'joined';
     room.broadcast({ event: 'participant.updated', data: toRosterEntry(p) }, p.id);
   }
-  if (p.state === 'joined') mgr.attachMedia(room, p);
+  if (p.state === 'joined') mgr.attachMediaSoon(room, p);
   return { result: joinResult(mgr, room, p, token), participant: p };
 }
 
@@ -144,5 +144,5 @@ export function admitFromWaiting(mgr: RoomManager, room: Room, p: Participant): 
     iceServers: mgr.deps.iceServers,
   };
   sendEvent(p, { event: 'you.admitted', data: result });
-  mgr.attachMedia(room, p);
+  mgr.attachMediaSoon(room, p);
 }

@@ -68,6 +68,18 @@ export class RoomManager implements EnforcementPort {
     room.record('join', p);
   }
 
+  /**
+   * Connect media on the next turn, so the response or event that puts the participant in the
+   * meeting reaches their browser before the first media offer does. Skipped if they left,
+   * were removed or reconnected in between.
+   */
+  attachMediaSoon(room: Room, p: Participant): void {
+    const channel = p.channel;
+    setImmediate(() => {
+      if (room.participants.get(p.id) === p && p.state === 'joined' && p.channel === channel && channel) this.attachMedia(room, p);
+    });
+  }
+
   attachMedia(room: Room, p: Participant): void {
     this.deps.media.addParticipant(room.id, p.id, {
       signal: (msg) => sendEvent(p, msg),

@@ -217,3 +217,19 @@ describe('a killed node', () => {
     await c.nodes[1]!.start();
   });
 });
+
+describe('rate limits', () => {
+  it('counts sign-in attempts across every node, so spreading them over nodes does not multiply the limit', async () => {
+    for (const n of c.nodes) await expect.poll(async () => (await http(n.url, 'GET', '/api/cluster')).json.mode, { timeout: 10_000 }).toBe('redis');
+    // Start early in a 10 s window so every attempt falls into the same one.
+    while (Date.now() % 10_000 > 500) await new Promise((r) => setTimeout(r, 50));
+    const statuses: number[] = [];
+    for (let i = 0; i < 27; i++) {
+      const node = c.nodes[i % 3]!;
+      statuses.push((await http(node.url, 'POST', '/api/auth/login', { json: { email: 'nobody@example.org', password: 'wrong password' } })).status);
+    }
+    // 9 attempts per node stay under each node's own burst of 10; the cluster allows 20 per 10 s.
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(20);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(7);
+  });
+});
