@@ -1,0 +1,87 @@
+/** The transparency log's public shape: options, results and the TransparencyLog interface. */
+import type { LogEntry, PseudonymKind } from '../../protocol/transparency.js';
+import type { Db, DialectName } from '../storage/index.js';
+import type { SignedCheckpoint } from './checkpoint.js';
+import type { TransparencyReport } from './report.js';
+
+/** pino-compatible subset. */
+export interface LogLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface TransparencyLogOptions {
+  db: Db;
+  dialect: DialectName;
+  /** Checkpoint origin and signing-key name, e.g. `parley.example.org/transparency`. */
+  origin: string;
+  logger?: LogLogger;
+  /** Clock (ms); tests pin it. */
+  now?: () => number;
+  /** How long an append waits for company before its batch commits; 0 = end of this tick. */
+  batchWindowMs?: number;
+  /** Most entries per transaction. */
+  maxBatch?: number;
+  /** Checkpoint cadence; default 2000 ms. 0 disables the timer (call publishNow). */
+  checkpointIntervalMs?: number;
+  /**
+   * Test-only fault injection: runs inside the append transaction after the rows are inserted
+   * and before commit; throwing rolls the batch back, exactly like a failing disk.
+   */
+  faults?: { beforeCommit?: (entries: readonly LogEntry[]) => void | Promise<void> };
+}
+
+export interface AppendResult {
+  /** Zero-based leaf index. */
+  index: number;
+  /** Base64 SHA-256(0x00 ‖ canonical entry), as get-proof-by-hash takes it. */
+  leafHash: string;
+}
+
+export type Integrity = { ok: true } | { ok: false; reason: string };
+
+export interface TransparencyLog {
+  /**
+   * Write-ahead append. Resolves only after the entry is committed to the database; the caller
+   * takes the action it records only after that. If it rejects — `AppError('VALIDATION_FAILED')`
+   * for a malformed entry, `AppError('LOG_APPEND_FAILED')` when it could not be stored — the
+   * action MUST NOT happen. Concurrent appends share one transaction (group commit); indexes
+   * are gap-free and follow call order.
+   */
+  append(entry: LogEntry): Promise<AppendResult>;
+  /** Like `append`, for several entries stored atomically (all or none), in order. */
+  appendMany(entries: readonly LogEntry[]): Promise<AppendResult[]>;
+  /** Number of committed entries. */
+  size(): number;
+  /** Canonical JSON of entries start..end inclusive (at most 1000, clipped to the size). */
+  getEntries(start: number, end: number): Promise<{ index: number; entry: string }[]>;
+  /** RFC 9162 audit path for a leaf index or a base64 leaf hash, in the tree of `treeSize`. */
+  inclusionProof(leaf: number | string, treeSize: number): Promise<{ leafIndex: number; auditPath: Uint8Array[] }>;
+  /** RFC 9162 consistency proof between two tree sizes. */
+  consistencyProof(first: number, second: number): Uint8Array[];
+  /** Root hash of the tree of `treeSize` entries (default: all). */
+  rootHash(treeSize?: number): Uint8Array;
+  latestCheckpoint(): SignedCheckpoint | null;
+  /** Sign a checkpoint for the current size now (tests, shutdown). */
+  publishNow(): Promise<SignedCheckpoint>;
+  /** HMAC pseudonym for the public log; scope = demand id unlinks people across demands. */
+  pseudonym(kind: PseudonymKind, id: string, scope: string): string;
+  /** The report over every committed entry. */
+  report(): TransparencyReport;
+  /** Whether the stored entries matched their hashes and the signed checkpoints at start-up. */
+  integrity(): Integrity;
+  readonly origin: string;
+  readonly keyName: string;
+  /** Raw 32-byte Ed25519 public key. */
+  readonly publicKey: Uint8Array;
+  /** C2SP verifier key `<name>+<hash>+<key>`. */
+  readonly verifierKey: string;
+  /** Stop the checkpoint timer and wait for pending appends; the db stays open. */
+  close(): Promise<void>;
+  /**
+   * [cluster] Adopt entries other nodes committed since this one last read the store, so reads,
+   * proofs, checkpoints and the report include them. Appends do this themselves. Returns the size.
+   */
+  sync(): Promise<number>;
+}
