@@ -12,6 +12,7 @@ import { ClientMessage, type RosterEntry } from '../../protocol/signaling.js';
 import type { RosterEvent } from '../../protocol/roster-chain.js';
 import { createMediaServer } from '../../server/media/index.js';
 import { createMeeting, signUp, startServer, WsClient, type TestServer } from '../helpers/app.js';
+import { routesOf } from '../helpers/routes.js';
 import type { createNullMedia } from '../helpers/null-media.js';
 
 type NullMedia = ReturnType<typeof createNullMedia>;
@@ -29,23 +30,6 @@ afterEach(async () => {
   sockets.splice(0).forEach((c) => c.close());
   await server.close();
 });
-
-/** Every route+method in the app, from Fastify's own route tree. */
-export function routesOf(tree: string): { method: string; url: string }[] {
-  const out: { method: string; url: string }[] = [];
-  const stack: string[] = [];
-  for (const line of tree.split('\n')) {
-    const m = /^([│ ]*)[└├]── (.*) \(([A-Z, ]+)\)$/.exec(line.replace(/\u00a0/g, ' '));
-    if (!m) continue;
-    const depth = (m[1] ?? '').length / 4;
-    const path = (depth === 0 ? '' : (stack[depth - 1] ?? '')) + (m[2] ?? '');
-    stack[depth] = depth === 0 ? path : path;
-    stack.length = depth + 1;
-    const url = path.startsWith('/') ? path : `/${path}`;
-    for (const method of (m[3] ?? '').split(', ')) out.push({ method, url: url.replace(/\/\/+/g, '/') });
-  }
-  return out;
-}
 
 interface Scene {
   meetingId: string;
