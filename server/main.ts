@@ -30,8 +30,6 @@ async function main(): Promise<void> {
   });
   const { app, services } = await buildApp({ config, storage, logger, createMedia: createMediaServer });
   installSighupReload(services.locator, logger);
-  const geo = services.locator.info();
-  logger.info({ database: geo.name, buildDate: geo.buildDate, path: geo.path }, 'location database loaded');
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   const admins = (await services.accounts.listUsers()).filter((u) => u.roles.includes('admin'));
   logger.info({ address, database: storage.dialect }, 'Parley is listening');
