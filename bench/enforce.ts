@@ -83,7 +83,10 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 50));
   }
   const signal = removedAt.map((t) => t - tApproveAbs);
-  const media = server.mediaRemovals.filter((r) => cnIds.has(r.participantId)).map((r) => r.at - t0);
+  // The first cut per participant is the one that stops media (later calls are idempotent no-ops).
+  const firstCut = new Map<string, number>();
+  for (const r of server.mediaRemovals) if (cnIds.has(r.participantId) && !firstCut.has(r.participantId)) firstCut.set(r.participantId, r.at - t0);
+  const media = [...firstCut.values()];
   const wrong = server.mediaRemovals.filter((r) => !cnIds.has(r.participantId)).length;
   const f = (x: number) => x.toFixed(1);
   const lines = [
