@@ -34,7 +34,14 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
   let dialect: DialectName;
   if (url && /^postgres(ql)?:\/\//.test(url)) {
     dialect = 'postgres';
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 10 }) }) });
+    const pool = new pg.Pool({ connectionString: url, max: 10 });
+    // An idle client's connection can end under us (PostgreSQL restart, failover, admin
+    // termination). pg then emits 'error' on the pool; unhandled, that would end the process.
+    // The pool drops that client and the next query opens a new one.
+    pool.on('error', (err) => {
+      process.stderr.write(`PostgreSQL connection lost (idle client; will reconnect): ${err.message}\n`);
+    });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
     dialect = 'sqlite';
     const file = opts.sqlitePath ?? ':memory:';

@@ -8,6 +8,14 @@ import './i18n.js';
 import '../admin/policy.css';
 import './compliance.css';
 
+/** Why an ask is not performed, by kind (the server's English reason stays on the public record). */
+const WHY_NOT: Record<string, string> = {
+  'block-participants': 'noTargets',
+  'hand-over-data': 'data',
+  'restrict-signup': 'signup',
+  other: 'other',
+};
+
 const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
 const day = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().slice(0, 10));
 
@@ -112,7 +120,7 @@ function DemandDetail({ id, onChange }: { id: number; onChange: () => void }) {
       <blockquote lang="und">{demand.askedText}</blockquote>
       <ul>
         {demand.asks.map((a, i) => (
-          <li key={i} data-testid="demand-ask" data-kind={a.kind} data-performed={a.performed}><strong>{t(`compliance.askKinds.${a.kind}`)}</strong>: {a.performed ? t('compliance.performed') : t('compliance.notPerformed')}{a.reason ? ` — ${a.reason}` : ''}</li>
+          <li key={i} data-testid="demand-ask" data-kind={a.kind} data-performed={a.performed}><strong>{t(`compliance.askKinds.${a.kind}`)}</strong>: {a.performed ? t('compliance.performed') : `${t('compliance.notPerformed')} — ${t(`compliance.whyNot.${WHY_NOT[a.kind] ?? 'outside'}`, { jurisdiction: demand.jurisdiction })}`}</li>
         ))}
       </ul>
       {demand.document ? (
