@@ -152,7 +152,10 @@ function DemandDetail({ id, onChange }: { id: number; onChange: () => void }) {
         </>
       )}
       <div className="pl-row pl-actions">
-        {roles.includes('approver') && demand.state === 'recorded' && (
+        {roles.includes('approver') && demand.state === 'recorded' && demand.recordedBy === user?.id && (
+          <p data-testid="second-person-needed">{t('compliance.secondPersonNeeded')}</p>
+        )}
+        {roles.includes('approver') && demand.state === 'recorded' && demand.recordedBy !== user?.id && (
           <>
             <button type="button" className="pl-danger" data-testid="approve-demand" onClick={() => { if (window.confirm(t('compliance.confirmApprove', { id: demand.id, jurisdiction: demand.jurisdiction }))) void act(() => policyApi.approve(demand.id)); }}>{t('compliance.approve')}</button>
             <button type="button" data-testid="reject-demand" onClick={() => void act(() => policyApi.reject(demand.id, window.prompt(t('compliance.reason')) ?? undefined))}>{t('compliance.reject')}</button>
