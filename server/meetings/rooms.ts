@@ -239,6 +239,10 @@ export class RoomManager implements EnforcementPort {
     room.sendToHosts({ event: 'host.notice', data });
   }
 
+  hostOf(meetingId: string): string | null {
+    return this.rooms.get(meetingId)?.meeting.hostUserId ?? null;
+  }
+
   liveMeetingIds(): string[] {
     return [...this.rooms.keys()];
   }

@@ -88,4 +88,6 @@ export interface EnforcementPort {
   removeManyForPolicy(removals: readonly { meetingId: string; participantId: string }[], notice: RemovalNotice): string[];
   notifyHosts(meetingId: string, notice: HostNotice): void;
   liveMeetingIds(): string[];
+  /** The host account of a live meeting (from the room, no database read), or null. */
+  hostOf(meetingId: string): string | null;
 }

@@ -154,7 +154,7 @@ export async function enforceDemand(ctx: PolicyContext, d: Demand, withNoAction 
   }
   const hosts = new Map<string, string>();
   for (const [meetingId, removed] of perMeeting) {
-    const host = port.listParticipants(meetingId).find((x) => x.role === 'host' && x.userId !== null)?.userId ?? (await ctx.meetings.get(meetingId))?.hostUserId;
+    const host = port.hostOf(meetingId) ?? (await ctx.meetings.get(meetingId))?.hostUserId;
     if (host) {
       hosts.set(meetingId, host);
       entries.push(hostNoticeEntry(ctx, d, meetingId, host, removed.length, at));

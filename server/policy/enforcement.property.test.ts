@@ -80,6 +80,7 @@ async function run(s: Scenario): Promise<void> {
       return removals.filter((r) => port.removeForPolicy(r.meetingId, r.participantId, notice)).map((r) => r.participantId);
     },
     notifyHosts: (_m: string, _n: HostNotice) => undefined,
+    hostOf: (meetingId: string) => meetings.find((m) => m.id === meetingId)?.hostUserId ?? null,
     liveMeetingIds: () => [...new Set([...live.values()].map((p) => p.meetingId))],
   };
   const engine = createPolicyEngine({
