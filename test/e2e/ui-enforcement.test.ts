@@ -12,27 +12,19 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { APIRequestContext, Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newContext, startServer, type RunningServer } from './helpers/browser.js';
+import { launchBrowser, startServer, type RunningServer } from './helpers/browser.js';
+import { GEO, geoServerEnv, hostMeeting as hostMeetingIn, joinMeeting, placedContext, signedInContext } from './helpers/people.js';
 
 let server: RunningServer;
 let browser: Browser;
 let compliance: APIRequestContext;
 let approver: APIRequestContext;
 const contexts: BrowserContext[] = [];
-const CN = '198.51.100.2';
-const HK = '198.51.100.3';
+const { CN, HK } = GEO;
 
 async function account(email: string, roles: string[]): Promise<APIRequestContext> {
-  const c = await newContext(browser, { baseURL: server.url });
+  const c = await signedInContext(browser, server, email, roles);
   contexts.push(c);
-  const res = await c.request.post('/api/auth/signup', { data: { email, password: 'correct horse battery', displayName: email.split('@')[0] } });
-  expect(res.ok(), await res.text()).toBe(true);
-  if (roles.length > 0) {
-    execFileSync(process.execPath, ['bin/parley.mjs', 'grant-role', '--email', email, ...roles.flatMap((r) => ['--role', r])], {
-      env: { ...process.env, DATA_DIR: server.dataDir, LOG_LEVEL: 'silent' },
-      stdio: 'pipe',
-    });
-  }
   return c.request;
 }
 
@@ -42,7 +34,7 @@ beforeAll(async () => {
       stdio: 'inherit',
     });
   }
-  server = await startServer({ GEO_TEST_MAP: `${CN}=CN,${HK}=HK`, TRUSTED_PROXIES: '127.0.0.1/32' });
+  server = await startServer(geoServerEnv());
   browser = await launchBrowser();
   compliance = await account('compliance@example.org', ['compliance']);
   approver = await account('approver@example.org', ['approver']);
@@ -58,39 +50,17 @@ afterAll(async () => {
   await server?.stop();
 });
 
+/** A participant placed at `from` (see helpers/people.ts) joins from the lobby. */
 async function join(from: string, meetingId: string, name: string, locale = 'en-US'): Promise<Page> {
-  const c = await newContext(browser, { baseURL: server.url, locale });
-  await c.setExtraHTTPHeaders({ 'x-forwarded-for': from });
-  // No media path, so no second (loopback) address to be re-located to.
-  await c.addInitScript(() => {
-    window.RTCPeerConnection = class {
-      constructor() {
-        throw new Error('media disabled in this test');
-      }
-    } as unknown as typeof RTCPeerConnection;
-  });
+  const c = await placedContext(browser, server, from, locale);
   pages.push(c);
-  const page = await c.newPage();
-  await page.goto(`/m/${meetingId}`);
-  if (name) await page.getByTestId('lobby-name').fill(name);
-  await page.getByTestId('join-button').click();
-  return page;
+  return joinMeeting(c, meetingId, name);
 }
 
 async function hostMeeting(title: string): Promise<{ host: Page; meetingId: string }> {
-  const c = await newContext(browser, { baseURL: server.url });
-  pages.push(c);
-  const res = await c.request.post('/api/auth/signup', {
-    data: { email: `host-${Date.now()}@example.org`, password: 'correct horse battery', displayName: 'Host' },
-  });
-  expect(res.ok(), await res.text()).toBe(true);
-  const created = await c.request.post('/api/meetings', { data: { title } });
-  const { meeting } = (await created.json()) as { meeting: { id: string } };
-  const host = await c.newPage();
-  await host.goto(`/m/${meeting.id}`);
-  await host.getByTestId('join-button').click();
-  await host.getByTestId('meeting-room').waitFor();
-  return { host, meetingId: meeting.id };
+  const { context, host, meetingId } = await hostMeetingIn(browser, server, title);
+  pages.push(context);
+  return { host, meetingId };
 }
 
 async function enforce(meetingId: string, authority: string, gag: boolean): Promise<number> {
