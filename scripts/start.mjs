@@ -7,7 +7,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-process.chdir(root);
 
 function newest(dir) {
   let t = 0;
@@ -27,6 +26,10 @@ export function ensureWebBuilt() {
   console.log('Building the web client…');
   const r = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
     stdio: 'inherit',
+    cwd: root,
+    // A production bundle even when called from inside a test run (vitest sets NODE_ENV=test,
+    // which would give React's development build).
+    env: { ...process.env, NODE_ENV: 'production' },
   });
   if (r.status !== 0) {
     console.error('The web client failed to build (see above).');
@@ -35,6 +38,7 @@ export function ensureWebBuilt() {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  process.chdir(root);
   ensureWebBuilt();
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { stdio: 'inherit' });
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));

@@ -10,12 +10,11 @@
  * Screenshots of the console (list, new-demand form, impact preview) at 1280×800 in en and
  * zh-Hant go to /tmp/shots/compliance-*.png (SHOTS_DIR overrides) for a person to look at.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, startServer, type RunningServer } from './helpers/browser.js';
+import { ensureWebBuilt, launchBrowser, startServer, type RunningServer } from './helpers/browser.js';
 import { GEO, geoServerEnv, hostMeeting, joinMeeting, placedContext, signedInContext } from './helpers/people.js';
 
 const SHOTS = process.env.SHOTS_DIR ?? '/tmp/shots';
@@ -27,11 +26,7 @@ let browser: Browser;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  if (!existsSync('web/dist/index.html')) {
-    execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
-      stdio: 'inherit',
-    });
-  }
+  ensureWebBuilt();
   mkdirSync(SHOTS, { recursive: true });
   server = await startServer(geoServerEnv());
   browser = await launchBrowser();

@@ -8,11 +8,9 @@
  * media path would re-locate them to 127.0.0.1 (loopback, unknown), so those pages get no
  * RTCPeerConnection: they stay where their signaling connection says they are.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import type { APIRequestContext, Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, startServer, type RunningServer } from './helpers/browser.js';
+import { ensureWebBuilt, launchBrowser, startServer, type RunningServer } from './helpers/browser.js';
 import { GEO, geoServerEnv, hostMeeting as hostMeetingIn, joinMeeting, placedContext, signedInContext } from './helpers/people.js';
 
 let server: RunningServer;
@@ -29,11 +27,7 @@ async function account(email: string, roles: string[]): Promise<APIRequestContex
 }
 
 beforeAll(async () => {
-  if (!existsSync('web/dist/index.html')) {
-    execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
-      stdio: 'inherit',
-    });
-  }
+  ensureWebBuilt();
   server = await startServer(geoServerEnv());
   browser = await launchBrowser();
   compliance = await account('compliance@example.org', ['compliance']);

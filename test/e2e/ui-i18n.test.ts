@@ -2,21 +2,15 @@
  * The built web client, served by the real server, in a real Chromium: language chosen
  * from the browser, switchable and remembered; the lobby's join button reachable on a phone.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PHONE, launchBrowser, newContext, startServer, type RunningServer } from './helpers/browser.js';
+import { ensureWebBuilt, PHONE, launchBrowser, newContext, startServer, type RunningServer } from './helpers/browser.js';
 
 let server: RunningServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync('web/dist/index.html')) {
-    execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
-      stdio: 'inherit',
-    });
-  }
+  ensureWebBuilt();
   server = await startServer();
   browser = await launchBrowser();
 });

@@ -2,11 +2,9 @@
  * The meeting room as people use it, in real Chromium against the real server: roster,
  * video tiles, chat, reconnect without a duplicate roster entry, host mute/remove/admit/end.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newContext, startServer, type RunningServer } from './helpers/browser.js';
+import { ensureWebBuilt, launchBrowser, newContext, startServer, type RunningServer } from './helpers/browser.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -23,11 +21,7 @@ const RECORD_SOCKETS = `(() => {
 })();`;
 
 beforeAll(async () => {
-  if (!existsSync('web/dist/index.html')) {
-    execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
-      stdio: 'inherit',
-    });
-  }
+  ensureWebBuilt();
   server = await startServer();
   browser = await launchBrowser();
 });

@@ -5,11 +5,9 @@
  * changes the code for those who remain — equally. A plain meeting still shows the code and
  * still plays video.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DESKTOP, PHONE, launchBrowser, newContext, startServer, type RunningServer } from './helpers/browser.js';
+import { ensureWebBuilt, launchBrowser, newContext, startServer, type RunningServer } from './helpers/browser.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -33,11 +31,7 @@ const RECORD_PCS = `(() => {
 const CODE = /^\d{5} \d{5} \d{5} \d{5}$/;
 
 beforeAll(async () => {
-  if (!existsSync('web/dist/index.html')) {
-    execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
-      stdio: 'inherit',
-    });
-  }
+  ensureWebBuilt();
   server = await startServer();
   browser = await launchBrowser();
 });
