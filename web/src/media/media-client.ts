@@ -184,7 +184,10 @@ export class MediaClient {
       const now = this.#streamMap[msid];
       if (now && now.participantId === was.participantId && now.kind === was.kind) continue;
       this.#emitted.delete(msid);
-      this.#emit({ ...was, stream: null });
+      // The same person's media may already arrive on another slot (they republished, e.g.
+      // after a reconnect): hand that stream back instead of telling listeners it is gone.
+      const other = [...this.#emitted].find(([, o]) => o.participantId === was.participantId && o.kind === was.kind);
+      this.#emit({ ...was, stream: other ? (this.#remote.get(other[0])?.stream ?? null) : null });
     }
     for (const [msid, owner] of Object.entries(this.#streamMap)) {
       const remote = this.#remote.get(msid);
