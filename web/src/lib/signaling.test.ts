@@ -268,4 +268,24 @@ describe('SignalingClient', () => {
     await expect(joined).rejects.toMatchObject({ code: 'MEETING_ELSEWHERE' });
     expect(FakeSocket.instances).toHaveLength(1);
   });
+
+  it('refuses media requests while reconnecting instead of replaying them into the next session', async () => {
+    const ws = await connectAndJoin(client);
+    ws.drop();
+    const publish = client.request('media.publish', { sdp: 'v=0' });
+    const chat = client.request('chat.send', { text: 'still queued' });
+    await expect(publish).rejects.toMatchObject({ code: 'NETWORK' });
+    vi.advanceTimersByTime(400);
+    const again = last();
+    again.open();
+    await flush();
+    again.reply('hello', { v: 1 });
+    await flush();
+    again.reply('join', joinResult('tok-2'));
+    await flush();
+    await flush();
+    expect(again.sent.map((m) => m.type)).toEqual(['hello', 'join', 'chat.send']);
+    again.reply('chat.send', { ok: 1 });
+    await expect(chat).resolves.toEqual({ ok: 1 });
+  });
 });

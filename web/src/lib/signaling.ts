@@ -174,6 +174,9 @@ export class SignalingClient {
 
   #send(type: string, payload: Record<string, unknown>, internal: boolean): Promise<unknown> {
     if (this.#state === 'closed') return Promise.reject(new ApiError('NETWORK'));
+    // Media messages belong to the server-side media session, which ends with the socket: never
+    // hold one over a reconnect to replay it into the next session.
+    if (type.startsWith('media.') && !this.#ready) return Promise.reject(new ApiError('NETWORK'));
     const id = `r${this.#nextId++}`;
     const frame = JSON.stringify({ type, id, ...payload });
     return new Promise((resolve, reject) => {

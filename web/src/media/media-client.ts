@@ -67,7 +67,7 @@ export class MediaClient {
     this.#opts.transform?.sender(this.#audio.sender);
     this.#opts.transform?.sender(this.#camera.sender);
     await this.#renegotiate();
-    if (enc) void this.#learnLayerSsrcs();
+    if (enc) this.#learnLayerSsrcs().catch(() => undefined); // a dropped connection ends this session anyway
   }
 
   /** Camera on/off or device switch without renegotiation. */
