@@ -36,7 +36,7 @@ const kindOf = (f: TapFrame): FrameKind => (f.kind === 'audio' ? 'audio' : ((f.d
 async function until(what: string, pred: () => Promise<boolean>, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await pred())) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    if (Date.now() > end) throw new Error(`timed out: ${what}${tap ? `; tap: ${tap.describe()}` : ''}`);
     await new Promise((r) => setTimeout(r, 300));
   }
 }

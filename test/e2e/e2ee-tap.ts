@@ -20,6 +20,8 @@ export interface TapFrame {
 export interface Tap {
   id: string;
   frames: TapFrame[];
+  /** What the tap has seen so far, for a failing test's message. */
+  describe(): string;
   close(): void;
 }
 
@@ -49,6 +51,9 @@ export function startTap(hooks: TestHooks, media: MediaServer, meetingId: string
   const partial = new Map<string, Partial_>();
   let id = '';
   const pendingCands: [string, string][] = [];
+  const rtpPerMid = new Map<string, number>();
+  const dropped = { unmapped: 0, gaps: 0 };
+  let offers = 0;
   pc.onLocalDescription((sdp, type) => {
     if (type === 'answer') void media.answer(id, sdp).catch(() => undefined);
   });
@@ -57,9 +62,13 @@ export function startTap(hooks: TestHooks, media: MediaServer, meetingId: string
     track.setMediaHandler(new ndc.RtcpReceivingSession());
     track.onMessage((buf) => {
       if (buf.length < 12 || ((buf[1] ?? 0) >= 192 && (buf[1] ?? 0) <= 223)) return;
+      rtpPerMid.set(track.mid(), (rtpPerMid.get(track.mid()) ?? 0) + 1);
       const info = midInfo.get(track.mid());
       const publisherId = info ? streams[info.msid]?.participantId : undefined;
-      if (!info || !publisherId) return;
+      if (!info || !publisherId) {
+        dropped.unmapped++;
+        return;
+      }
       const cc = (buf[0] ?? 0) & 0x0f;
       let off = 12 + cc * 4;
       if ((buf[0] ?? 0) & 0x10) off += 4 + buf.readUInt16BE(off + 2) * 4;
@@ -82,7 +91,10 @@ export function startTap(hooks: TestHooks, media: MediaServer, meetingId: string
       partial.delete(key);
       const seqs = [...p.pkts.keys()].sort((a, b) => ((a - b + 0x10000 + 0x8000) % 0x10000) - 0x8000);
       const first = seqs[0] ?? 0;
-      if (seqs.some((s, i) => s !== ((first + i) & 0xffff))) return; // a lost packet: skip the frame
+      if (seqs.some((s, i) => s !== ((first + i) & 0xffff))) {
+        dropped.gaps++; // a lost packet: skip the frame
+        return;
+      }
       const whole = Buffer.concat(seqs.map((s) => p.pkts.get(s) as Buffer));
       frames.push({ publisherId, kind: 'video', ts, data: new Uint8Array(whole), at: Date.now() });
       if (partial.size > 200) partial.clear();
@@ -90,6 +102,7 @@ export function startTap(hooks: TestHooks, media: MediaServer, meetingId: string
   });
   const signal = (msg: MediaSignal): void => {
     if (msg.event === 'media.offer') {
+      offers++;
       streams = msg.data.streams;
       let mid = '';
       let kind: 'audio' | 'video' = 'audio';
@@ -117,6 +130,19 @@ export function startTap(hooks: TestHooks, media: MediaServer, meetingId: string
   return {
     id,
     frames,
+    describe() {
+      const perPublisher: Record<string, string> = {};
+      for (const f of frames) perPublisher[`${f.publisherId}/${f.kind}`] = String(Number(perPublisher[`${f.publisherId}/${f.kind}`] ?? 0) + 1);
+      return JSON.stringify({
+        state: pc.state(),
+        ice: pc.iceState(),
+        offers,
+        mids: Object.fromEntries(midInfo),
+        rtpPerMid: Object.fromEntries(rtpPerMid),
+        dropped,
+        framesPerPublisher: perPublisher,
+      });
+    },
     close() {
       media.removeParticipant(id);
       pc.close();
