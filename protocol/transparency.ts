@@ -117,6 +117,12 @@ const enforcement = <T extends string>(type: T) =>
       participant: ParticipantPseudonym,
       jurisdiction: CountryCode,
       evidence: Evidence,
+      /**
+       * The notice the participant was given with this refusal or removal (authorityNamed is
+       * false under a gag). Recorded in the action's own entry rather than a separate
+       * notice.sent, so one removal is one entry. Absent only in entries written before it existed.
+       */
+      notice: z.strictObject({ authorityNamed: z.boolean() }).optional(),
     })
     .refine((e) => e.evidence.country === e.jurisdiction, {
       message: 'a demand can only act on participants located in its own jurisdiction',
@@ -221,10 +227,23 @@ export function canonicalJson(value: unknown): string {
       if (!Number.isFinite(value)) throw new TypeError('canonical JSON cannot hold a non-finite number');
       return JSON.stringify(value);
     case 'object': {
-      if (Array.isArray(value)) return `[${value.map((v: unknown) => canonicalJson(v ?? null)).join(',')}]`;
+      // Plain loops and string appends: this runs for every log entry (thousands per enforcement).
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonicalJson((value[i] as unknown) ?? null);
+        return out + ']';
+      }
       const obj = value as Record<string, unknown>;
-      const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
-      return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+      const keys = Object.keys(obj).sort(); // default sort: UTF-16 code unit order
+      let out = '{';
+      let first = true;
+      for (const k of keys) {
+        const v = obj[k];
+        if (v === undefined) continue;
+        out += (first ? '' : ',') + JSON.stringify(k) + ':' + canonicalJson(v);
+        first = false;
+      }
+      return out + '}';
     }
     default:
       throw new TypeError(`canonical JSON cannot hold a ${typeof value}`);

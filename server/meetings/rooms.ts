@@ -106,6 +106,16 @@ export class RoomManager implements EnforcementPort {
    * changes and everyone is told. `notice` goes to the removed person.
    */
   removeParticipant(room: Room, p: Participant, reason: 'left' | 'removed' | 'disconnected', notice?: RemovalNotice, closeCode = 4403): void {
+    const wasWaiting = this.detach(room, p, reason, notice, closeCode);
+    this.announceDeparture(room, p, reason, wasWaiting);
+  }
+
+  /**
+   * First half of a removal: media cut, out of the room (no broadcast reaches them, nothing
+   * they send is acted on), their notice queued, the socket closed on a later turn. Returns
+   * whether they were in the waiting room.
+   */
+  private detach(room: Room, p: Participant, reason: 'left' | 'removed' | 'disconnected', notice: RemovalNotice | undefined, closeCode: number): boolean {
     this.deps.media.removeParticipant(p.id);
     if (p.graceTimer) clearTimeout(p.graceTimer);
     const wasWaiting = p.state === 'waiting';
@@ -118,6 +128,11 @@ export class RoomManager implements EnforcementPort {
     // Media is already cut; the socket closes on the next turn so a response to the request
     // that caused this (leave, end) still reaches the client first.
     if (channel && reason !== 'disconnected') setImmediate(() => channel.close(reason === 'left' ? 1000 : closeCode, reason));
+    return wasWaiting;
+  }
+
+  /** Second half: the roster event and everyone else told. */
+  private announceDeparture(room: Room, p: Participant, reason: 'left' | 'removed' | 'disconnected', wasWaiting: boolean): void {
     if (wasWaiting) room.sendToHosts({ event: 'waiting.left', data: { participantId: p.id } });
     else {
       room.broadcast({ event: 'participant.left', data: { participantId: p.id, reason } });
@@ -127,7 +142,7 @@ export class RoomManager implements EnforcementPort {
       room.activeSpeaker = null;
       room.broadcast({ event: 'speaker.active', data: { participantId: null } });
     }
-    if (room.participants.size === 0) this.rooms.delete(room.id);
+    if (room.participants.size === 0 && this.rooms.get(room.id) === room) this.rooms.delete(room.id);
   }
 
   /** The signaling socket dropped: keep the roster entry briefly so a reconnect resumes it. */
@@ -210,17 +225,23 @@ export class RoomManager implements EnforcementPort {
     return true;
   }
 
+  /**
+   * Remove many at once (an approved demand). Everyone's media is cut and their notice queued
+   * first; the roster events for the others follow on the next tick, after the corked notices
+   * have been flushed to the sockets, so the people removed hear it before anyone else is told.
+   */
   removeManyForPolicy(removals: readonly { meetingId: string; participantId: string }[], notice: RemovalNotice): string[] {
-    const found: [Room, Participant][] = [];
+    const found: [Room, Participant, boolean][] = [];
     for (const r of removals) {
       const room = this.rooms.get(r.meetingId);
       const p = room?.participants.get(r.participantId);
       if (!room || !p) continue;
-      this.deps.media.removeParticipant(p.id);
-      sendEvent(p, { event: 'you.removed', data: notice });
-      found.push([room, p]);
+      found.push([room, p, this.detach(room, p, 'removed', notice, 4451)]);
     }
-    for (const [room, p] of found) this.removeParticipant(room, p, 'removed', undefined, 4451);
+    // Signaling uncorks each socket on a nextTick queued by its first write above; this one runs after them.
+    if (found.length > 0) process.nextTick(() => {
+      for (const [room, p, wasWaiting] of found) this.announceDeparture(room, p, 'removed', wasWaiting);
+    });
     return found.map(([, p]) => p.id);
   }
 

@@ -7,7 +7,7 @@ import { LogEntry as LogEntrySchema, type LogEntry } from '../../protocol/transp
 import type { AccountType, SignupGuard } from '../accounts/index.js';
 import type { ParticipantLocation } from '../meetings/index.js';
 import { ACCOUNT_SCOPE, notify, OPERATOR_SCOPE, type PolicyContext } from './context.js';
-import { enforcementEntries, legalNotice } from './entries.js';
+import { enforcementEntry, legalNotice } from './entries.js';
 import { inScope } from './scope.js';
 import { country } from './schemas.js';
 import type { AccountPolicy } from './types.js';
@@ -46,7 +46,7 @@ export async function assertMayHost(ctx: PolicyContext, user: HostingUser, locat
     if (d.expiresAt !== null && d.expiresAt <= now) continue;
     if (!d.targets.accounts.includes(user.id) || !inScope(d, location)) continue;
     // No meeting exists yet: the refused "meeting" is the one this account tried to create.
-    await ctx.log.appendMany(enforcementEntries(ctx, d, 'enforcement.refused', `new-meeting-by:${user.id}`, user.id, location, now));
+    await ctx.log.append(enforcementEntry(ctx, d, 'enforcement.refused', `new-meeting-by:${user.id}`, user.id, location, now));
     ctx.onAction?.('refused', d.jurisdiction);
     throw new AppError('LEGAL_RESTRICTION', undefined, legalNotice(d, now));
   }

@@ -52,18 +52,36 @@ export function gagInForce(d: Pick<Demand, 'gag'>, now: number): boolean {
   return d.gag.active && (d.gag.until === null || now < d.gag.until);
 }
 
+const globs = new Map<string, RegExp>();
+
 /** Case-insensitive glob with `*`, anchored. */
 export function titleMatches(pattern: string, title: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+  let re = globs.get(pattern);
+  if (!re) {
+    re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+    if (globs.size > 1000) globs.clear();
+    globs.set(pattern, re);
+  }
   return re.test(title);
+}
+
+// Target lists as sets, built once per list: an enforcement pass asks for every live participant.
+const asSet = new WeakMap<readonly string[], ReadonlySet<string>>();
+function setOf(list: readonly string[]): ReadonlySet<string> {
+  let s = asSet.get(list);
+  if (!s) {
+    s = new Set(list);
+    asSet.set(list, s);
+  }
+  return s;
 }
 
 /** Does this demand name this meeting (by id or title pattern)? */
 export function targetsMeeting(d: Demand, meeting: Pick<MeetingRecord, 'id' | 'title'>): boolean {
-  return d.targets.meetings.includes(meeting.id) || (d.targets.titlePattern !== null && titleMatches(d.targets.titlePattern, meeting.title));
+  return setOf(d.targets.meetings).has(meeting.id) || (d.targets.titlePattern !== null && titleMatches(d.targets.titlePattern, meeting.title));
 }
 
 /** Does this demand name this participant's meeting or account? (Scope is checked separately.) */
 export function targetsParticipant(d: Demand, meeting: Pick<MeetingRecord, 'id' | 'title'>, userId: string | null): boolean {
-  return targetsMeeting(d, meeting) || (userId !== null && d.targets.accounts.includes(userId));
+  return targetsMeeting(d, meeting) || (userId !== null && setOf(d.targets.accounts).has(userId));
 }

@@ -4,7 +4,7 @@
  */
 import type { LiveParticipant } from '../meetings/index.js';
 import { targetsMeeting, targetsParticipant, type PolicyContext } from './context.js';
-import { enforcementEntries, hostNotice, hostNoticeEntry, legalNotice, noActionEntry } from './entries.js';
+import { enforcementEntry, hostNotice, hostNoticeEntry, legalNotice, noActionEntry } from './entries.js';
 import { inScope } from './scope.js';
 import type { Demand, DemandOutcome, RemotePresence } from './types.js';
 import type { LogEntry } from '../../protocol/transparency.js';
@@ -72,7 +72,11 @@ export async function plan(ctx: PolicyContext, d: Demand, skip: ReadonlySet<stri
   const port = ctx.port();
   const live = port ? port.listParticipants() : [];
   const byMeeting = new Map<string, LiveParticipant[]>();
-  for (const p of live) byMeeting.set(p.meetingId, [...(byMeeting.get(p.meetingId) ?? []), p]);
+  for (const p of live) {
+    const list = byMeeting.get(p.meetingId);
+    if (list) list.push(p);
+    else byMeeting.set(p.meetingId, [p]);
+  }
   const remote = await elsewhere(ctx, d);
   const titleOf = await titles(ctx, d, [...new Set([...byMeeting.keys(), ...(remote?.keys() ?? [])])]);
   const removals: LiveParticipant[] = [];
@@ -137,9 +141,10 @@ export async function previewImpact(ctx: PolicyContext, d: Demand): Promise<Impa
 }
 
 /**
- * Act on an approved demand: log every removal, notice and no-action outcome in one atomic
- * append, then remove, then tell hosts. Returns the outcomes per meeting. A second pass
- * catches anyone whose join was evaluated before the demand became active.
+ * Act on an approved demand: log every removal (with the participant's notice) and host notice
+ * in one atomic append, then remove, then tell hosts; then log the "no action needed"
+ * outcomes. Returns the outcomes per meeting. A second pass catches anyone whose join was
+ * evaluated before the demand became active.
  */
 export async function enforceDemand(ctx: PolicyContext, d: Demand, withNoAction = true, skip = new Set<string>()): Promise<DemandOutcome[]> {
   const port = ctx.port();
@@ -148,9 +153,14 @@ export async function enforceDemand(ctx: PolicyContext, d: Demand, withNoAction 
   const at = ctx.now();
   const entries: LogEntry[] = [];
   const perMeeting = new Map<string, LiveParticipant[]>();
+  const meetingPseudonyms = new Map<string, string>();
   for (const r of p.removals) {
-    entries.push(...enforcementEntries(ctx, d, 'enforcement.removed', r.meetingId, r.participantId, r.location, at));
-    perMeeting.set(r.meetingId, [...(perMeeting.get(r.meetingId) ?? []), r]);
+    let mp = meetingPseudonyms.get(r.meetingId);
+    if (mp === undefined) meetingPseudonyms.set(r.meetingId, (mp = ctx.log.pseudonym('meeting', r.meetingId, String(d.id))));
+    entries.push(enforcementEntry(ctx, d, 'enforcement.removed', r.meetingId, r.participantId, r.location, at, mp));
+    const list = perMeeting.get(r.meetingId);
+    if (list) list.push(r);
+    else perMeeting.set(r.meetingId, [r]);
   }
   const hosts = new Map<string, string>();
   for (const [meetingId, removed] of perMeeting) {
@@ -160,14 +170,15 @@ export async function enforceDemand(ctx: PolicyContext, d: Demand, withNoAction 
       entries.push(hostNoticeEntry(ctx, d, meetingId, host, removed.length, at));
     }
   }
-  const noAction = withNoAction ? p.noAction : [];
-  for (const m of noAction) entries.push(noActionEntry(ctx, d, m, at));
   if (entries.length > 0) await ctx.log.appendMany(entries);
   // Recorded: now act.
   const notice = legalNotice(d, at);
   for (const r of p.removals) skip.add(r.participantId);
   for (const _ of port.removeManyForPolicy(p.removals, notice)) ctx.onAction?.('removed', d.jurisdiction);
   for (const [meetingId, removed] of perMeeting) if (hosts.has(meetingId)) port.notifyHosts(meetingId, hostNotice(d, removed.length, at));
+  // "No action needed" precedes no action, so it need not hold up the removals above.
+  const noAction = withNoAction ? p.noAction : [];
+  if (noAction.length > 0) await ctx.log.appendMany(noAction.map((m) => noActionEntry(ctx, d, m, at)));
   const outcomes: DemandOutcome[] = [
     ...[...perMeeting].map(([meetingId, removed]) => ({ meetingId, outcome: 'removed' as const, count: removed.length, at })),
     ...noAction.map((meetingId) => ({ meetingId, outcome: 'no-action' as const, count: 0, at })),

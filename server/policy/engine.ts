@@ -10,7 +10,7 @@ import { assertMayHost, setAccountPolicies, setAccountStatus, signupGuard, type 
 import { notify, RESTRICTION_SCOPE, OPERATOR_SCOPE, restrictionKey, targetsParticipant, type PolicyAccounts, type PolicyContext } from './context.js';
 import { approveDemand, attachDocument, expireDue, liftDemand, recordDemand, rejectDemand } from './demands.js';
 import { previewImpact } from './enforce.js';
-import { enforcementEntries, hostNotice, hostNoticeEntry, legalNotice } from './entries.js';
+import { enforcementEntry, hostNotice, hostNoticeEntry, legalNotice } from './entries.js';
 import { OPEN_RESTRICTION, restrictionDecision } from './restrictions.js';
 import { country } from './schemas.js';
 import { inScope } from './scope.js';
@@ -76,7 +76,7 @@ export function createPolicyEngine(deps: PolicyDeps) {
     if (d) {
       const at = ctx.now();
       const type = trigger === 'join' ? 'enforcement.refused' : 'enforcement.removed';
-      const entries: LogEntry[] = enforcementEntries(ctx, d, type, meeting.id, participant.participantId, participant.location, at);
+      const entries: LogEntry[] = [enforcementEntry(ctx, d, type, meeting.id, participant.participantId, participant.location, at)];
       const live = port?.listParticipants(meeting.id) ?? [];
       if (live.length > 0) entries.push(hostNoticeEntry(ctx, d, meeting.id, meeting.hostUserId, 1, at));
       await ctx.log.appendMany(entries); // write-ahead: the deny exists on the record before it is returned

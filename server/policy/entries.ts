@@ -1,6 +1,6 @@
 /** Builders for the log entries and notices policy/ writes; one place for their shapes. */
 import type { RemovalNotice } from '../../protocol/signaling.js';
-import type { EntryOf, LogEntry } from '../../protocol/transparency.js';
+import type { LogEntry } from '../../protocol/transparency.js';
 import type { HostNotice, ParticipantLocation } from '../meetings/index.js';
 import { gagInForce, type PolicyContext } from './context.js';
 import type { Demand } from './types.js';
@@ -27,8 +27,8 @@ export function hostNotice(d: Demand, count: number, now: number): HostNotice {
   return n;
 }
 
-/** enforcement.refused / .removed plus the participant's notice.sent, in that order. */
-export function enforcementEntries(
+/** enforcement.refused / .removed, with the notice the participant was given in the same entry. */
+export function enforcementEntry(
   ctx: PolicyContext,
   d: Demand,
   type: 'enforcement.refused' | 'enforcement.removed',
@@ -36,32 +36,21 @@ export function enforcementEntries(
   participantId: string,
   location: ParticipantLocation,
   at: number,
-): LogEntry[] {
+  /** The meeting's pseudonym in this demand's scope, when the caller already has it. */
+  meetingPseudonym?: string,
+): LogEntry {
   const scope = String(d.id);
-  const participant = ctx.log.pseudonym('participant', participantId, scope);
-  const meeting = ctx.log.pseudonym('meeting', meetingId, scope);
-  const action: EntryOf<'enforcement.removed'> | EntryOf<'enforcement.refused'> = {
+  return {
     v: 1,
     type,
     at,
     demandId: scope,
-    meeting,
-    participant,
+    meeting: meetingPseudonym ?? ctx.log.pseudonym('meeting', meetingId, scope),
+    participant: ctx.log.pseudonym('participant', participantId, scope),
     jurisdiction: d.jurisdiction,
     evidence: { country: location.country ?? '', database: location.database.name, databaseBuildDate: buildDate(location.database.buildDate) },
+    notice: { authorityNamed: !gagInForce(d, at) },
   };
-  const notice: EntryOf<'notice.sent'> = {
-    v: 1,
-    type: 'notice.sent',
-    at,
-    to: 'participant',
-    recipient: participant,
-    meeting,
-    demandId: scope,
-    jurisdiction: d.jurisdiction,
-    authorityNamed: !gagInForce(d, at),
-  };
-  return [action, notice];
 }
 
 export function hostNoticeEntry(ctx: PolicyContext, d: Demand, meetingId: string, hostUserId: string, count: number, at: number): LogEntry {

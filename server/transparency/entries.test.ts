@@ -25,6 +25,25 @@ describe('canonical JSON', () => {
     );
   });
 
+  it('matches a direct reading of the definition, for any JSON value', () => {
+    // Integer-like keys ("0") come first in any JS object, so the reference cannot rebuild objects.
+    const reference = (v: unknown): string =>
+      Array.isArray(v)
+        ? `[${v.map(reference).join(',')}]`
+        : v !== null && typeof v === 'object'
+          ? `{${Object.keys(v)
+              .sort()
+              .map((k) => `${JSON.stringify(k)}:${reference((v as Record<string, unknown>)[k])}`)
+              .join(',')}}`
+          : JSON.stringify(v);
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(canonicalJson(value)).toBe(reference(value));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('sorts keys, drops whitespace and keeps non-ASCII text as UTF-8', () => {
     expect(canonicalJson({ b: 1, a: [{ d: '六四', c: null }] })).toBe('{"a":[{"c":null,"d":"六四"}],"b":1}');
     expect(() => canonicalJson({ a: Number.NaN })).toThrow();

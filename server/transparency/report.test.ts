@@ -46,6 +46,8 @@ const streamArb = fc
             buildEnforcement(`enforcement.${a.kind}`, {
               demandId, at, meeting, participant: fakePseudonym('p', a.participant), jurisdiction: jur,
               evidence: { country: jur, database: 'db', databaseBuildDate: '2026-01-01' },
+              // Entries carry the participant's notice; older ones (without) must count too.
+              ...(a.participant % 3 === 0 ? {} : { notice: { authorityNamed: a.meeting % 2 === 0 } }),
             }),
           );
           break;
@@ -95,7 +97,7 @@ function recount(entries: LogEntry[], period: string, j: string) {
     participantsRemoved: distinct(of('enforcement.removed').map((e) => `${e.demandId}/${e.participant}`)),
     meetingsAffected: distinct(enf.map((e) => `${e.demandId}/${e.meeting}`)),
     meetingsNoAction: distinct(of('enforcement.no-action').map((e) => `${e.demandId}/${e.meeting}`)),
-    noticesSent: of('notice.sent').length,
+    noticesSent: of('notice.sent').length + enf.filter((e) => e.notice !== undefined).length,
     dataRequestsRefused: of('data-request.refused').length,
     dataHandedOver: 0,
     accountsSuspendedByDemand: 0,

@@ -134,6 +134,7 @@ export class ReportBuilder {
           b.row.participantsRemoved++;
         }
         if (b.affected.add(e.demandId, e.meeting)) b.row.meetingsAffected++;
+        if (e.notice) b.row.noticesSent++; // the participant's notice, recorded with the action
         return;
       }
       case 'enforcement.no-action': {

@@ -93,9 +93,19 @@ describe('end-to-end encrypted meeting in Chromium', () => {
       const all = await Promise.all(pages.map((p) => stats(p.page)));
       return all.every((s) => s.warnings.includes('unknown-receiver'));
     });
+    const fromEveryone = (t: Tap) => async () => pages.every((p) => t.frames.some((f) => f.kind === 'video' && f.publisherId === p.id && f.data.length > 100));
+    try {
+      await until('the tap has video frames from every publisher', fromEveryone(tap), 15_000);
+    } catch (err) {
+      // Seen once in CI (not reproduced in ~10 runs here): the tap's own connection got no video
+      // for a minute. The tap is test equipment, not the thing under test: say what it saw, and
+      // attach a fresh one once. Confidentiality is asserted on whatever it then receives.
+      console.warn(`e2ee tap: re-attaching after ${err instanceof Error ? err.message : String(err)}`);
+      tap.close();
+      tap = startTap(server.hooks, server.services.media, meetingId);
+      await until('the re-attached tap has video frames from every publisher', fromEveryone(tap));
+    }
     const t = tap;
-    await until('the tap has video frames from every publisher', async () =>
-      pages.every((p) => t.frames.some((f) => f.kind === 'video' && f.publisherId === p.id && f.data.length > 100)));
     const video = t.frames.filter((f) => f.kind === 'video' && f.data.length > 100);
     // Only the clear VP8 header (10 bytes keyframe / 3 delta) is readable; the rest is AES-GCM.
     const body = Buffer.concat(video.map((f) => f.data.subarray(kindOf(f) === 'video-key' ? 10 : 3, f.data.length - TRAILER_BYTES)));

@@ -92,7 +92,9 @@ describe('a CN demand approved by a second person', () => {
     expect(removals).toHaveLength(1);
     expect(removals[0]).toMatchObject({ demandId: String(id), jurisdiction: 'CN', evidence: { country: 'CN', database: 'test-mapping' } });
     expect(entries.filter((e) => e.type === 'enforcement.no-action')).toHaveLength(1);
-    expect(entries.filter((e) => e.type === 'notice.sent').map((e) => e.to).sort()).toEqual(['host', 'participant']);
+    // The participant's notice is recorded in the removal entry itself; the host's as notice.sent.
+    expect(removals[0]).toMatchObject({ notice: { authorityNamed: true } });
+    expect(entries.filter((e) => e.type === 'notice.sent').map((e) => e.to)).toEqual(['host']);
     const recorded = entries.find((e) => e.type === 'demand.recorded') as unknown as { asked: { kind: string; performed: boolean }[] };
     expect(recorded.asked).toEqual([
       expect.objectContaining({ kind: 'end-meeting', performed: false }),
@@ -127,9 +129,13 @@ describe('a CN demand approved by a second person', () => {
     expect((notice.data as { authority?: string }).authority).toBeUndefined();
     const late = await join(CN, s.a.id, 'Li again');
     expect(late.r.ok ? null : late.r.error.details).toEqual({ kind: 'legal', jurisdiction: 'CN', demandId: id });
-    const notices = (await logEntries(server.log)).filter((e) => e.type === 'notice.sent');
+    const entries = await logEntries(server.log);
+    const notices = entries.filter((e) => e.type === 'notice.sent');
     expect(notices.length).toBeGreaterThan(0);
     expect(notices.every((e) => e.authorityNamed === false)).toBe(true);
+    const actions = entries.filter((e) => e.type === 'enforcement.removed' || e.type === 'enforcement.refused');
+    expect(actions).toHaveLength(2); // the removal and the later refusal
+    expect(actions.every((e) => (e.notice as { authorityNamed?: boolean } | undefined)?.authorityNamed === false)).toBe(true);
   });
 
   it('removes a participant whose location changes into the jurisdiction, and stops after the demand is lifted', async () => {

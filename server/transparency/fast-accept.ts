@@ -1,0 +1,122 @@
+/**
+ * A fast path for the entry types an enforcement pass writes by the thousand
+ * (enforcement.removed / .refused, notice.sent, enforcement.no-action). `fastAccepts` says
+ * `true` only for a value the zod schema in protocol/transparency.ts accepts *unchanged*;
+ * anything else — another type, an extra key, a value it is unsure of — gets `false`, and the
+ * log then asks zod, which accepts or produces the detailed error. So zod stays the definition;
+ * this only skips its cost. `fastCanonical` writes an accepted entry's canonical JSON with the
+ * key order known per type instead of sorting keys at run time.
+ * bench/enforce.ts, server holding 10,000 sockets, 1,500 entries: zod + generic canonical JSON
+ * 27–39 ms, this path ~5 ms. fast-accept.test.ts checks with fast-check that it never accepts
+ * what the schema refuses, that its JSON equals canonicalJson, and that it accepts what the
+ * policy code writes.
+ */
+import type { LogEntry } from '../../protocol/transparency.js';
+
+const COUNTRY = /^[A-Z]{2}$/;
+const PARTICIPANT = /^p_[a-z2-7]{16}$/;
+const MEETING = /^m_[a-z2-7]{16}$/;
+const ACCOUNT = /^a_[a-z2-7]{16}$/;
+const BUILD_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z)?$/;
+const MAX_MS = 8.64e15;
+
+type Obj = Record<string, unknown>;
+
+function plain(v: unknown): v is Obj {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** Own keys all in `required ∪ optional`, every required one present, none undefined. */
+function keysExactly(o: Obj, required: readonly string[], optional: readonly string[]): boolean {
+  const keys = Object.keys(o);
+  let found = 0;
+  for (const k of keys) {
+    if (o[k] === undefined) return false;
+    if (required.includes(k)) found++;
+    else if (!optional.includes(k)) return false;
+  }
+  return found === required.length && Object.getOwnPropertySymbols(o).length === 0;
+}
+
+const str = (v: unknown, min: number, max: number): boolean => typeof v === 'string' && v.length >= min && v.length <= max;
+const ms = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= MAX_MS;
+const match = (v: unknown, re: RegExp): boolean => typeof v === 'string' && re.test(v);
+
+const ENFORCEMENT_KEYS = ['v', 'type', 'at', 'demandId', 'meeting', 'participant', 'jurisdiction', 'evidence'] as const;
+const EVIDENCE_KEYS = ['country', 'database', 'databaseBuildDate'] as const;
+const NOTICE_KEYS = ['v', 'type', 'at', 'to', 'recipient', 'demandId', 'authorityNamed'] as const;
+const NOTICE_OPTIONAL = ['meeting', 'jurisdiction', 'count'] as const;
+const NO_ACTION_KEYS = ['v', 'type', 'at', 'demandId', 'meeting', 'jurisdiction', 'reason'] as const;
+
+function enforcement(o: Obj): boolean {
+  if (!keysExactly(o, ENFORCEMENT_KEYS, ['notice'])) return false;
+  if (!ms(o['at']) || !str(o['demandId'], 1, 128) || !match(o['meeting'], MEETING) || !match(o['participant'], PARTICIPANT)) return false;
+  if (!match(o['jurisdiction'], COUNTRY)) return false;
+  const ev = o['evidence'];
+  if (!plain(ev) || !keysExactly(ev, EVIDENCE_KEYS, [])) return false;
+  if (!match(ev['country'], COUNTRY) || !str(ev['database'], 1, 200) || !match(ev['databaseBuildDate'], BUILD_DATE)) return false;
+  if (ev['country'] !== o['jurisdiction']) return false;
+  const notice = o['notice'];
+  if (notice !== undefined && (!plain(notice) || !keysExactly(notice, ['authorityNamed'], []) || typeof notice['authorityNamed'] !== 'boolean')) return false;
+  return true;
+}
+
+function noticeSent(o: Obj): boolean {
+  if (!keysExactly(o, NOTICE_KEYS, NOTICE_OPTIONAL)) return false;
+  if (!ms(o['at']) || (o['to'] !== 'participant' && o['to'] !== 'host')) return false;
+  if (!match(o['recipient'], PARTICIPANT) && !match(o['recipient'], ACCOUNT)) return false;
+  if (o['demandId'] !== null && !str(o['demandId'], 1, 128)) return false;
+  if (typeof o['authorityNamed'] !== 'boolean') return false;
+  if ('meeting' in o && !match(o['meeting'], MEETING)) return false;
+  if ('jurisdiction' in o && !match(o['jurisdiction'], COUNTRY)) return false;
+  if ('count' in o && !(typeof o['count'] === 'number' && Number.isSafeInteger(o['count']) && o['count'] >= 0)) return false;
+  return true;
+}
+
+function noAction(o: Obj): boolean {
+  return keysExactly(o, NO_ACTION_KEYS, []) && ms(o['at']) && str(o['demandId'], 1, 128) && match(o['meeting'], MEETING) && match(o['jurisdiction'], COUNTRY) && str(o['reason'], 1, 2000);
+}
+
+/** True only when the schema would accept `e` as it is (see the module comment). */
+export function fastAccepts(e: unknown): e is LogEntry {
+  if (!plain(e) || e['v'] !== 1) return false;
+  switch (e['type']) {
+    case 'enforcement.removed':
+    case 'enforcement.refused':
+      return enforcement(e);
+    case 'notice.sent':
+      return noticeSent(e);
+    case 'enforcement.no-action':
+      return noAction(e);
+    default:
+      return false;
+  }
+}
+
+// Keys in canonical (UTF-16 code unit) order, per type; nested objects name their own order.
+type Order = readonly (string | readonly [string, Order])[];
+const ORDER: Record<string, Order> = {
+  'enforcement.removed': ['at', 'demandId', ['evidence', ['country', 'database', 'databaseBuildDate']], 'jurisdiction', 'meeting', ['notice', ['authorityNamed']], 'participant', 'type', 'v'],
+  'enforcement.refused': ['at', 'demandId', ['evidence', ['country', 'database', 'databaseBuildDate']], 'jurisdiction', 'meeting', ['notice', ['authorityNamed']], 'participant', 'type', 'v'],
+  'notice.sent': ['at', 'authorityNamed', 'count', 'demandId', 'jurisdiction', 'meeting', 'recipient', 'to', 'type', 'v'],
+  'enforcement.no-action': ['at', 'demandId', 'jurisdiction', 'meeting', 'reason', 'type', 'v'],
+};
+
+function write(o: Obj, order: Order): string {
+  let out = '{';
+  for (const k of order) {
+    const [key, inner] = typeof k === 'string' ? [k, null] : k;
+    const v = o[key];
+    if (v === undefined) continue;
+    if (out.length > 1) out += ',';
+    out += `"${key}":${inner ? write(v as Obj, inner) : JSON.stringify(v)}`;
+  }
+  return out + '}';
+}
+
+/** Canonical JSON of an entry `fastAccepts` accepted (equal to canonicalJson of it). */
+export function fastCanonical(e: LogEntry): string {
+  return write(e as unknown as Obj, ORDER[e.type]!);
+}
