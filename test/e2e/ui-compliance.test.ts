@@ -197,4 +197,40 @@ describe('compliance console', () => {
       .poll(() => officer.locator(`[data-testid="demand-item"][data-demand-id="${demandId}"]`).getAttribute('data-state'))
       .toBe('approved');
   });
+
+  it('tells a person holding both roles that a demand they recorded needs another approver, and offers no approve button', async () => {
+    const ctx = track(await signedInContext(browser, server, 'both-roles@example.org', ['compliance', 'approver']));
+    const created = await ctx.request.post('/api/meetings', { data: { title: 'Vigil' } });
+    expect(created.ok()).toBe(true);
+    const meetingId = ((await created.json()) as { meeting: { id: string } }).meeting.id;
+    const page = await ctx.newPage();
+    await page.goto('/compliance');
+    const form = page.getByTestId('demand-form');
+    await form.waitFor();
+    await form.locator('[name="authority"]').fill(AUTHORITY);
+    await form.locator('[name="jurisdiction"]').selectOption('CN');
+    await form.locator('[name="legalBasis"]').fill('Article 2 of the Test Law');
+    await form.locator('[name="reference"]').fill('TA-2020-0605');
+    await form.locator('[name="receivedAt"]').fill('2020-06-05');
+    await form.locator('[name="askedText"]').fill(`Block meeting ${meetingId}.`);
+    await form.locator('[name="meetings"]').fill(meetingId);
+    await form.locator('[name="document"]').setInputFiles({ name: 'order.pdf', mimeType: 'application/pdf', buffer: PDF });
+    await form.getByTestId('record-demand').click();
+    const message = page.getByTestId('compliance-message');
+    await message.waitFor();
+    const demandId = Number(/^Demand (\d+) recorded\.$/.exec(await message.innerText())?.[1]);
+    expect(demandId).toBeGreaterThan(0);
+
+    await openDemand(page, demandId);
+    const detail = page.getByTestId('demand-detail');
+    expect(await detail.getByTestId('second-person-needed').innerText()).toBe('You recorded this demand, so another approver must decide on it.');
+    expect(await detail.getByTestId('approve-demand').count()).toBe(0);
+    expect(await detail.getByTestId('reject-demand').count()).toBe(0);
+    // The approver role does not let them around it through the API either.
+    const self = await page.request.post(`/api/demands/${demandId}/approve`, { data: {} });
+    expect(self.status()).toBe(403);
+    expect(((await self.json()) as { error: { code: string } }).error.code).toBe('SELF_APPROVAL');
+    await shot(page, 'own-demand-en');
+    expect(await detail.getByTestId('demand-detail-state').getAttribute('data-state')).toBe('recorded');
+  });
 });
