@@ -61,13 +61,17 @@ export class WsClient {
   closeCode: number | null = null;
   #n = 0;
   #waiters: (() => void)[] = [];
+  #listeners: ((e: Extract<ServerMessage, { type: 'event' }>) => void)[] = [];
 
   private constructor(ws: WebSocket) {
     this.ws = ws;
     ws.on('message', (data) => {
       const msg = JSON.parse(String(data)) as ServerMessage;
       if (msg.type === 'response') this.responses.set(msg.id, msg);
-      else this.events.push(msg);
+      else {
+        this.events.push(msg);
+        for (const l of this.#listeners) l(msg);
+      }
       this.#waiters.splice(0).forEach((w) => w());
     });
     ws.on('close', (code) => {
@@ -90,6 +94,12 @@ export class WsClient {
 
   sendRaw(data: string | Buffer): void {
     this.ws.send(data);
+  }
+
+  /** Call `listener` with every event received so far and every later one. */
+  onEvent(listener: (e: Extract<ServerMessage, { type: 'event' }>) => void): void {
+    for (const e of this.events) listener(e);
+    this.#listeners.push(listener);
   }
 
   /** Send a request and wait for its response (ok or not). */

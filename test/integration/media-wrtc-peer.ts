@@ -1,6 +1,8 @@
 /**
- * Test glue: a Node WebRTC client (@roamhq/wrtc, real libwebrtc encoder/decoder) that talks
- * to createMediaServer directly, standing in for a browser and the signaling layer.
+ * Test glue: a Node WebRTC client (@roamhq/wrtc, real libwebrtc encoder/decoder) standing in
+ * for a browser. It talks to the media plane through a MediaTransport: directly to
+ * createMediaServer (`joinPeer`, in-process tests) or over the signaling protocol
+ * (`test/cluster/wrtc-signaling.ts`, node processes).
  */
 import wrtc from '@roamhq/wrtc';
 import type { MediaServer, MediaSignal } from '../../server/media/index.js';
@@ -24,8 +26,27 @@ export interface TestPeer {
   close(): void;
 }
 
-/** Register a participant with the server and answer its subscriber offers automatically. */
+/** How a peer reaches the media plane: the publish/answer/candidate requests and the server's signals. */
+export interface MediaTransport {
+  publish(sdp: string): Promise<string>;
+  answer(sdp: string): Promise<void>;
+  candidate(pc: 'pub' | 'sub', candidate: string, mid: string): void;
+  /** Start delivering the server's media.offer / media.candidate signals to `signal`. */
+  listen(signal: (msg: MediaSignal) => void): void;
+}
+
+/** Register a participant with an in-process media server and answer its subscriber offers automatically. */
 export function joinPeer(server: MediaServer, meetingId: string, id: string): TestPeer {
+  return peerOver(id, {
+    publish: (sdp) => server.publish(id, sdp),
+    answer: (sdp) => server.answer(id, sdp),
+    candidate: (pc, candidate, mid) => server.addCandidate(id, pc, candidate, mid),
+    listen: (signal) => server.addParticipant(meetingId, id, { signal }),
+  });
+}
+
+/** A WebRTC peer over any transport; it answers subscriber offers automatically. */
+export function peerOver(id: string, transport: MediaTransport): TestPeer {
   const pending: { pc: 'pub' | 'sub'; candidate: string; mid: string }[] = [];
   const timers: NodeJS.Timeout[] = [];
   const peer: TestPeer = {
@@ -65,11 +86,11 @@ export function joinPeer(server: MediaServer, meetingId: string, id: string): Te
         audio.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 });
       }, 10));
       pc.onicecandidate = (e) => {
-        if (e.candidate) server.addCandidate(id, 'pub', e.candidate.candidate, e.candidate.sdpMid ?? '0');
+        if (e.candidate) transport.candidate('pub', e.candidate.candidate, e.candidate.sdpMid ?? '0');
       };
       const offer = await pc.createOffer();
       await pc.setLocalDescription(offer);
-      const answer = await server.publish(id, offer.sdp ?? '');
+      const answer = await transport.publish(offer.sdp ?? '');
       await pc.setRemoteDescription({ type: 'answer', sdp: answer });
       flush('pub');
     },
@@ -91,14 +112,14 @@ export function joinPeer(server: MediaServer, meetingId: string, id: string): Te
       const pc = new PC();
       peer.sub = pc;
       pc.onicecandidate = (e) => {
-        if (e.candidate) server.addCandidate(id, 'sub', e.candidate.candidate, e.candidate.sdpMid ?? '');
+        if (e.candidate) transport.candidate('sub', e.candidate.candidate, e.candidate.sdpMid ?? '');
       };
     }
     const pc = peer.sub;
     await pc.setRemoteDescription({ type: 'offer', sdp });
     const answer = await pc.createAnswer();
     await pc.setLocalDescription(answer);
-    await server.answer(id, answer.sdp ?? '');
+    await transport.answer(answer.sdp ?? '');
     flush('sub');
   };
   const signal = (msg: MediaSignal): void => {
@@ -109,7 +130,7 @@ export function joinPeer(server: MediaServer, meetingId: string, id: string): Te
       chain = chain.then(() => flush(msg.data.pc));
     }
   };
-  server.addParticipant(meetingId, id, { signal });
+  transport.listen(signal);
   return peer;
 }
 
