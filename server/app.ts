@@ -102,6 +102,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     (await createTransparencyLog({
       db: storage.db,
       dialect: storage.dialect,
+      sqlite: storage.sqlite,
       origin: config.LOG_ORIGIN ?? `${new URL(config.publicUrl).host}/transparency`,
       logger,
       ...(deps.checkpointIntervalMs !== undefined ? { checkpointIntervalMs: deps.checkpointIntervalMs } : {}),

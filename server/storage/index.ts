@@ -15,6 +15,12 @@ export type DialectName = 'sqlite' | 'postgres';
 export interface Storage {
   db: Db;
   dialect: DialectName;
+  /**
+   * The better-sqlite3 handle under `db` (SQLite only), for the few hot paths that prepare a
+   * statement once instead of building SQL per call (the log's bulk insert). Use it only
+   * inside a Kysely transaction on `db`: there is one connection, so it is the same one.
+   */
+  sqlite: SQLite.Database | null;
   close(): Promise<void>;
 }
 
@@ -32,6 +38,7 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
   const url = opts.databaseUrl;
   let db: Db;
   let dialect: DialectName;
+  let raw: SQLite.Database | null = null;
   if (url && /^postgres(ql)?:\/\//.test(url)) {
     dialect = 'postgres';
     const pool = new pg.Pool({ connectionString: url, max: 10 });
@@ -52,9 +59,10 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    raw = sqlite;
   }
   await migrateToLatest(db, dialect);
-  return { db, dialect, close: () => db.destroy() };
+  return { db, dialect, sqlite: raw, close: () => db.destroy() };
 }
 
 /** Open an empty in-memory SQLite database (tests). */

@@ -23,6 +23,8 @@ export interface TransparencyLogOptions {
   batchWindowMs?: number;
   /** Most entries per transaction. */
   maxBatch?: number;
+  /** SQLite only: the raw handle under `db` (Storage.sqlite); rows are then inserted with one prepared statement. */
+  sqlite?: { prepare(sql: string): { run(...params: unknown[]): unknown } } | null;
   /** Checkpoint cadence; default 2000 ms. 0 disables the timer (call publishNow). */
   checkpointIntervalMs?: number;
   /**

@@ -50,19 +50,34 @@ export function createPseudonymizer(secret: Uint8Array): Pseudonymizer {
   }
   const outer = Buffer.alloc(BLOCK + 32);
   opad.copy(outer);
+  // ipad ‖ len‖kind ‖ len‖scope is the same for every id in one scope (an enforcement pass
+  // makes a pseudonym per participant in one demand's scope): build it once per (kind, scope).
+  const prefixes = new Map<string, Buffer>();
+  const prefixOf = (kind: string, scope: string): Buffer => {
+    const key = `${kind}\u0000${scope}`;
+    let prefix = prefixes.get(key);
+    if (!prefix) {
+      const k = Buffer.from(kind, 'utf8');
+      const s = Buffer.from(scope, 'utf8');
+      prefix = Buffer.alloc(BLOCK + 8 + k.length + s.length);
+      ipad.copy(prefix);
+      prefix.writeUInt32BE(k.length, BLOCK);
+      k.copy(prefix, BLOCK + 4);
+      prefix.writeUInt32BE(s.length, BLOCK + 4 + k.length);
+      s.copy(prefix, BLOCK + 8 + k.length);
+      if (prefixes.size >= 64) prefixes.clear();
+      prefixes.set(key, prefix);
+    }
+    return prefix;
+  };
   return (kind, id, scope) => {
     // Length-prefixed fields: ("ab","c") and ("a","bc") must not collide.
-    const k = Buffer.from(kind, 'utf8');
-    const s = Buffer.from(scope, 'utf8');
-    const d = Buffer.from(id, 'utf8');
-    const inner = Buffer.allocUnsafe(BLOCK + 12 + k.length + s.length + d.length);
-    ipad.copy(inner);
-    let off = BLOCK;
-    for (const f of [k, s, d]) {
-      inner.writeUInt32BE(f.length, off);
-      f.copy(inner, off + 4);
-      off += 4 + f.length;
-    }
+    const prefix = prefixOf(kind, scope);
+    const idLength = Buffer.byteLength(id, 'utf8');
+    const inner = Buffer.allocUnsafe(prefix.length + 4 + idLength);
+    prefix.copy(inner);
+    inner.writeUInt32BE(idLength, prefix.length);
+    inner.write(id, prefix.length + 4, 'utf8');
     sha256(inner).copy(outer, BLOCK);
     return `${PSEUDONYM_PREFIX[kind]}_${base32(sha256(outer).subarray(0, 10))}`;
   };

@@ -23,6 +23,7 @@ export async function openTestLog(
   const log = await createTransparencyLog({
     db: storage.db,
     dialect: storage.dialect,
+    sqlite: storage.sqlite,
     origin: TEST_ORIGIN,
     checkpointIntervalMs: 0,
     ...over,
