@@ -15,7 +15,12 @@
 import { z } from 'zod';
 
 /** ISO 3166-1 alpha-2, upper case (CN, HK, MO and TW are separate jurisdictions). */
-export const CountryCode = z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 code');
+/** The patterns the schemas below use, exported for the log's fast path (server/transparency/fast-accept.ts). */
+export const COUNTRY_PATTERN = /^[A-Z]{2}$/;
+/** ISO 8601 date or date-time (UTC) of a location database build. */
+export const BUILD_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z)?$/;
+
+export const CountryCode = z.string().regex(COUNTRY_PATTERN, 'ISO 3166-1 alpha-2 code');
 
 /** Kinds of things that get pseudonyms, and their one-letter prefixes. */
 export const PSEUDONYM_PREFIX = {
@@ -28,8 +33,9 @@ export type PseudonymKind = keyof typeof PSEUDONYM_PREFIX;
 
 /** `p_…` participant, `m_…` meeting, `a_…` account, `o_…` operator role holder: 16 base32 chars = 80 bits. */
 export const Pseudonym = z.string().regex(/^[pmao]_[a-z2-7]{16}$/, 'pseudonym');
-const pseudonymOf = (kind: PseudonymKind) =>
-  z.string().regex(new RegExp(`^${PSEUDONYM_PREFIX[kind]}_[a-z2-7]{16}$`), `${kind} pseudonym`);
+/** The pattern of one kind's pseudonyms, e.g. /^p_[a-z2-7]{16}$/. */
+export const pseudonymPattern = (kind: PseudonymKind): RegExp => new RegExp(`^${PSEUDONYM_PREFIX[kind]}_[a-z2-7]{16}$`);
+const pseudonymOf = (kind: PseudonymKind) => z.string().regex(pseudonymPattern(kind), `${kind} pseudonym`);
 export const ParticipantPseudonym = pseudonymOf('participant');
 export const MeetingPseudonym = pseudonymOf('meeting');
 export const AccountPseudonym = pseudonymOf('account');
@@ -70,7 +76,7 @@ export const Evidence = z.strictObject({
   country: CountryCode,
   database: z.string().min(1).max(200),
   /** ISO 8601 date or date-time of the database build. */
-  databaseBuildDate: z.string().regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z)?$/),
+  databaseBuildDate: z.string().regex(BUILD_DATE_PATTERN),
 });
 
 const base = <T extends string>(type: T) => ({ v: z.literal(1), type: z.literal(type), at: Ms });

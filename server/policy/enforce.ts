@@ -151,23 +151,21 @@ export async function enforceDemand(ctx: PolicyContext, d: Demand, withNoAction 
   if (!port) return [];
   const p = await plan(ctx, d, skip);
   const at = ctx.now();
-  const entries: LogEntry[] = [];
   const perMeeting = new Map<string, LiveParticipant[]>();
-  const meetingPseudonyms = new Map<string, string>();
   for (const r of p.removals) {
-    let mp = meetingPseudonyms.get(r.meetingId);
-    if (mp === undefined) meetingPseudonyms.set(r.meetingId, (mp = ctx.log.pseudonym('meeting', r.meetingId, String(d.id))));
-    entries.push(enforcementEntry(ctx, d, 'enforcement.removed', r.meetingId, r.participantId, r.location, at, mp));
     const list = perMeeting.get(r.meetingId);
     if (list) list.push(r);
     else perMeeting.set(r.meetingId, [r]);
   }
+  const entries: LogEntry[] = [];
   const hosts = new Map<string, string>();
   for (const [meetingId, removed] of perMeeting) {
+    const mp = ctx.log.pseudonym('meeting', meetingId, String(d.id)); // once per meeting, not per person
+    for (const r of removed) entries.push(enforcementEntry(ctx, d, 'enforcement.removed', meetingId, r.participantId, r.location, at, mp));
     const host = port.hostOf(meetingId) ?? (await ctx.meetings.get(meetingId))?.hostUserId;
     if (host) {
       hosts.set(meetingId, host);
-      entries.push(hostNoticeEntry(ctx, d, meetingId, host, removed.length, at));
+      entries.push(hostNoticeEntry(ctx, d, meetingId, host, removed.length, at, mp));
     }
   }
   if (entries.length > 0) await ctx.log.appendMany(entries);

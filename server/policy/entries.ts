@@ -1,15 +1,14 @@
 /** Builders for the log entries and notices policy/ writes; one place for their shapes. */
 import type { RemovalNotice } from '../../protocol/signaling.js';
-import type { LogEntry } from '../../protocol/transparency.js';
+import { BUILD_DATE_PATTERN, type LogEntry } from '../../protocol/transparency.js';
 import type { HostNotice, ParticipantLocation } from '../meetings/index.js';
 import { gagInForce, type PolicyContext } from './context.js';
 import type { Demand } from './types.js';
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z)?$/;
 
 /** The database build date in the form the log accepts (the entry is refused otherwise). */
 function buildDate(raw: string): string {
-  if (ISO_DATE.test(raw)) return raw;
+  if (BUILD_DATE_PATTERN.test(raw)) return raw;
   const t = Date.parse(raw);
   return Number.isNaN(t) ? raw : new Date(t).toISOString();
 }
@@ -53,7 +52,7 @@ export function enforcementEntry(
   };
 }
 
-export function hostNoticeEntry(ctx: PolicyContext, d: Demand, meetingId: string, hostUserId: string, count: number, at: number): LogEntry {
+export function hostNoticeEntry(ctx: PolicyContext, d: Demand, meetingId: string, hostUserId: string, count: number, at: number, meetingPseudonym?: string): LogEntry {
   const scope = String(d.id);
   return {
     v: 1,
@@ -61,7 +60,7 @@ export function hostNoticeEntry(ctx: PolicyContext, d: Demand, meetingId: string
     at,
     to: 'host',
     recipient: ctx.log.pseudonym('account', hostUserId, scope),
-    meeting: ctx.log.pseudonym('meeting', meetingId, scope),
+    meeting: meetingPseudonym ?? ctx.log.pseudonym('meeting', meetingId, scope),
     demandId: scope,
     jurisdiction: d.jurisdiction,
     authorityNamed: !gagInForce(d, at),

@@ -11,13 +11,11 @@
  * what the schema refuses, that its JSON equals canonicalJson, and that it accepts what the
  * policy code writes.
  */
-import type { LogEntry } from '../../protocol/transparency.js';
+import { BUILD_DATE_PATTERN as BUILD_DATE, COUNTRY_PATTERN as COUNTRY, pseudonymPattern, type LogEntry } from '../../protocol/transparency.js';
 
-const COUNTRY = /^[A-Z]{2}$/;
-const PARTICIPANT = /^p_[a-z2-7]{16}$/;
-const MEETING = /^m_[a-z2-7]{16}$/;
-const ACCOUNT = /^a_[a-z2-7]{16}$/;
-const BUILD_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z)?$/;
+const PARTICIPANT = pseudonymPattern('participant');
+const MEETING = pseudonymPattern('meeting');
+const ACCOUNT = pseudonymPattern('account');
 const MAX_MS = 8.64e15;
 
 type Obj = Record<string, unknown>;
@@ -97,9 +95,10 @@ export function fastAccepts(e: unknown): e is LogEntry {
 
 // Keys in canonical (UTF-16 code unit) order, per type; nested objects name their own order.
 type Order = readonly (string | readonly [string, Order])[];
+const ENFORCEMENT_ORDER: Order = ['at', 'demandId', ['evidence', ['country', 'database', 'databaseBuildDate']], 'jurisdiction', 'meeting', ['notice', ['authorityNamed']], 'participant', 'type', 'v'];
 const ORDER: Record<string, Order> = {
-  'enforcement.removed': ['at', 'demandId', ['evidence', ['country', 'database', 'databaseBuildDate']], 'jurisdiction', 'meeting', ['notice', ['authorityNamed']], 'participant', 'type', 'v'],
-  'enforcement.refused': ['at', 'demandId', ['evidence', ['country', 'database', 'databaseBuildDate']], 'jurisdiction', 'meeting', ['notice', ['authorityNamed']], 'participant', 'type', 'v'],
+  'enforcement.removed': ENFORCEMENT_ORDER,
+  'enforcement.refused': ENFORCEMENT_ORDER,
   'notice.sent': ['at', 'authorityNamed', 'count', 'demandId', 'jurisdiction', 'meeting', 'recipient', 'to', 'type', 'v'],
   'enforcement.no-action': ['at', 'demandId', 'jurisdiction', 'meeting', 'reason', 'type', 'v'],
 };

@@ -4,12 +4,8 @@
  * With scope = a demand id, one person is linkable across the entries of that demand and
  * unlinkable across demands; nobody without the secret can test a guess.
  */
-import crypto, { createHash } from 'node:crypto';
-
-// One-shot crypto.hash (Node ≥ 20.12); createHash where it is missing.
-const oneShot = (crypto as { hash?: (alg: string, data: Uint8Array, enc: 'buffer') => Buffer }).hash;
-const sha256 = (data: Uint8Array): Buffer => (oneShot ? oneShot('sha256', data, 'buffer') : createHash('sha256').update(data).digest());
 import { PSEUDONYM_PREFIX, type PseudonymKind } from '../../protocol/transparency.js';
+import { nodeSha256 as sha256 } from './hash-node.js';
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
@@ -41,7 +37,7 @@ export type Pseudonymizer = (kind: PseudonymKind, id: string, scope: string) => 
  */
 export function createPseudonymizer(secret: Uint8Array): Pseudonymizer {
   const BLOCK = 64;
-  const key = secret.length > BLOCK ? createHash('sha256').update(secret).digest() : Buffer.from(secret);
+  const key = secret.length > BLOCK ? sha256(secret) : secret;
   const ipad = Buffer.alloc(BLOCK, 0x36);
   const opad = Buffer.alloc(BLOCK, 0x5c);
   for (let i = 0; i < key.length; i++) {
@@ -78,7 +74,7 @@ export function createPseudonymizer(secret: Uint8Array): Pseudonymizer {
     prefix.copy(inner);
     inner.writeUInt32BE(idLength, prefix.length);
     inner.write(id, prefix.length + 4, 'utf8');
-    sha256(inner).copy(outer, BLOCK);
+    outer.set(sha256(inner), BLOCK);
     return `${PSEUDONYM_PREFIX[kind]}_${base32(sha256(outer).subarray(0, 10))}`;
   };
 }
