@@ -17,4 +17,5 @@ export type {
   LiveParticipant,
   MeetingRecord,
   ParticipantLocation,
+  SurveyedMeeting,
 } from './types.js';

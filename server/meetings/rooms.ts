@@ -6,7 +6,7 @@ import type { RemovalNotice } from '../../protocol/signaling.js';
 import type { MediaServer } from '../media/types.js';
 import type { MeetingStore } from './meeting-store.js';
 import { Room, sendEvent, toRosterEntry, type Participant } from './room.js';
-import type { AdmissionPolicy, EnforcementPort, HostNotice, LiveParticipant, MeetingRecord, ParticipantLocation } from './types.js';
+import type { AdmissionPolicy, EnforcementPort, HostNotice, LiveParticipant, MeetingRecord, ParticipantLocation, SurveyedMeeting } from './types.js';
 
 export const RECONNECT_GRACE_MS = 20_000;
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -215,6 +215,16 @@ export class RoomManager implements EnforcementPort {
   listParticipants(meetingId?: string): LiveParticipant[] {
     const rooms = meetingId ? [this.rooms.get(meetingId)].filter((r): r is Room => !!r) : [...this.rooms.values()];
     return rooms.flatMap((room) => [...room.participants.values()].map((p) => room.live(p)));
+  }
+
+  survey(keep: (meetingId: string, p: Pick<LiveParticipant, 'userId' | 'location'>) => boolean): SurveyedMeeting[] {
+    const out: SurveyedMeeting[] = [];
+    for (const room of this.rooms.values()) {
+      const kept: LiveParticipant[] = [];
+      for (const p of room.participants.values()) if (keep(room.id, p)) kept.push(room.live(p));
+      out.push({ meetingId: room.id, size: room.participants.size, kept });
+    }
+    return out;
   }
 
   removeForPolicy(meetingId: string, participantId: string, notice: RemovalNotice): boolean {

@@ -74,12 +74,24 @@ export interface HostNotice {
   at: number;
 }
 
+export interface SurveyedMeeting {
+  meetingId: string;
+  /** Everyone in the meeting now (waiting room included). */
+  size: number;
+  kept: LiveParticipant[];
+}
+
 /**
  * The only handle enforcement code gets on live meetings: it can list, remove with a legal
  * notice and tell hosts. There is deliberately no way to end a meeting or touch an account.
  */
 export interface EnforcementPort {
   listParticipants(meetingId?: string): LiveParticipant[];
+  /**
+   * Every live meeting with its participant count, and, as LiveParticipant, only those `keep`
+   * accepts: a pass over a large node builds objects only for the few it may act on.
+   */
+  survey(keep: (meetingId: string, p: Pick<LiveParticipant, 'userId' | 'location'>) => boolean): SurveyedMeeting[];
   removeForPolicy(meetingId: string, participantId: string, notice: RemovalNotice): boolean;
   /**
    * Remove many at once: media is cut and each removed person told first, for all of them,

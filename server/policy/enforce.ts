@@ -70,15 +70,12 @@ async function elsewhere(ctx: PolicyContext, d: Demand): Promise<Map<string, Rem
 /** Who the demand would act on now. Pure reading: nothing is logged or changed. */
 export async function plan(ctx: PolicyContext, d: Demand, skip: ReadonlySet<string> = new Set()): Promise<Plan> {
   const port = ctx.port();
-  const live = port ? port.listParticipants() : [];
-  const byMeeting = new Map<string, LiveParticipant[]>();
-  for (const p of live) {
-    const list = byMeeting.get(p.meetingId);
-    if (list) list.push(p);
-    else byMeeting.set(p.meetingId, [p]);
-  }
   const remote = await elsewhere(ctx, d);
-  const titleOf = await titles(ctx, d, [...new Set([...byMeeting.keys(), ...(remote?.keys() ?? [])])]);
+  const titleOf = await titles(ctx, d, [...new Set([...(port?.liveMeetingIds() ?? []), ...(remote?.keys() ?? [])])]);
+  const meetingOf = (id: string) => ({ id, title: titleOf.get(id) ?? '' });
+  // Only participants in scope and targeted become objects; everyone else is only counted.
+  const live = port ? port.survey((meetingId, p) => inScope(d, p.location) && targetsParticipant(d, meetingOf(meetingId), p.userId)) : [];
+  const liveIds = new Set<string>();
   const removals: LiveParticipant[] = [];
   const impacts: MeetingImpact[] = [];
   const noAction: string[] = [];
@@ -88,29 +85,27 @@ export async function plan(ctx: PolicyContext, d: Demand, skip: ReadonlySet<stri
     const ps = remote?.get(meetingId) ?? [];
     return { inJ: ps.filter((p) => inScope(d, p)).length, total: ps.length };
   };
-  for (const [meetingId, ps] of byMeeting) {
-    const meeting = { id: meetingId, title: titleOf.get(meetingId) ?? '' };
-    const meetingTargeted = targetsMeeting(d, meeting);
-    let inJ = 0;
-    for (const p of ps) {
-      if (!targetsParticipant(d, meeting, p.userId) || !inScope(d, p.location)) continue;
-      if (!skip.has(p.participantId)) removals.push(p);
-      if (meetingTargeted) inJ++;
-      else accountSessions++;
-    }
+  for (const { meetingId, size, kept } of live) {
+    if (size === 0) continue;
+    liveIds.add(meetingId);
+    const meetingTargeted = targetsMeeting(d, meetingOf(meetingId));
+    for (const p of kept) if (!skip.has(p.participantId)) removals.push(p);
+    // Everyone kept is in scope and targeted: by this meeting, or else by their account.
+    const inJ = meetingTargeted ? kept.length : 0;
+    if (!meetingTargeted) accountSessions += kept.length;
     if (meetingTargeted) {
       // A meeting split across nodes (Redis was down when it started) counts every part.
       const o = there(meetingId);
       elsewhereInJurisdiction += o.inJ;
       const all = inJ + o.inJ;
-      impacts.push({ meetingId, title: titleOf.get(meetingId) ?? null, live: true, inJurisdiction: all, outside: ps.length - inJ + o.total - o.inJ, action: all > 0 ? 'remove' : 'no action needed' });
+      impacts.push({ meetingId, title: titleOf.get(meetingId) ?? null, live: true, inJurisdiction: all, outside: size - inJ + o.total - o.inJ, action: all > 0 ? 'remove' : 'no action needed' });
       if (all === 0) noAction.push(meetingId);
     }
   }
   // [cluster] Targeted meetings live only on other nodes: those nodes remove (and log) their own
   // participants; "no action needed" is recorded here only when nobody there is in the jurisdiction.
   for (const meetingId of remote?.keys() ?? []) {
-    if (byMeeting.has(meetingId) || !targetsMeeting(d, { id: meetingId, title: titleOf.get(meetingId) ?? '' })) continue;
+    if (liveIds.has(meetingId) || !targetsMeeting(d, { id: meetingId, title: titleOf.get(meetingId) ?? '' })) continue;
     const o = there(meetingId);
     if (o.total === 0) continue;
     elsewhereInJurisdiction += o.inJ;
@@ -118,7 +113,7 @@ export async function plan(ctx: PolicyContext, d: Demand, skip: ReadonlySet<stri
     if (o.inJ === 0) noAction.push(meetingId);
   }
   for (const id of d.targets.meetings) {
-    if (byMeeting.has(id) || (remote?.get(id)?.length ?? 0) > 0) continue;
+    if (liveIds.has(id) || (remote?.get(id)?.length ?? 0) > 0) continue;
     impacts.push({ meetingId: id, title: null, live: false, inJurisdiction: 0, outside: 0, action: 'no action needed' });
     // With a cluster whose roster mirror cannot be read now, the meeting may be live elsewhere:
     // then nothing is recorded for it here rather than a "no action needed" that may be false.
@@ -174,9 +169,13 @@ export async function enforceDemand(ctx: PolicyContext, d: Demand, withNoAction 
   for (const r of p.removals) skip.add(r.participantId);
   for (const _ of port.removeManyForPolicy(p.removals, notice)) ctx.onAction?.('removed', d.jurisdiction);
   for (const [meetingId, removed] of perMeeting) if (hosts.has(meetingId)) port.notifyHosts(meetingId, hostNotice(d, removed.length, at));
-  // "No action needed" precedes no action, so it need not hold up the removals above.
+  // "No action needed" precedes no action, so it need not hold up the removals above: it is
+  // built and appended after the notices have been written (they go out on the next tick).
   const noAction = withNoAction ? p.noAction : [];
-  if (noAction.length > 0) await ctx.log.appendMany(noAction.map((m) => noActionEntry(ctx, d, m, at)));
+  if (noAction.length > 0) {
+    if (p.removals.length > 0) await new Promise((r) => setImmediate(r));
+    await ctx.log.appendMany(noAction.map((m) => noActionEntry(ctx, d, m, at)));
+  }
   const outcomes: DemandOutcome[] = [
     ...[...perMeeting].map(([meetingId, removed]) => ({ meetingId, outcome: 'removed' as const, count: removed.length, at })),
     ...noAction.map((meetingId) => ({ meetingId, outcome: 'no-action' as const, count: 0, at })),

@@ -63,6 +63,16 @@ async function run(s: Scenario): Promise<void> {
 
   const port: EnforcementPort = {
     listParticipants: (meetingId) => [...live.values()].filter((p) => meetingId === undefined || p.meetingId === meetingId).map((p) => ({ ...p })),
+    survey(keep) {
+      const out = new Map<string, { meetingId: string; size: number; kept: LiveParticipant[] }>();
+      for (const p of live.values()) {
+        const m = out.get(p.meetingId) ?? { meetingId: p.meetingId, size: 0, kept: [] };
+        out.set(p.meetingId, m);
+        m.size++;
+        if (keep(p.meetingId, p)) m.kept.push({ ...p });
+      }
+      return [...out.values()];
+    },
     removeForPolicy(meetingId, participantId, notice: RemovalNotice) {
       const p = live.get(participantId);
       if (!p || p.meetingId !== meetingId) return false;

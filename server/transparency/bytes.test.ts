@@ -23,6 +23,7 @@ describe('browser-safe byte helpers', () => {
         const b64 = Buffer.from(data).toString('base64');
         expect(toBase64(data)).toBe(b64);
         expect(fromBase64(b64)).toEqual(data);
+        expect(toHex(data)).toBe(Buffer.from(data).toString('hex'));
         expect(fromHex(toHex(data))).toEqual(data);
       }),
     );

@@ -6,6 +6,8 @@
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const B64_INDEX = new Int16Array(128).fill(-1);
 for (let i = 0; i < B64.length; i++) B64_INDEX[B64.charCodeAt(i)] = i;
+/** Every 12-bit value as its two base64 characters. */
+const B64_PAIRS = Array.from({ length: 4096 }, (_, n) => B64[n >>> 6]! + B64[n & 63]!);
 
 /** Standard base64 (RFC 4648 §4) with padding. */
 export function toBase64(bytes: Uint8Array): string {
@@ -13,7 +15,7 @@ export function toBase64(bytes: Uint8Array): string {
   let i = 0;
   for (; i + 2 < bytes.length; i += 3) {
     const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    out += B64[n >>> 18]! + B64[(n >>> 12) & 63]! + B64[(n >>> 6) & 63]! + B64[n & 63]!;
+    out += B64_PAIRS[n >>> 12]! + B64_PAIRS[n & 4095]!;
   }
   const rest = bytes.length - i;
   if (rest === 1) {
@@ -51,10 +53,13 @@ export function fromBase64(text: string): Uint8Array | null {
   return toBase64(out) === text ? out : null;
 }
 
+const HEX_PAIRS = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
 /** Lower-case hex. */
 export function toHex(bytes: Uint8Array): string {
   let out = '';
-  for (const b of bytes) out += b.toString(16).padStart(2, '0');
+  // A table of byte pairs: the log writes three of these per entry (leaf hash, pseudonyms).
+  for (let i = 0; i < bytes.length; i++) out += HEX_PAIRS[bytes[i]!]!;
   return out;
 }
 

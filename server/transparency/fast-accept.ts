@@ -96,21 +96,31 @@ export function fastAccepts(e: unknown): e is LogEntry {
 // Keys in canonical (UTF-16 code unit) order, per type; nested objects name their own order.
 type Order = readonly (string | readonly [string, Order])[];
 const ENFORCEMENT_ORDER: Order = ['at', 'demandId', ['evidence', ['country', 'database', 'databaseBuildDate']], 'jurisdiction', 'meeting', ['notice', ['authorityNamed']], 'participant', 'type', 'v'];
-const ORDER: Record<string, Order> = {
-  'enforcement.removed': ENFORCEMENT_ORDER,
-  'enforcement.refused': ENFORCEMENT_ORDER,
-  'notice.sent': ['at', 'authorityNamed', 'count', 'demandId', 'jurisdiction', 'meeting', 'recipient', 'to', 'type', 'v'],
-  'enforcement.no-action': ['at', 'demandId', 'jurisdiction', 'meeting', 'reason', 'type', 'v'],
+
+/** An order compiled once: each key with its `"key":` text and its nested order. */
+interface Field {
+  readonly key: string;
+  readonly head: string;
+  readonly inner: readonly Field[] | null;
+}
+const compile = (order: Order): readonly Field[] =>
+  order.map((k) => (typeof k === 'string' ? { key: k, head: `${JSON.stringify(k)}:`, inner: null } : { key: k[0], head: `${JSON.stringify(k[0])}:`, inner: compile(k[1]) }));
+
+const ORDER: Record<string, readonly Field[]> = {
+  'enforcement.removed': compile(ENFORCEMENT_ORDER),
+  'enforcement.refused': compile(ENFORCEMENT_ORDER),
+  'notice.sent': compile(['at', 'authorityNamed', 'count', 'demandId', 'jurisdiction', 'meeting', 'recipient', 'to', 'type', 'v']),
+  'enforcement.no-action': compile(['at', 'demandId', 'jurisdiction', 'meeting', 'reason', 'type', 'v']),
 };
 
-function write(o: Obj, order: Order): string {
+function write(o: Obj, fields: readonly Field[]): string {
   let out = '{';
-  for (const k of order) {
-    const [key, inner] = typeof k === 'string' ? [k, null] : k;
-    const v = o[key];
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
+    const v = o[f.key];
     if (v === undefined) continue;
     if (out.length > 1) out += ',';
-    out += `"${key}":${inner ? write(v as Obj, inner) : JSON.stringify(v)}`;
+    out += f.head + (f.inner ? write(v as Obj, f.inner) : JSON.stringify(v));
   }
   return out + '}';
 }

@@ -9,7 +9,7 @@ import { canonicalJson, LogEntry } from '../../protocol/transparency.js';
 import type { Db, Tx } from '../storage/index.js';
 import { fromBase64, fromUtf8, toBase64, toHex, utf8 } from './bytes.js';
 import { createCheckpointer } from './checkpoint.js';
-import { nodeHasher } from './hash-node.js';
+import { leafHashOfText, nodeHasher } from './hash-node.js';
 import { loadPseudonymSecret, loadSigner } from './keys.js';
 import { LeafIndex } from './leaf-index.js';
 import { MerkleTree } from './merkle.js';
@@ -78,7 +78,7 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
     for (const row of rows) {
       const idx = Number(row.idx);
       if (idx !== tree.size) fail(`entry ${tree.size} is missing (next stored is ${idx})`);
-      const leaf = nodeHasher.leaf(utf8(row.entry));
+      const leaf = leafHashOfText(row.entry);
       if (Buffer.from(leaf.buffer, leaf.byteOffset, 32).toString('hex') !== row.leaf_hash) fail(`entry ${idx} does not match its stored hash`);
       leafIndex.add(tree.appendLeafHash(leaf));
       try {
@@ -141,7 +141,7 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
           fail(`entry ${tree.size} is missing (next stored is ${idx})`);
           throw new AppError('LOG_INCONSISTENT', integrity.ok ? undefined : integrity.reason);
         }
-        const leaf = nodeHasher.leaf(utf8(row.entry));
+        const leaf = leafHashOfText(row.entry);
         if (toHex(leaf) !== row.leaf_hash) fail(`entry ${idx} does not match its stored hash`);
         leafIndex.add(tree.appendLeafHash(leaf));
         adopted.push(row.entry);
@@ -164,7 +164,7 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
   async function commitExclusive(batch: Pending[]): Promise<void> {
     const entries = batch.flatMap((p) => p.entries);
     const json = batch.flatMap((p) => p.json);
-    const leaves = json.map((j) => nodeHasher.leaf(utf8(j)));
+    const leaves = json.map((j) => leafHashOfText(j));
     const at = now();
     await db.transaction().execute(async (trx) => {
       await lockForAppend(trx);

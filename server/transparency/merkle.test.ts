@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex, utf8 } from './bytes.js';
-import { nodeHasher, nodeSha256 } from './hash-node.js';
+import { leafHashOfText, nodeHasher, nodeSha256 } from './hash-node.js';
 import { pureHasher } from './hasher.js';
 import { MerkleTree, RootAccumulator, verifyConsistency, verifyInclusion } from './merkle.js';
 
@@ -153,5 +153,23 @@ describe('MerkleTree against the RFC 9162 definitions', () => {
     for (let i = 0; i < 300; i++) t.appendEntry(leafData(i));
     expect(toHex(t.root())).toBe(toHex(tree.root(300)));
     expect(hexes(t.consistencyProof(77, 300))).toEqual(hexes(tree.consistencyProof(77, 300)));
+  });
+});
+
+describe('node:crypto hasher', () => {
+  it('hashes leaves (bytes or text) and interior nodes exactly as the portable hasher', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 3000 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), (text, l, r) => {
+        const bytes = utf8(text);
+        const want = toHex(pureHasher.leaf(bytes));
+        expect(toHex(nodeHasher.leaf(bytes))).toBe(want);
+        expect(toHex(leafHashOfText(text))).toBe(want);
+        expect(toHex(nodeHasher.node(l, r))).toBe(toHex(pureHasher.node(l, r)));
+      }),
+      { numRuns: 300 },
+    );
+    // The scratch buffer grows past its first size and stays correct.
+    const big = 'é'.repeat(5000);
+    expect(toHex(leafHashOfText(big))).toBe(toHex(pureHasher.leaf(utf8(big))));
   });
 });

@@ -173,6 +173,23 @@ describe('a CN demand approved by a second person', () => {
     expect((await logEntries(server.log)).map((e) => e.type)).toContain('demand.expired');
   });
 
+  it('removes a targeted account\'s live session in the jurisdiction only, in whichever meeting it is', async () => {
+    const s = await scene();
+    const target = await operator(server, []);
+    const inCn = await join(CN, s.b.id, 'Target', target.cookie);
+    const inHk = await join(HK, s.a.id, 'Target', target.cookie);
+    expect(inCn.r.ok && inHk.r.ok).toBe(true);
+    const id = await recordDemand(server, s.compliance.cookie, demandBody([], { targets: { meetings: [], accounts: [target.email] } }));
+    const preview = await server.app.inject({ method: 'GET', url: `/api/demands/${id}/preview`, headers: { cookie: s.approver.cookie } });
+    expect(preview.json().preview).toMatchObject({ meetings: [], accountSessions: 1, totals: { inJurisdiction: 1, outsideAffected: 0 } });
+    await server.app.inject({ method: 'POST', url: `/api/demands/${id}/approve`, headers: { cookie: s.approver.cookie } });
+    expect((await inCn.c.waitEvent('you.removed')).data).toMatchObject({ kind: 'legal', jurisdiction: 'CN', demandId: id });
+    // Nobody else in either meeting is touched: not the same account in HK, not the person from CN who is not the target.
+    const live = server.services.rooms.listParticipants().map((p) => p.participantId).sort();
+    expect(live).toEqual([s.h.pid, s.cn.pid, s.hk.pid, s.us.pid, s.b1.pid, s.b2.pid, inHk.pid].sort());
+    expect(inHk.c.event('you.removed')).toBeUndefined();
+  });
+
   it('refuses a targeted account in the jurisdiction, but not the same account elsewhere', async () => {
     const s = await scene();
     const target = await operator(server, []);
