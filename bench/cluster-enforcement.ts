@@ -98,7 +98,7 @@ const t0 = now();
 await approveAt(A.url, approver.cookie, id);
 const approveMs = now() - t0;
 const deadline = Date.now() + 60_000;
-let removals: { removedAt: number[] }[] = [];
+let removals: { removedAt: number[] }[];
 for (;;) {
   removals = await Promise.all(nodes.map((n) => n.ask({ cmd: 'removals' })));
   if (removals.every((r, i) => r.removedAt.length >= expected[i]!) || Date.now() > deadline) break;

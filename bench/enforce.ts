@@ -97,7 +97,7 @@ async function main(): Promise<void> {
   const send = WebSocket.prototype.send;
   WebSocket.prototype.send = function (this: WebSocket, data: unknown, ...rest: unknown[]) {
     if (typeof data === 'string' && data.startsWith('{"type":"event","event":"you.removed"')) marked.add((this as unknown as { _socket: Socket })._socket);
-    return (send as (...a: unknown[]) => void).call(this, data, ...rest);
+    (send as (...a: unknown[]) => void).call(this, data, ...rest);
   } as typeof send;
   const uncork = Socket.prototype.uncork;
   Socket.prototype.uncork = function (this: Socket) {

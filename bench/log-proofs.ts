@@ -30,7 +30,7 @@ const rnd = (n: number): number => Math.floor(Math.random() * n);
 
 async function measure(
   label: string,
-  inclusion: (leaf: number | string, size: number) => Promise<unknown> | unknown,
+  inclusion: (leaf: number | string, size: number) => unknown,
   consistency: (first: number, second: number) => unknown,
 ): Promise<void> {
   const inc: number[] = [];

@@ -26,9 +26,9 @@ class Child {
     this.child = fork(fileURLToPath(new URL(file, import.meta.url)), { execArgv: ['--import', 'tsx', ...extra] });
     this.child.on('message', (raw) => {
       const m = raw as { op: string; rid?: number; id?: string; msg?: never };
-      if (m.op === 'reply' && m.rid !== undefined) this.#waiting.get(m.rid)?.(m as Record<string, unknown>);
+      if (m.op === 'reply' && m.rid !== undefined) this.#waiting.get(m.rid)?.(m);
       else if (m.op === 'signal' && m.id && m.msg) this.onSignal(m.id, m.msg);
-      else this.onOther(m as Record<string, unknown>);
+      else this.onOther(m);
     });
   }
   send(m: Record<string, unknown>): void { this.child.send(m); }

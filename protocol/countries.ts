@@ -125,7 +125,7 @@ function regionNames(locale: string): Intl.DisplayNames | null {
  * four jurisdictions CN/HK/MO/TW read the same everywhere; other locales use Intl.DisplayNames
  * and fall back to the English name when the runtime has none.
  */
-export function countryName(code: CountryCode | string, locale = 'en'): string {
+export function countryName(code: string, locale = 'en'): string {
   const cc = assertCountryCode(code);
   const english = COUNTRY_NAMES[cc];
   if (/^en(?:[-_]|$)/i.test(locale)) return english;

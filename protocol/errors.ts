@@ -130,7 +130,7 @@ export function toAppError(err: unknown): AppError {
     if (e.name === 'ZodError') return new AppError('VALIDATION_FAILED', undefined, summariseZod(err));
     if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || e.statusCode === 413) return new AppError('PAYLOAD_TOO_LARGE');
     if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
-      return new AppError('BAD_REQUEST', String(e.message ?? ''));
+      return new AppError('BAD_REQUEST', typeof e.message === 'string' ? e.message : undefined);
     if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
       if (e.statusCode === 404) return new AppError('NOT_FOUND');
       if (e.statusCode === 429) return new AppError('RATE_LIMITED');

@@ -2,7 +2,6 @@
 // `npm test`: make sure what the suite needs is here (Debian's chromium for browser tests,
 // the built web client), then run every test with vitest. Extra arguments go to vitest.
 import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureWebBuilt } from './start.mjs';

@@ -16,13 +16,13 @@ import { accountRoutes, createAccounts, type Accounts } from './accounts/index.j
 import type { Config } from './config/index.js';
 import { createKeyedLimiter, DEVICE_COOKIE, requireRole, SESSION_COOKIE } from './http/index.js';
 import { clientAddress as geoClientAddress, createCidrSet, createLocator, geoAdminRoutes, type Locator } from './geo/index.js';
-import type { MediaConfig, MediaParticipantHooks, MediaServer } from './media/types.js';
+import type { MediaConfig, MediaParticipantHooks, MediaServer } from './media/index.js';
 import { createMeetingStore, meetingRoutes, RoomManager, startReceiversReport, type AdmissionPolicy, type MeetingStore, type ParticipantLocation } from './meetings/index.js';
 import { signalingRoutes } from './signaling/index.js';
 import { createPolicy, policyRoutes, type PolicyEngine } from './policy/index.js';
 import { createTransparencyLog, registerTransparency, type TransparencyLog } from './transparency/index.js';
 import type { Storage } from './storage/index.js';
-import { createMetrics, type Metrics } from './http/metrics.js';
+import { createMetrics, type Metrics } from './http/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -84,6 +84,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   const { config, storage } = deps;
   const logger = deps.logger ?? pino({ level: config.LOG_LEVEL });
   const app: FastifyInstance = Fastify({
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it (pino Logger vs FastifyBaseLogger under exactOptionalPropertyTypes)
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: 256 * 1024,
     trustProxy: false,
@@ -107,6 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
       logger,
       ...(deps.checkpointIntervalMs !== undefined ? { checkpointIntervalMs: deps.checkpointIntervalMs } : {}),
     }));
+  // eslint-disable-next-line prefer-const -- assigned once below; closures created before then need the binding
   let metrics!: Metrics;
   const policy =
     deps.policy ??
@@ -118,6 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
       onAction: (action, jurisdiction) => metrics.enforcementActions.inc({ action, jurisdiction }),
     }));
   accounts.setSignupGuard(policy.signupGuard);
+  // eslint-disable-next-line prefer-const -- assigned once below; the receiver gate needs the binding first
   let rooms!: RoomManager;
   const hidden = new Set<string>();
   const receiverGate = deps.testHooks
@@ -131,7 +134,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
       iceServers: config.iceServers,
     receiverGate,
   });
-  const admission = deps.cluster ? deps.cluster.admission(policy as AdmissionPolicy) : (policy as AdmissionPolicy); // [cluster]
+  const admission = deps.cluster ? deps.cluster.admission(policy) : (policy as AdmissionPolicy); // [cluster]
   rooms = new RoomManager({ store: meetings, media, policy: admission, locate, logger, iceServers: config.iceServers });
   policy.attachPort(rooms);
   metrics = createMetrics({ rooms, media });

@@ -2,7 +2,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { AppError } from '../../protocol/errors.js';
 import type { Db } from '../storage/index.js';
-import type { UsersTable } from '../storage/schema.js';
+import type { UsersTable } from '../storage/index.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './password.js';
 
 export const INSTANCE_ROLES = ['admin', 'compliance', 'approver', 'auditor'] as const;

@@ -120,7 +120,9 @@ export function createCluster(opts: ClusterOptions): Cluster {
       policySync = createPolicySync({ engine: services.policy, rooms: () => rooms, bus, logger, placement });
       const log = services.log;
       // Entries other nodes appended reach this node's tree (reads, proofs, checkpoints, report).
-      bus.onCatchUp(async () => void (await log.sync()));
+      bus.onCatchUp(async () => {
+        await log.sync();
+      });
       routes(app);
     },
     async start() {

@@ -8,7 +8,7 @@ import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type Services } from '../app.js';
 import { loadConfig, type Config } from '../config/index.js';
-import type { MediaConfig, MediaServer } from '../media/types.js';
+import type { MediaConfig, MediaServer } from '../media/index.js';
 import { openStorage } from '../storage/index.js';
 import { createCluster, type Cluster } from './index.js';
 

@@ -37,7 +37,6 @@ export function chooseLayer(i: LayerChoiceInput): number {
   let fit = -1;
   for (let l = cap; l >= 0; l--) {
     if (rate(rates, l) === 0) continue;
-    if (fit < 0) fit = l;
     if (rate(rates, l) <= budget) { fit = l; break; }
     fit = l;
   }

@@ -25,9 +25,12 @@ function safeHooks(h: MediaParticipantHooks): MediaParticipantHooks {
         console.error('media hook failed', err);
       }
     };
+  // guard() calls each hook with `this` = h, so taking the methods off the object is safe.
+  /* eslint-disable @typescript-eslint/unbound-method */
   const out: MediaParticipantHooks = { signal: guard(h.signal) as MediaParticipantHooks['signal'] };
   const addr = guard(h.onRemoteAddress);
   const level = guard(h.onAudioLevel);
+  /* eslint-enable @typescript-eslint/unbound-method */
   if (addr) out.onRemoteAddress = addr;
   if (level) out.onAudioLevel = level;
   return out;

@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { AppError } from '../../protocol/errors.js';
 import { hashPassword, verifyPassword } from '../accounts/index.js';
 import type { Db } from '../storage/index.js';
-import type { MeetingsTable } from '../storage/schema.js';
+import type { MeetingsTable } from '../storage/index.js';
 import type { MeetingRecord } from './types.js';
 
 export function toMeeting(row: MeetingsTable): MeetingRecord {

@@ -1,7 +1,7 @@
 /** One live meeting: who is in it, who waits, and how to reach them. No I/O besides sends. */
 import { createHash } from 'node:crypto';
 import { canonicalRosterEvent, GENESIS, type RosterEvent, type RosterEventBody, type RosterEventKind } from '../../protocol/roster-chain.js';
-import type { MeetingInfo, MeetingRole, RosterEntry, ServerEvent, ServerMessage } from '../../protocol/signaling.js';
+import type { MeetingInfo, MeetingRole, RosterEntry, ServerEvent } from '../../protocol/signaling.js';
 import type { ClientChannel, HostNotice, LiveParticipant, MeetingRecord, ParticipantLocation } from './types.js';
 
 export interface Participant {
@@ -138,5 +138,5 @@ export function toRosterEntry(p: Participant): RosterEntry {
 }
 
 export function sendEvent(p: Participant, event: ServerEvent): void {
-  p.channel?.send({ type: 'event', ...event } as ServerMessage);
+  p.channel?.send({ type: 'event', ...event });
 }

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { AppError } from '../../protocol/errors.js';
 import type { RemovalNotice } from '../../protocol/signaling.js';
-import type { MediaServer } from '../media/types.js';
+import type { MediaServer } from '../media/index.js';
 import type { MeetingStore } from './meeting-store.js';
 import { Room, sendEvent, toRosterEntry, type Participant } from './room.js';
 import type { AdmissionPolicy, EnforcementPort, HostNotice, LiveParticipant, MeetingRecord, ParticipantLocation, SurveyedMeeting } from './types.js';

@@ -84,7 +84,7 @@ export async function setAccountPolicies(
     };
     // Adapter: record the verification rule too when the log schema has a field for it.
     const extended = { ...base, businessVerificationRequired: after?.businessRequiresVerification ?? false };
-    entries.push(LogEntrySchema.safeParse(extended).success ? (extended as LogEntry) : base);
+    entries.push(LogEntrySchema.safeParse(extended).success ? (extended) : base);
   }
   if (entries.length > 0) await ctx.log.appendMany(entries);
   await ctx.store.replaceAccountPolicies(kept);

@@ -81,7 +81,7 @@ function recordedEntries(ctx: PolicyContext, d: Demand): LogEntry[] {
   if (d.document) {
     // Adapter: protocol/transparency.ts may not (yet) have a field for the document hash.
     const withHash = { ...base, documentSha256: d.document.sha256 };
-    if (LogEntrySchema.safeParse(withHash).success) recorded = withHash as LogEntry;
+    if (LogEntrySchema.safeParse(withHash).success) recorded = withHash;
   }
   const out: LogEntry[] = [recorded];
   if (d.asks.some((a) => a.kind === 'hand-over-data')) {

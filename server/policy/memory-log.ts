@@ -1,6 +1,6 @@
 /** An in-memory PolicyLog for property tests: validates every entry like the real log, keeps order. */
 import { LogEntry } from '../../protocol/transparency.js';
-import { createPseudonymizer } from '../transparency/pseudonym.js';
+import { createPseudonymizer } from '../transparency/index.js';
 import type { PolicyLog } from './types.js';
 
 export interface MemoryLog extends PolicyLog {

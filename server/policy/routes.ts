@@ -21,7 +21,7 @@ export interface PolicyRouteOptions {
 }
 
 const DemandParams = z.object({ id: z.coerce.number().int().positive().max(2 ** 31) });
-const UserParams = z.object({ id: z.string().uuid() });
+const UserParams = z.object({ id: z.uuid() });
 const MeetingParams = z.object({ id: z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/) });
 const READERS = ['compliance', 'approver', 'admin', 'auditor'] as const;
 
@@ -83,12 +83,11 @@ export async function policyRoutes(app: FastifyInstance, opts: PolicyRouteOption
   });
 
   app.post('/api/demands/:id/document', async (req) => {
-    const user = requireRole(req, 'compliance');
+    requireRole(req, 'compliance');
     const { id } = DemandParams.parse(req.params);
     if (!req.isMultipart()) throw new AppError('BAD_REQUEST', 'Upload the document as multipart/form-data, field "document".');
     const { doc } = await readMultipart(req);
     if (!doc) throw new AppError('VALIDATION_FAILED', 'No document in the upload.', [{ path: 'document', message: 'missing' }]);
-    void user;
     return { demand: view(await policy.attachDocument(id, doc), now()) };
   });
 

@@ -1,7 +1,7 @@
 /** PolicyStore over Kysely (SQLite or PostgreSQL). */
 import { PostgresAdapter, sql, type Updateable } from 'kysely';
 import type { Db, Tx } from '../storage/index.js';
-import type { DemandsTable } from '../storage/schema.js';
+import type { DemandsTable } from '../storage/index.js';
 import type { AccountPolicy, Demand, DemandDocument, DemandLock, DemandPatch, DemandState, PolicyStore, RestrictionScope } from './types.js';
 
 type DemandRow = Omit<DemandsTable, 'id'> & { id: number };
@@ -107,7 +107,7 @@ export function createKyselyPolicyStore(db: Db): PolicyStore {
         const id = Number(inserted.id);
         if (doc) await trx.insertInto('demand_documents').values(docRow(id, doc)).execute();
         const row = await trx.selectFrom('demands').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-        return toDemand(row as DemandRow, doc ? { filename: doc.filename, content_type: doc.contentType, size: doc.size } : undefined);
+        return toDemand(row, doc ? { filename: doc.filename, content_type: doc.contentType, size: doc.size } : undefined);
       });
     },
     async deleteDemand(id) {
@@ -118,13 +118,13 @@ export function createKyselyPolicyStore(db: Db): PolicyStore {
     },
     async getDemand(id) {
       const row = await db.selectFrom('demands').selectAll().where('id', '=', id).executeTakeFirst();
-      return row ? ((await hydrate([row as DemandRow]))[0] ?? null) : null;
+      return row ? ((await hydrate([row]))[0] ?? null) : null;
     },
     async listDemands() {
-      return hydrate((await db.selectFrom('demands').selectAll().orderBy('id', 'desc').limit(1000).execute()) as DemandRow[]);
+      return hydrate((await db.selectFrom('demands').selectAll().orderBy('id', 'desc').limit(1000).execute()));
     },
     async listDemandsInState(state) {
-      return hydrate((await db.selectFrom('demands').selectAll().where('state', '=', state).execute()) as DemandRow[]);
+      return hydrate((await db.selectFrom('demands').selectAll().where('state', '=', state).execute()));
     },
     async transition(id, from, patch) {
       return transitionOn(db, id, from, patch);
@@ -134,7 +134,7 @@ export function createKyselyPolicyStore(db: Db): PolicyStore {
         // SQLite: one process, whose engine already serialises per demand. A transaction here
         // would hold SQLite's single connection while the log appends on it: never do that.
         const row = await db.selectFrom('demands').selectAll().where('id', '=', id).executeTakeFirst();
-        const current = row ? ((await hydrate([row as DemandRow]))[0] ?? null) : null;
+        const current = row ? ((await hydrate([row]))[0] ?? null) : null;
         return fn({ current, transition: (from, patch) => transitionOn(db, id, from, patch) });
       }
       /*
@@ -148,7 +148,7 @@ export function createKyselyPolicyStore(db: Db): PolicyStore {
         db.transaction().execute(async (trx) => {
           await sql`set local lock_timeout = '30s'`.execute(trx); // a node stuck holding it fails this call, not the cluster
           const row = await trx.selectFrom('demands').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
-          const current = row ? ((await hydrate([row as DemandRow], trx))[0] ?? null) : null;
+          const current = row ? ((await hydrate([row], trx))[0] ?? null) : null;
           const lock: DemandLock = { current, transition: (from, patch) => transitionOn(trx, id, from, patch) };
           return fn(lock);
         }),

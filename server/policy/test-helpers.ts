@@ -9,7 +9,7 @@ import { createAccounts } from '../accounts/index.js';
 import { testConfig } from '../config/index.js';
 import { createMeetingStore } from '../meetings/index.js';
 import { openMemoryStorage } from '../storage/index.js';
-import { createTransparencyLog, type TransparencyLog } from '../transparency/log.js';
+import { createTransparencyLog, type TransparencyLog } from '../transparency/index.js';
 import { createNullMedia } from '../../test/helpers/null-media.js';
 import { WsClient, type TestServer } from '../../test/helpers/app.js';
 import { createPolicy } from './create.js';
@@ -86,7 +86,7 @@ export async function operator(server: PolicyTestServer, roles: ('admin' | 'comp
     payload: { email, password: 'correct horse battery', displayName: roles.join('+') || 'user' },
   });
   if (res.statusCode !== 201) throw new Error(`signup failed: ${res.body}`);
-  const id = (res.json() as { user: { id: string } }).user.id;
+  const id = res.json<{ user: { id: string } }>().user.id;
   if (roles.length > 0) await server.services.accounts.setRoles(id, roles);
   const cookie = `parley_session=${res.cookies.find((c) => c.name === 'parley_session')?.value}`;
   return { id, email, cookie };
@@ -130,5 +130,5 @@ export async function recordDemand(server: PolicyTestServer, cookie: string, bod
   const mp = multipart({ demand: JSON.stringify(body) }, { name: 'document', filename: 'order.pdf', type: 'application/pdf', bytes: PDF });
   const res = await server.app.inject({ method: 'POST', url: '/api/demands', headers: { cookie, ...mp.headers }, payload: mp.payload });
   if (res.statusCode !== 201) throw new Error(`record failed: ${res.statusCode} ${res.body}`);
-  return (res.json() as { demand: { id: number } }).demand.id;
+  return res.json<{ demand: { id: number } }>().demand.id;
 }

@@ -7,7 +7,7 @@ import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely
 import type { Database } from './schema.js';
 import { migrateToLatest } from './migrate.js';
 
-export type { Database } from './schema.js';
+export type { Database, DemandsTable, MeetingsTable, UsersTable } from './schema.js';
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
 export type DialectName = 'sqlite' | 'postgres';
@@ -31,7 +31,7 @@ export interface StorageOptions {
 }
 
 // int8 columns come back as strings from pg by default; our ids and times fit in a double.
-pg.types.setTypeParser(20, (v) => Number(v));
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
 /** Open the database and run every pending migration. */
 export async function openStorage(opts: StorageOptions): Promise<Storage> {

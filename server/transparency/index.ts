@@ -16,6 +16,7 @@ export type { TransparencyRoutesOptions } from './routes.js';
 export { computeReport, reportToCsv, halfYear, ReportBuilder } from './report.js';
 export type { ReportRow, TransparencyReport } from './report.js';
 export type { SignedCheckpoint } from './checkpoint.js';
+export { createPseudonymizer } from './pseudonym.js';
 export type { Pseudonymizer } from './pseudonym.js';
 export { verifyLog } from './verifier.js';
 export type { VerifierState, VerifyResult } from './verifier.js';

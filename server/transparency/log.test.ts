@@ -19,7 +19,7 @@ async function rowCount(t: Awaited<ReturnType<typeof openTestLog>>): Promise<num
 describe('transparency log store', () => {
   it('appends concurrent entries gap-free, in call order, in one transaction', async () => {
     let commits = 0;
-    const t = await openTestLog(':memory:', { faults: { beforeCommit: () => void commits++ } });
+    const t = await openTestLog(':memory:', { faults: { beforeCommit: () => { commits++; } } });
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => t.log.append(buildEntry(i))));
     expect(results.map((r) => r.index)).toEqual(Array.from({ length: 50 }, (_, i) => i));
     expect(commits).toBe(1);

@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { AppError } from '../../protocol/errors.js';
 import { canonicalJson, LogEntry } from '../../protocol/transparency.js';
 import type { Db, Tx } from '../storage/index.js';
-import { fromBase64, fromUtf8, toBase64, toHex, utf8 } from './bytes.js';
+import { fromBase64, fromUtf8, toBase64, toHex } from './bytes.js';
 import { createCheckpointer } from './checkpoint.js';
 import { leafHashOfText, nodeHasher } from './hash-node.js';
 import { loadPseudonymSecret, loadSigner } from './keys.js';
@@ -300,7 +300,7 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
         .execute();
       return rows.map((r) => ({ index: Number(r.idx), entry: r.entry }));
     },
-    // eslint-disable-next-line @typescript-eslint/require-await -- async so errors reject, like a db-backed lookup
+    // async so errors reject, like a db-backed lookup
     async inclusionProof(leaf, treeSize) {
       let index: number;
       if (typeof leaf === 'number') {

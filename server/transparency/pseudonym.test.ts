@@ -18,7 +18,7 @@ function reference(secret: Uint8Array, kind: PseudonymKind, id: string, scope: s
   for (const b of bytes) bits += b.toString(2).padStart(8, '0');
   const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
   let out = '';
-  for (let i = 0; i < bits.length; i += 5) out += alphabet[parseInt(bits.slice(i, i + 5).padEnd(5, '0'), 2)];
+  for (let i = 0; i < bits.length; i += 5) out += alphabet[parseInt(bits.slice(i, i + 5).padEnd(5, '0'), 2)] ?? '';
   return `${PSEUDONYM_PREFIX[kind]}_${out}`;
 }
 

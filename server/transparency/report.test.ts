@@ -31,7 +31,7 @@ const streamArb = fc
   })
   .map(({ demands, actions }) => {
     const entries: LogEntry[] = demands.map((d, i) =>
-      buildDemandRecorded({ demandId: `d-${i}`, jurisdiction: d.j, at: T0 + d.at, asked: d.asked as never }),
+      buildDemandRecorded({ demandId: `d-${i}`, jurisdiction: d.j, at: T0 + d.at, asked: d.asked }),
     );
     for (const a of actions) {
       const demandId = `d-${a.demand}`;

@@ -165,7 +165,6 @@ export class ReportBuilder {
       default: {
         // Entries of a newer version than this code are counted in `entries` only.
         const _exhaustive: never = e;
-        void _exhaustive;
       }
     }
   }

@@ -70,10 +70,10 @@ describe('a demand approved on one node', () => {
     const us: Joined[] = [];
     for (const i of [0, 1, 2]) {
       meetings[i] = await createMeetingAt(c.nodes[i]!.url, host.cookie, `Vigil ${i}`);
-      us.push(await joinAt(i, meetings[i]!, '127.0.0.4', `US ${i}`));
-      cn.push(await joinAt(i, meetings[i]!, '127.0.0.2', `CN ${i}`));
-      cn.push(await joinAt(i, meetings[i]!, '127.0.0.2', `CN ${i}b`));
-      us.push(await joinAt(i, meetings[i]!, '127.0.0.3', `HK ${i}`));
+      us.push(await joinAt(i, meetings[i], '127.0.0.4', `US ${i}`));
+      cn.push(await joinAt(i, meetings[i], '127.0.0.2', `CN ${i}`));
+      cn.push(await joinAt(i, meetings[i], '127.0.0.2', `CN ${i}b`));
+      us.push(await joinAt(i, meetings[i], '127.0.0.3', `HK ${i}`));
     }
     expect(cn.map((j) => j.wsUrl)).toEqual([ws(0), ws(0), ws(1), ws(1), ws(2), ws(2)]);
     const id = await recordDemandAt(c.nodes[1]!.url, compliance.cookie, demandBody(meetings));

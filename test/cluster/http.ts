@@ -15,7 +15,7 @@ export async function http(url: string, method: string, pathName: string, opts: 
   } else if (opts.body) body = new Blob([new Uint8Array(opts.body)]);
   const res = await fetch(url + pathName, { method, headers, ...(body !== undefined ? { body } : {}) });
   const text = await res.text();
-  return { status: res.status, json: (text ? JSON.parse(text) : null) as any, headers: res.headers };
+  return { status: res.status, json: (text ? JSON.parse(text) : null), headers: res.headers };
 }
 
 export async function signUpAt(url: string, name: string): Promise<{ id: string; cookie: string }> {

@@ -65,7 +65,7 @@ async function start(o: { meetingId: string; name: string; encrypt: boolean; sim
   const identity = await loadOrCreateIdentity();
   const join = (await sig.request('join', { meetingId: o.meetingId, displayName: o.name, identityKey: identity.publicKey })) as JoinResult;
   const session = new SecuritySession({
-    signaling: sig as never,
+    signaling: sig,
     join,
     identity,
     e2ee: o.encrypt,

@@ -51,7 +51,7 @@ export async function startE2eeServer(): Promise<E2eeServer> {
       const signup = await app.inject({ method: 'POST', url: '/api/auth/signup', payload: { email: `host${++n}-${Date.now()}@example.org`, password: 'correct horse battery', displayName: 'Host' } });
       const cookie = signup.cookies.find((c) => c.name === 'parley_session')?.value ?? '';
       const res = await app.inject({ method: 'POST', url: '/api/meetings', headers: { cookie: `parley_session=${cookie}` }, payload: { title: 'E2EE', e2ee } });
-      return { meetingId: (res.json() as { meeting: { id: string } }).meeting.id, hostCookie: cookie };
+      return { meetingId: res.json<{ meeting: { id: string } }>().meeting.id, hostCookie: cookie };
     },
     async openPage(browser, cookie) {
       const ctx = await newContext(browser);

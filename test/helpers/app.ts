@@ -43,14 +43,14 @@ export async function signUp(server: TestServer, overrides: Partial<{ email: str
   });
   if (res.statusCode !== 201) throw new Error(`signup failed: ${res.body}`);
   const cookie = res.cookies.find((c) => c.name === 'parley_session');
-  const user = (res.json() as { user: { id: string } }).user;
+  const user = res.json<{ user: { id: string } }>().user;
   return { email, user, cookie: `parley_session=${cookie?.value}` };
 }
 
 export async function createMeeting(server: TestServer, cookie: string, body: Record<string, unknown> = {}) {
   const res = await server.app.inject({ method: 'POST', url: '/api/meetings', headers: { cookie }, payload: { title: 'Memorial', ...body } });
   if (res.statusCode !== 201) throw new Error(`create meeting failed: ${res.body}`);
-  return (res.json() as { meeting: { id: string } }).meeting;
+  return res.json<{ meeting: { id: string } }>().meeting;
 }
 
 /** A signaling client over a real WebSocket. */

@@ -76,7 +76,7 @@ describe('meetings over REST', () => {
     const live = await server.app.inject({ url: `/api/meetings/${m.id}/live`, headers: { cookie: other.cookie } });
     expect(code(live)).toBe('NOT_HOST');
     const ok = await server.app.inject({ method: 'PATCH', url: `/api/meetings/${m.id}`, headers: { cookie: host.cookie }, payload: { title: 'Vigil' } });
-    expect((ok.json() as { meeting: { title: string } }).meeting.title).toBe('Vigil');
+    expect(ok.json<{ meeting: { title: string } }>().meeting.title).toBe('Vigil');
   });
 
   it('shows public info without the passcode, and 404s unknown ids with MEETING_NOT_FOUND', async () => {
@@ -97,7 +97,7 @@ describe('meetings over REST', () => {
     await createMeeting(server, a.cookie, { title: 'A meeting' });
     await createMeeting(server, b.cookie, { title: 'B meeting' });
     const list = await server.app.inject({ url: '/api/meetings', headers: { cookie: a.cookie } });
-    const titles = (list.json() as { meetings: { title: string }[] }).meetings.map((m) => m.title);
+    const titles = list.json<{ meetings: { title: string }[] }>().meetings.map((m) => m.title);
     expect(titles).toEqual(['A meeting']);
   });
 });

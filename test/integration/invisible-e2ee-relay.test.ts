@@ -93,7 +93,7 @@ describe('media.receivers report', () => {
     const keeper = new ChainKeeper(hj.chain[0]!.meetingId);
     await keeper.load(chainOf(hj.chain, h));
     for (const e of h.events.filter((x) => x.event === 'media.receivers')) {
-      const d = e.data as { publisherId: string; receivers: string[] };
+      const d = e.data;
       expect(keeper.checkReceivers(d.publisherId, d.receivers)).toEqual([]);
     }
     expect(keeper.state().warnings.filter((w) => w.kind === 'unknown-receiver')).toEqual([]);
@@ -111,7 +111,7 @@ describe('media.receivers report', () => {
       const keeper = new ChainKeeper(m.id);
       await keeper.load(chainOf(j.chain, c));
       for (const e of c.events.filter((x) => x.event === 'media.receivers')) {
-        const d = e.data as { publisherId: string; receivers: string[] };
+        const d = e.data;
         keeper.checkReceivers(d.publisherId, d.receivers);
       }
       const warned = keeper.state().warnings.filter((w) => w.kind === 'unknown-receiver');

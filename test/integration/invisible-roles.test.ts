@@ -143,7 +143,7 @@ describe('nobody invisible: silent receive attempts', () => {
         if (o.role === 'owner-second-device' && r.url.endsWith('/end')) continue;
         for (const payload of bodies) {
           const url = r.url.replace(':id', r.url.includes('/users/') ? (o.userId ?? 'x') : s.meetingId);
-          const opts: InjectOptions = { method: r.method as 'GET', url, headers: o.cookie ? { cookie: o.cookie } : {} };
+          const opts: InjectOptions = { method: r.method, url, headers: o.cookie ? { cookie: o.cookie } : {} };
           if (r.method !== 'GET') opts.payload = payload;
           const res = await server.app.inject(opts);
           tried++;

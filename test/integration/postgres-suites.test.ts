@@ -12,8 +12,10 @@ import { services, TestDatabases, type PgHandle } from '../cluster/services.js';
 
 const state = vi.hoisted(() => ({ dbs: null as TestDatabases | null, template: '', opened: 0 }));
 
+type StorageModule = typeof import('../../server/storage/index.js'); // eslint-disable-line @typescript-eslint/consistent-type-imports -- vi.mock needs the module's type, not a value
+
 vi.mock('../../server/storage/index.js', async (importOriginal) => {
-  const orig = await importOriginal<typeof import('../../server/storage/index.js')>();
+  const orig = await importOriginal<StorageModule>();
   return {
     ...orig,
     /** Here: a fresh PostgreSQL database per call, already migrated (copied from the template). */
@@ -31,7 +33,7 @@ beforeAll(async () => {
   if (!pgHandle) throw new Error('PostgreSQL could not be started (see the message above)');
   const dbs = new TestDatabases(pgHandle.url);
   const tplUrl = await dbs.create();
-  const { openStorage } = await vi.importActual<typeof import('../../server/storage/index.js')>('../../server/storage/index.js');
+  const { openStorage } = await vi.importActual<StorageModule>('../../server/storage/index.js');
   const tpl = await openStorage({ databaseUrl: tplUrl });
   await tpl.close();
   state.template = dbs.nameOf(tplUrl);

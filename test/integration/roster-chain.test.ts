@@ -16,7 +16,7 @@ afterEach(async () => {
 
 /** What a client would hold: the chain from its join result plus every roster.event after. */
 function chainSeenBy(c: WsClient, initial: RosterEvent[]): RosterEvent[] {
-  const later = c.events.filter((e) => e.event === 'roster.event').map((e) => e.data as RosterEvent);
+  const later = c.events.filter((e) => e.event === 'roster.event').map((e) => e.data);
   const out = [...initial];
   for (const e of later) if (!out.some((x) => x.seq === e.seq)) out.push(e);
   return out;

@@ -58,6 +58,7 @@ export async function signedInContext(
 /** Replace RTCPeerConnection so the page never opens a (loopback) media path. */
 export async function disableMedia(c: BrowserContext): Promise<void> {
   await c.addInitScript(() => {
+    // eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a stand-in whose constructor throws
     window.RTCPeerConnection = class {
       constructor() {
         throw new Error('media disabled in this test');

@@ -24,6 +24,11 @@ const TRANSLATED = new Set([
   'TIMEOUT',
 ]);
 
+/** The message of anything thrown (an Error's message, otherwise its text). */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 /** A sentence for any error, in the current language. */
 export function errorText(t: TFunction, err: unknown): string {
   if (err instanceof ApiError) {

@@ -98,8 +98,8 @@ export class SignalingClient {
 
   /** Send a request; resolves with its `result`, rejects with ApiError (TIMEOUT after 10 s). */
   request<T extends ClientMessageType>(type: T, payload: RequestPayload<T>): Promise<unknown> {
-    if (type === 'join') return this.#joinFollowingRedirects(payload as Record<string, unknown>);
-    return this.#send(type, payload as Record<string, unknown>, false);
+    if (type === 'join') return this.#joinFollowingRedirects(payload);
+    return this.#send(type, payload, false);
   }
 
   /**

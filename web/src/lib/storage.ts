@@ -22,6 +22,7 @@ const PASSCODES_KEY = 'parley.hostPasscodes';
 export function rememberPasscode(meetingId: string, passcode: string | null): void {
   const all = passcodes();
   if (passcode) all[meetingId] = passcode;
+  // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- a JSON record kept in localStorage
   else delete all[meetingId];
   save(PASSCODES_KEY, JSON.stringify(all));
 }

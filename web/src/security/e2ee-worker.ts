@@ -43,7 +43,7 @@ export function kindOf(data: Uint8Array, media: 'audio' | 'video'): FrameKind {
 async function onSend(frame: EncodedFrame, out: TransformStreamDefaultController<EncodedFrame>): Promise<void> {
   const media = mediaOf(frame);
   const data = new Uint8Array(frame.data);
-  if (!encrypt || data.length === 0) return out.enqueue(frame);
+  if (!encrypt || data.length === 0) { out.enqueue(frame); return; }
   const k = sendKey;
   if (!k) return; // No key yet: send nothing rather than plaintext.
   const t0 = performance.now();
@@ -55,7 +55,7 @@ async function onSend(frame: EncodedFrame, out: TransformStreamDefaultController
 
 async function onRecv(frame: EncodedFrame, out: TransformStreamDefaultController<EncodedFrame>, opts: TransformOptions): Promise<void> {
   const data = new Uint8Array(frame.data);
-  if (!encrypt || data.length === 0) return out.enqueue(frame);
+  if (!encrypt || data.length === 0) { out.enqueue(frame); return; }
   const kind = kindOf(data, mediaOf(frame));
   const pid = binding.get(opts.receiverId ?? '') ?? '';
   const key = recvKeys.get(pid)?.get(frameKeyId(data, kind));

@@ -8,6 +8,7 @@ import CompliancePage from '../compliance/CompliancePage.js';
 import { RestrictionsEditor } from './RestrictionsEditor.js';
 import '../compliance/i18n.js';
 import './policy.css';
+import { messageOf } from '../../lib/errors.js';
 
 const ROLES = ['admin', 'compliance', 'approver', 'auditor'];
 
@@ -17,7 +18,7 @@ function AccountPolicyEditor() {
   const [add, setAdd] = useState('');
   const [status, setStatus] = useState<string | null>(null);
   useEffect(() => {
-    policyApi.getAccountPolicy().then((r) => setRows(r.policies), (e: Error) => setStatus(e.message));
+    policyApi.getAccountPolicy().then((r) => setRows(r.policies), (e: unknown) => setStatus(messageOf(e)));
   }, []);
   const set = (i: number, patch: Partial<AccountPolicyRow>) => setRows(rows.map((r, j) => (i === j ? { ...r, ...patch } : r)));
   const save = async () => {
@@ -63,7 +64,7 @@ function UsersEditor() {
   const [users, setUsers] = useState<AdminUser[]>([]);
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(() => {
-    policyApi.listUsers().then((r) => setUsers(r.users), (e: Error) => setError(e.message));
+    policyApi.listUsers().then((r) => setUsers(r.users), (e: unknown) => setError(messageOf(e)));
   }, []);
   useEffect(load, [load]);
   const act = async (fn: () => Promise<unknown>) => {

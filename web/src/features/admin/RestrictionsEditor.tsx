@@ -5,6 +5,7 @@ import { COUNTRY_CODES, countryName } from '../../../../protocol/countries.js';
 import { policyApi, type Restriction } from '../compliance/api.js';
 import '../compliance/i18n.js';
 import './policy.css';
+import { messageOf } from '../../lib/errors.js';
 
 export interface RestrictionsEditorProps {
   /** REST path: /api/admin/restrictions, /api/me/restrictions or /api/meetings/:id/restrictions. */
@@ -18,7 +19,7 @@ export function RestrictionsEditor({ path, title }: RestrictionsEditorProps) {
   const [query, setQuery] = useState('');
   const [status, setStatus] = useState<string | null>(null);
   useEffect(() => {
-    policyApi.getRestriction(path).then((x) => setR(x.restriction), (e: Error) => setStatus(t('compliance.error', { message: e.message })));
+    policyApi.getRestriction(path).then((x) => setR(x.restriction), (e: unknown) => setStatus(t('compliance.error', { message: messageOf(e) })));
   }, [path, t]);
   const names = useMemo(() => new Map(COUNTRY_CODES.map((c) => [c, countryName(c, i18n.language)])), [i18n.language]);
   if (!r) return <section className="pl-card" aria-busy="true">{status}</section>;

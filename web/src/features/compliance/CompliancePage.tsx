@@ -1,5 +1,5 @@
 /** Compliance console: list, record (with document), impact preview, approve/reject, lift. */
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type SubmitEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { COUNTRY_CODES, countryName } from '../../../../protocol/countries.js';
 import { useAuth } from '../../lib/auth.js';
@@ -7,6 +7,7 @@ import { ASK_KINDS, policyApi, type AskKind, type Demand, type Outcome, type Pre
 import './i18n.js';
 import '../admin/policy.css';
 import './compliance.css';
+import { messageOf } from '../../lib/errors.js';
 
 /** Why an ask is not performed, by kind (the server's English reason stays on the public record). */
 const WHY_NOT: Record<string, string> = {
@@ -24,11 +25,14 @@ function NewDemandForm({ onDone }: { onDone: (msg: string) => void }) {
   const [asks, setAsks] = useState<AskKind[]>(['block-participants']);
   const [gag, setGag] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const submit = async (e: FormEvent<HTMLFormElement>) => {
+  const submit = async (e: SubmitEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = e.currentTarget;
     const f = new FormData(form);
-    const s = (k: string) => String(f.get(k) ?? '').trim();
+    const s = (k: string) => {
+      const v = f.get(k);
+      return typeof v === 'string' ? v.trim() : '';
+    };
     const file = f.get('document');
     const demand = {
       authority: s('authority'),
@@ -97,7 +101,7 @@ function DemandDetail({ id, onChange }: { id: number; onChange: () => void }) {
   const [preview, setPreview] = useState<Preview | null>(null);
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(() => {
-    policyApi.getDemand(id).then(setD, (e: Error) => setError(e.message));
+    policyApi.getDemand(id).then(setD, (e: unknown) => setError(messageOf(e)));
   }, [id]);
   useEffect(load, [load]);
   if (!d) return <section className="pl-card" data-testid="demand-detail">{error}</section>;
@@ -131,7 +135,7 @@ function DemandDetail({ id, onChange }: { id: number; onChange: () => void }) {
         )
       )}
       <h3>{t('compliance.preview')}</h3>
-      <button type="button" data-testid="load-preview" onClick={() => void policyApi.preview(demand.id).then((p) => setPreview(p.preview), (e: Error) => setError(e.message))}>{t('compliance.loadPreview')}</button>
+      <button type="button" data-testid="load-preview" onClick={() => void policyApi.preview(demand.id).then((p) => setPreview(p.preview), (e: unknown) => setError(messageOf(e)))}>{t('compliance.loadPreview')}</button>
       {preview && (
         <>
           <p className="pl-summary" data-testid="preview-summary">{t('compliance.previewSummary', { count: preview.totals.inJurisdiction, jurisdiction: preview.jurisdiction })}</p>
@@ -178,7 +182,7 @@ export default function CompliancePage() {
   const [message, setMessage] = useState<string | null>(null);
   const allowed = !!user && ['compliance', 'approver', 'admin', 'auditor'].some((r) => user.roles.includes(r as never));
   const load = useCallback(() => {
-    if (allowed) policyApi.listDemands().then((r) => setDemands(r.demands), (e: Error) => setMessage(e.message));
+    if (allowed) policyApi.listDemands().then((r) => setDemands(r.demands), (e: unknown) => setMessage(messageOf(e)));
   }, [allowed]);
   useEffect(load, [load]);
   if (loading) return <main id="main" className="pl-page" aria-busy="true" />;

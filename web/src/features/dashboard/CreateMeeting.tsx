@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type SubmitEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, type Meeting, type User } from '../../lib/api.js';
 import { errorText } from '../../lib/errors.js';
@@ -24,7 +24,7 @@ export function CreateMeeting({ user, onCreated }: { user: User; onCreated: (m: 
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
-  const submit = async (e: FormEvent) => {
+  const submit = async (e: SubmitEvent) => {
     e.preventDefault();
     setBusy(true);
     setError(null);

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type SubmitEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../../lib/auth.js';
 import { navigate } from '../../lib/router.js';
@@ -25,7 +25,7 @@ function JoinBox() {
   const { t } = useTranslation();
   const [value, setValue] = useState('');
   const [invalid, setInvalid] = useState(false);
-  const submit = (e: FormEvent) => {
+  const submit = (e: SubmitEvent) => {
     e.preventDefault();
     const to = parseMeetingInput(value);
     if (to) navigate(to);

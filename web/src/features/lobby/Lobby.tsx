@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type SubmitEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { JoinResult, RemovalNotice } from '../../../../protocol/signaling.js';
 import { ApiError, type PublicMeeting } from '../../lib/api.js';
@@ -31,7 +31,7 @@ export function Lobby(props: { info: PublicMeeting; onJoined: (j: Joined) => voi
   const [error, setError] = useState<{ text: string; field?: 'passcode' } | null>(null);
   const displayName = name || user?.displayName || '';
 
-  const submit = async (e: FormEvent) => {
+  const submit = async (e: SubmitEvent) => {
     e.preventDefault();
     const trimmed = displayName.trim();
     if (!trimmed) return;
@@ -55,7 +55,7 @@ export function Lobby(props: { info: PublicMeeting; onJoined: (j: Joined) => voi
       preview.release();
       setBusy(false);
       const notice = err instanceof ApiError ? noticeFromError(err) : null;
-      if (notice) return props.onRefused(notice);
+      if (notice) { props.onRefused(notice); return; }
       setError({ text: errorText(t, err), ...(err instanceof ApiError && err.code === 'WRONG_PASSCODE' ? { field: 'passcode' as const } : {}) });
     }
   };
@@ -73,6 +73,7 @@ export function Lobby(props: { info: PublicMeeting; onJoined: (j: Joined) => voi
             <StreamVideo stream={preview.stream} mirror label={t('lobby.preview')} />
           ) : (
             <div className="avatar big" aria-hidden="true">
+              {/* eslint-disable-next-line @typescript-eslint/no-misused-spread -- first code point, not UTF-16 unit */}
               {[...(displayName.trim() || '?')][0]?.toUpperCase()}
             </div>
           )}

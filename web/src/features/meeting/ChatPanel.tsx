@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { MAX_CHAT_CHARS } from '../../../../protocol/signaling.js';
 import type { ChatMessage } from './room-state.js';
@@ -19,7 +19,7 @@ export function ChatPanel(props: { messages: ChatMessage[]; selfId: string; send
     if (el) el.scrollTop = el.scrollHeight;
   }, [props.messages.length]);
 
-  const submit = async (e: FormEvent) => {
+  const submit = async (e: { preventDefault(): void }) => {
     e.preventDefault();
     const body = text.trim();
     if (!body || busy) return;

@@ -4,9 +4,12 @@ import type { RosterEntry } from '../../../../protocol/signaling.js';
 
 function initials(name: string): string {
   const parts = name.trim().split(/\s+/);
-  // CJK names read better as their first character; Latin names as initials.
+  // CJK names read better as their first character; Latin names as initials. Spread splits by
+  // code point, which is what an initial needs (not by UTF-16 unit).
+  /* eslint-disable @typescript-eslint/no-misused-spread */
   const first = [...(parts[0] ?? '?')][0] ?? '?';
   const second = parts.length > 1 ? ([...(parts[parts.length - 1] ?? '')][0] ?? '') : '';
+  /* eslint-enable @typescript-eslint/no-misused-spread */
   return (first + second).toUpperCase();
 }
 

@@ -84,6 +84,7 @@ export function useMedia(client: SignalingClient, room: RoomState, initial: Loca
           const next = { ...prev };
           const key = streamKey(participantId, kind);
           if (stream) next[key] = stream;
+          // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- a record keyed by stream, copied per update
           else delete next[key];
           return next;
         });

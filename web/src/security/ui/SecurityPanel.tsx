@@ -62,7 +62,7 @@ export function SecurityWarnings({ session }: { session: SecuritySession }) {
     <div role="alert" className="security-warnings" data-testid="security-warnings">
       {s.warnings.map((w, i) => (
         <p key={`${w.kind}-${w.at}-${i}`} data-kind={w.kind}>
-          {warningText((k, o) => String(t(k as never, o as never)), w)}{' '}
+          {warningText((k, o) => t(k as never, o as never) as unknown as string, w)}{' '}
           <button type="button" className="btn btn-ghost btn-small" onClick={() => session.chain.dismiss(i)}>
             {t('dismiss')}
           </button>
