@@ -6,7 +6,7 @@ import { AppError } from '../../protocol/errors.js';
 import { LogEntry as LogEntrySchema, type LogEntry } from '../../protocol/transparency.js';
 import type { AccountType, SignupGuard } from '../accounts/index.js';
 import type { ParticipantLocation } from '../meetings/index.js';
-import { ACCOUNT_SCOPE, notify, OPERATOR_SCOPE, type PolicyContext } from './context.js';
+import { ACCOUNT_SCOPE, notify, OPERATOR_SCOPE, targetsAccount, type PolicyContext } from './context.js';
 import { enforcementEntry, legalNotice } from './entries.js';
 import { inScope } from './scope.js';
 import { country } from './schemas.js';
@@ -44,7 +44,7 @@ export async function assertMayHost(ctx: PolicyContext, user: HostingUser, locat
   const now = ctx.now();
   for (const d of ctx.active.values()) {
     if (d.expiresAt !== null && d.expiresAt <= now) continue;
-    if (!d.targets.accounts.includes(user.id) || !inScope(d, location)) continue;
+    if (!targetsAccount(d, user.id) || !inScope(d, location)) continue;
     // No meeting exists yet: the refused "meeting" is the one this account tried to create.
     await ctx.log.append(enforcementEntry(ctx, d, 'enforcement.refused', `new-meeting-by:${user.id}`, user.id, location, now));
     ctx.onAction?.('refused', d.jurisdiction);

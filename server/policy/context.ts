@@ -81,7 +81,12 @@ export function targetsMeeting(d: Demand, meeting: Pick<MeetingRecord, 'id' | 't
   return setOf(d.targets.meetings).has(meeting.id) || (d.targets.titlePattern !== null && titleMatches(d.targets.titlePattern, meeting.title));
 }
 
+/** Does this demand name this account? (Scope is checked separately.) */
+export function targetsAccount(d: Demand, userId: string | null): boolean {
+  return userId !== null && setOf(d.targets.accounts).has(userId);
+}
+
 /** Does this demand name this participant's meeting or account? (Scope is checked separately.) */
 export function targetsParticipant(d: Demand, meeting: Pick<MeetingRecord, 'id' | 'title'>, userId: string | null): boolean {
-  return targetsMeeting(d, meeting) || (userId !== null && setOf(d.targets.accounts).has(userId));
+  return targetsMeeting(d, meeting) || targetsAccount(d, userId);
 }
