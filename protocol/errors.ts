@@ -37,6 +37,11 @@ export const ERROR_CATALOG = {
     message: 'You were removed from this meeting and cannot rejoin.',
   },
   NOT_IN_MEETING: { http: 409, ws: 4409, message: 'Join a meeting first.' },
+  CHAT_MUST_BE_SEALED: {
+    http: 400,
+    ws: 4400,
+    message: 'This meeting is end-to-end encrypted: chat must be sealed by the sender (and is plain elsewhere).',
+  },
   MEETING_ELSEWHERE: { http: 409, ws: 4409, message: 'This meeting is hosted on another node; reconnect there.' },
   // location and policy
   LOCATION_RESTRICTED: {

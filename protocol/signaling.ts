@@ -14,6 +14,12 @@ export const MAX_CHAT_CHARS = 4000;
 export const MAX_SDP_CHARS = 32 * 1024;
 /** Largest opaque end-to-end key blob (base64) the server relays; see docs/security.md. */
 export const MAX_E2EE_BLOB_CHARS = 4096;
+/**
+ * A chat message sealed end to end (E2EE meetings): `v1.<key id>.<iv>.<ciphertext>`, base64url.
+ * Room for MAX_CHAT_CHARS of text (≤ 3 UTF-8 bytes each) plus the tag; the server relays it unread.
+ */
+export const SEALED_CHAT = /^v1\.(\d{1,3})\.([A-Za-z0-9_-]{16})\.([A-Za-z0-9_-]{22,16024})$/;
+export const MAX_SEALED_CHAT_CHARS = 16_064;
 
 export const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
 export const CountryCode = z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 code');
@@ -22,6 +28,16 @@ export const Layer = z.enum(['q', 'h', 'f']);
 export type Layer = z.infer<typeof Layer>;
 export const Role = z.enum(['host', 'cohost', 'participant']);
 export type MeetingRole = z.infer<typeof Role>;
+
+/** A chat message as relayed: `text`, or `sealed` (end to end encrypted, opened by the clients). */
+export interface ChatMessageData {
+  messageId: string;
+  from: string;
+  displayName: string;
+  text?: string;
+  sealed?: string;
+  at: number;
+}
 
 const req = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
   z.object({ type: z.literal(type), id: z.string().min(1).max(64), ...shape }).strict();
@@ -38,7 +54,11 @@ export const ClientMessage = z.discriminatedUnion('type', [
     identityKey: z.string().max(256).optional(),
   }),
   req('leave', {}),
-  req('chat.send', { text: z.string().trim().min(1).max(MAX_CHAT_CHARS) }),
+  /** Plain `text` in other meetings; in an end-to-end encrypted meeting only `sealed` (CHAT_MUST_BE_SEALED). */
+  req('chat.send', {
+    text: z.string().trim().min(1).max(MAX_CHAT_CHARS).optional(),
+    sealed: z.string().max(MAX_SEALED_CHAT_CHARS).regex(SEALED_CHAT, 'a sealed chat message').optional(),
+  }),
   req('media.publish', { sdp: z.string().min(1).max(MAX_SDP_CHARS) }),
   req('media.answer', { sdp: z.string().min(1).max(MAX_SDP_CHARS) }),
   req('media.candidate', {
@@ -121,7 +141,7 @@ export type ServerEvent =
   | { event: 'you.muted'; data: { by: string } }
   | { event: 'meeting.updated'; data: MeetingInfo }
   | { event: 'meeting.ended'; data: { by: string } }
-  | { event: 'chat.message'; data: { messageId: string; from: string; displayName: string; text: string; at: number } }
+  | { event: 'chat.message'; data: ChatMessageData }
   | { event: 'media.offer'; data: { sdp: string; streams: Record<string, { participantId: string; kind: 'audio' | 'video' | 'screen' }> } }
   | { event: 'media.candidate'; data: { pc: 'pub' | 'sub'; candidate: string; mid: string } }
   | { event: 'speaker.active'; data: { participantId: string | null } }

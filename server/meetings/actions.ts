@@ -1,6 +1,6 @@
 /** What a joined participant can do over signaling, and the host controls. */
 import { AppError } from '../../protocol/errors.js';
-import type { ClientMessage } from '../../protocol/signaling.js';
+import type { ChatMessageData, ClientMessage } from '../../protocol/signaling.js';
 import { relayE2eeKey } from './e2ee-relay.js';
 import { admitFromWaiting, banSubjects } from './join.js';
 import { sendEvent, toRosterEntry, type Participant, type Room } from './room.js';
@@ -25,11 +25,18 @@ export async function handleInMeeting(mgr: RoomManager, room: Room, p: Participa
       return { ok: true };
     case 'chat.send': {
       requireJoined(p);
-      const row = await store.addChat({ meetingId: room.id, participantId: p.id, displayName: p.displayName, text: msg.text });
-      room.broadcast({
-        event: 'chat.message',
-        data: { messageId: row.id, from: p.id, displayName: p.displayName, text: row.text, at: row.created_at },
-      });
+      // In an end-to-end encrypted meeting the server must never be handed the words: only a
+      // sealed envelope is accepted, stored and relayed as it came.
+      const e2ee = room.meeting.e2ee;
+      if (e2ee ? msg.sealed === undefined || msg.text !== undefined : msg.text === undefined || msg.sealed !== undefined) {
+        throw new AppError('CHAT_MUST_BE_SEALED', undefined, { e2ee });
+      }
+      const base = { meetingId: room.id, participantId: p.id, displayName: p.displayName };
+      const row = await store.addChat(msg.sealed !== undefined ? { ...base, sealed: msg.sealed } : { ...base, text: msg.text ?? '' });
+      const data: ChatMessageData = { messageId: row.id, from: p.id, displayName: p.displayName, at: row.created_at };
+      if (row.sealed !== null) data.sealed = row.sealed;
+      else data.text = row.text;
+      room.broadcast({ event: 'chat.message', data });
       return { messageId: row.id };
     }
     case 'media.publish':

@@ -123,13 +123,15 @@ export function createMeetingStore(db: Db) {
         .executeTakeFirst();
       return row !== undefined;
     },
-    async addChat(msg: { meetingId: string; participantId: string; displayName: string; text: string }) {
+    /** A chat message: plain `text`, or `sealed` by the sender (then no text is stored). */
+    async addChat(msg: { meetingId: string; participantId: string; displayName: string } & ({ text: string; sealed?: undefined } | { sealed: string; text?: undefined })) {
       const row = {
         id: randomUUID(),
         meeting_id: msg.meetingId,
         participant_id: msg.participantId,
         display_name: msg.displayName,
-        text: msg.text,
+        text: msg.text ?? '',
+        sealed: msg.sealed ?? null,
         created_at: Date.now(),
       };
       await db.insertInto('chat_messages').values(row).execute();

@@ -52,7 +52,10 @@ export interface ChatMessagesTable {
   meeting_id: string;
   participant_id: string;
   display_name: string;
+  /** Empty for a sealed message. */
   text: string;
+  /** The sender's sealed envelope (E2EE meetings); null for plain text. */
+  sealed: string | null;
   created_at: number;
 }
 

@@ -106,6 +106,9 @@ describe('end-to-end encrypted meeting in Chromium', () => {
       await until('the re-attached tap has video frames from every publisher', fromEveryone(tap));
     }
     const t = tap;
+    // The byte-entropy estimate is biased low on small samples (about 255 / (2 n ln 2) bits:
+    // 0.15 at 1.2 KB, which failed this once at 7.85): measure on at least 32 KB.
+    await until('32 KB of video on the tap', async () => t.frames.reduce((n, f) => n + (f.kind === 'video' && f.data.length > 100 ? f.data.length : 0), 0) >= 32 * 1024);
     const video = t.frames.filter((f) => f.kind === 'video' && f.data.length > 100);
     // Only the clear VP8 header (10 bytes keyframe / 3 delta) is readable; the rest is AES-GCM.
     const body = Buffer.concat(video.map((f) => f.data.subarray(kindOf(f) === 'video-key' ? 10 : 3, f.data.length - TRAILER_BYTES)));
@@ -125,6 +128,28 @@ describe('end-to-end encrypted meeting in Chromium', () => {
     // Audio: everything after the Opus TOC byte is encrypted too.
     const audio = t.frames.filter((f) => f.kind === 'audio' && f.publisherId === pages[1]!.id).slice(-3);
     for (const f of audio) expect(await tryDecrypt(f, hostKeys.received[pages[1]!.id]![frameKeyId(f.data, 'audio')]!)).toBe(true);
+  });
+
+  it('seals chat on the sender’s page: the other pages read it; the server relays and stores only the sealed message', async () => {
+    type Read = { from: string; sealed: string | null; text: string | null }[];
+    type Api = { parley: { chatSend(t: string): Promise<unknown>; chatRead(): Promise<Read> } };
+    await until('every page has a key to send with', async () => (await Promise.all(pages.map((p) => stats(p.page)))).every((s) => s.keyId >= 0));
+    await new Promise((r) => setTimeout(r, 500)); // past the switch delay of the latest rotation
+    const words = 'Candles at eight · 八點點蠟燭';
+    const sender = pages[1]!;
+    await sender.page.evaluate((w) => (window as never as Api).parley.chatSend(w), words);
+    for (const p of [pages[0]!, pages[2]!]) {
+      await until(`${p.name} reads the message`, async () =>
+        (await p.page.evaluate(() => (window as never as Api).parley.chatRead())).some((m) => m.from === sender.id && m.text === words),
+      );
+    }
+    const received = await pages[0]!.page.evaluate(() => (window as never as Api).parley.chatRead());
+    expect(received.find((m) => m.from === sender.id)?.sealed).toMatch(/^v1\./);
+    const rows = await server.services.storage.db.selectFrom('chat_messages').selectAll().where('meeting_id', '=', meetingId).execute();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ text: '', participant_id: sender.id });
+    expect(JSON.stringify(rows)).not.toContain('Candles');
+    expect(JSON.stringify(rows)).not.toContain('蠟燭');
   });
 
   it('rotates keys on removal so frames sent afterwards cannot be decrypted with the removed page’s keys', async () => {

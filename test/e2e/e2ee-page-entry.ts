@@ -120,5 +120,17 @@ const api = {
   request: (type: string, payload: object) => run?.sig.request(type, payload),
   events: () => run?.sig.events.map((e) => e.event) ?? [],
   panelText: () => document.body.innerText,
+  /** Seal `text` with this page's key and send it (what the meeting room does in an E2EE meeting). */
+  chatSend: async (text: string) => {
+    if (!run) throw new Error('not started');
+    return run.sig.request('chat.send', { sealed: await run.session.sealChat(text) });
+  },
+  /** Every chat message received, opened with the sender's key (null: could not be opened). */
+  chatRead: async () => {
+    const r = run;
+    if (!r) return [];
+    const msgs = r.sig.events.filter((e) => e.event === 'chat.message').map((e) => e.data as { from: string; sealed?: string; text?: string });
+    return Promise.all(msgs.map(async (m) => ({ from: m.from, sealed: m.sealed ?? null, text: m.sealed ? await r.session.openChat(m.from, m.sealed) : (m.text ?? null) })));
+  },
 };
 (window as unknown as { parley: typeof api }).parley = api;

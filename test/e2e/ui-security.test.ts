@@ -160,6 +160,17 @@ describe('security in the meeting room', () => {
       expect(await p.getByTestId('security-warnings').locator('[data-kind="unknown-receiver"], [data-kind="unknown-sender"], [data-kind="chain-invalid"]').count()).toBe(0);
     }
 
+    // Chat is sealed end to end: Ann writes in the panel, the others read it in theirs.
+    await ann.getByTestId('toggle-chat').click();
+    await ann.getByTestId('chat-sealed').waitFor();
+    await ann.getByTestId('chat-input').fill('八點點蠟燭 · candles at eight');
+    await ann.getByTestId('chat-input').press('Enter');
+    for (const p of [host, bo]) {
+      await p.getByTestId('toggle-chat').click();
+      await p.getByTestId('chat-message').filter({ hasText: '八點點蠟燭 · candles at eight' }).waitFor({ timeout: 15_000 });
+    }
+    await openRoster(host);
+
     // The host removes Bo through the roster menu.
     const boId = await bo.getByTestId('self-view').getAttribute('data-participant-id');
     const row = host.locator(`[data-testid=roster-item][data-participant-id="${boId}"]`);

@@ -3,6 +3,7 @@ import type { DialectName } from '../index.js';
 import * as core from './001-core.js';
 import * as transparency from './002-transparency.js';
 import * as policy from './003-policy.js';
+import * as sealedChat from './004-sealed-chat.js';
 
 export interface DialectMigration {
   up(db: Kysely<any>, dialect: DialectName): Promise<void>;
@@ -13,4 +14,5 @@ export const migrations: Record<string, DialectMigration> = {
   '001-core': core,
   '002-transparency': transparency,
   '003-policy': policy,
+  '004-sealed-chat': sealedChat,
 };

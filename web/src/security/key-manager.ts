@@ -6,6 +6,7 @@
  * was removed never gets the key for what follows) and on a timer. See docs/security.md.
  */
 import type { ChainKeeper } from './chain-keeper.js';
+import { ChatKeys } from './chat-seal.js';
 import { fromB64, toB64, toB64Url, utf8 } from './encoding.js';
 import { parsePeerIdentity, type DeviceIdentity, type PeerIdentity } from './identity.js';
 import type { WorkerMessage } from './worker-protocol.js';
@@ -48,10 +49,24 @@ export class KeyManager {
   readonly #testOwn = new Map<number, string>();
   readonly #testRecv = new Map<string, Map<number, string>>();
   readonly #listeners = new Set<(e: KeyEvent) => void>();
+  readonly #chat: ChatKeys;
+  /** The key id media (and so chat) is sent under now: set when a new key is applied. */
+  #sendKid = -1;
   #closed = false;
 
   constructor(o: KeyManagerOptions) {
     this.#o = o;
+    this.#chat = new ChatKeys(o.meetingId);
+  }
+
+  /** Seal a chat message under the key this device sends with now (see chat-seal.ts). */
+  sealChat(text: string): Promise<string> {
+    return this.#chat.seal(this.#o.selfId, this.#sendKid, text);
+  }
+
+  /** Open a chat message the server says `from` sent; null if it cannot be opened. */
+  openChat(from: string, sealed: string, waitMs?: number): Promise<string | null> {
+    return this.#chat.open(from, sealed, waitMs);
   }
 
   get keyId(): number {
@@ -81,10 +96,13 @@ export class KeyManager {
     if (this.#o.exposeKeysForTest) this.#testOwn.set(kid, toB64(raw));
     // Our own key, for the loopback check and for self-view of encrypted streams.
     this.#o.post({ type: 'recv-key', participantId: this.#o.selfId, keyId: kid, key: raw.slice().buffer });
+    this.#chat.add(this.#o.selfId, kid, raw);
     const to = [...this.#o.chain.members.keys()].filter((id) => id !== this.#o.selfId);
     await Promise.all(to.map((id) => this.#sendTo(id, kid, raw).catch(() => undefined)));
     const apply = () => {
-      if (this.#raw === raw && !this.#closed) this.#o.post({ type: 'send-key', keyId: kid, key: raw.slice().buffer });
+      if (this.#raw !== raw || this.#closed) return;
+      this.#o.post({ type: 'send-key', keyId: kid, key: raw.slice().buffer });
+      this.#sendKid = kid;
     };
     if (immediate) apply();
     else setTimeout(apply, this.#o.switchDelayMs ?? 300);
@@ -112,6 +130,7 @@ export class KeyManager {
         m.set(env.kid, toB64(raw));
         this.#testRecv.set(from, m);
       }
+      this.#chat.add(from, env.kid, raw);
       this.#o.post({ type: 'recv-key', participantId: from, keyId: env.kid, key: raw.buffer });
       this.#emit({ kind: 'received', from, keyId: env.kid });
       return true;

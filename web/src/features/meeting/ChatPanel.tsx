@@ -1,15 +1,19 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { MAX_CHAT_CHARS } from '../../../../protocol/signaling.js';
-import type { ChatMessage } from './room-state.js';
+import type { ShownChatMessage } from './use-chat.js';
+
+/** Thrown by a `send` that could not seal the message (no key on this device yet). */
+export class SealError extends Error {}
 
 // Same number as protocol's MAX_CHAT_CHARS; the type ties them (importing the value would bundle zod).
 const MAX_CHARS: typeof MAX_CHAT_CHARS = 4000;
 
-export function ChatPanel(props: { messages: ChatMessage[]; selfId: string; send: (text: string) => Promise<void> }) {
+/** `sealed`: the meeting is end-to-end encrypted, so messages are sealed and opened on the devices. */
+export function ChatPanel(props: { messages: ShownChatMessage[]; selfId: string; sealed: boolean; send: (text: string) => Promise<void> }) {
   const { t, i18n } = useTranslation();
   const [text, setText] = useState('');
-  const [error, setError] = useState(false);
+  const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const listRef = useRef<HTMLOListElement>(null);
   const time = new Intl.DateTimeFormat(i18n.language, { hour: '2-digit', minute: '2-digit' });
@@ -24,12 +28,12 @@ export function ChatPanel(props: { messages: ChatMessage[]; selfId: string; send
     const body = text.trim();
     if (!body || busy) return;
     setBusy(true);
-    setError(false);
+    setError(null);
     try {
       await props.send(body);
       setText('');
-    } catch {
-      setError(true);
+    } catch (err) {
+      setError(err instanceof SealError ? t('meeting.chatNoKey') : t('meeting.chatFailed'));
     } finally {
       setBusy(false);
     }
@@ -37,6 +41,17 @@ export function ChatPanel(props: { messages: ChatMessage[]; selfId: string; send
 
   return (
     <div className="panel-body chat">
+      {props.sealed && (
+        <p className="chat-sealed small" data-testid="chat-sealed">
+          <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true" focusable="false">
+            <path
+              fill="currentColor"
+              d="M4.5 7V5a3.5 3.5 0 0 1 7 0v2H12a1 1 0 0 1 1 1v6a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V8a1 1 0 0 1 1-1h.5ZM6 7h4V5a2 2 0 1 0-4 0v2Z"
+            />
+          </svg>{' '}
+          {t('meeting.chatSealed')}
+        </p>
+      )}
       <ol className="chat-list" ref={listRef} aria-live="polite" aria-relevant="additions" data-testid="chat-list">
         {props.messages.length === 0 && <li className="muted small chat-empty">{t('meeting.chatEmpty')}</li>}
         {props.messages.map((m) => (
@@ -45,13 +60,19 @@ export function ChatPanel(props: { messages: ChatMessage[]; selfId: string; send
               <strong data-testid="chat-from">{m.displayName}</strong>
               <time dateTime={new Date(m.at).toISOString()}>{time.format(m.at)}</time>
             </div>
-            <p className="chat-text">{m.text}</p>
+            {m.text !== null ? (
+              <p className="chat-text">{m.text}</p>
+            ) : (
+              <p className="chat-text muted" data-state={m.state}>
+                {m.state === 'opening' ? t('meeting.chatOpening') : t('meeting.chatUnreadable')}
+              </p>
+            )}
           </li>
         ))}
       </ol>
       {error && (
         <p className="error small" role="alert">
-          {t('meeting.chatFailed')}
+          {error}
         </p>
       )}
       <form className="chat-form" onSubmit={(e) => void submit(e)}>

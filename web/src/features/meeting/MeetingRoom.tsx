@@ -8,7 +8,7 @@ import { SecurityPanel, SecurityWarnings } from '../../security/ui/SecurityPanel
 import { errorText } from '../../lib/errors.js';
 import type { SignalingClient } from '../../lib/signaling.js';
 import { Banners } from './Banners.js';
-import { ChatPanel } from './ChatPanel.js';
+import { ChatPanel, SealError } from './ChatPanel.js';
 import { Controls, type Panel } from './Controls.js';
 import { isHostRole } from './room-state.js';
 import { RosterPanel, type HostActions } from './RosterPanel.js';
@@ -17,6 +17,7 @@ import { RemovedScreen, WaitingScreen } from './Screens.js';
 import { SecurityIndicator } from './SecurityIndicator.js';
 import './security.css';
 import { useMedia, streamKey, type LocalMedia } from './use-media.js';
+import { useChat } from './use-chat.js';
 import { useRoom } from './use-room.js';
 import { RemoteAudio } from './VideoTile.js';
 import { VideoGrid } from './VideoGrid.js';
@@ -29,6 +30,7 @@ export function MeetingRoom(props: { client: SignalingClient; join: JoinResult; 
   const { client, link } = props;
   const [room] = useRoom(client, props.join);
   const security = useSyncExternalStore(link.subscribe, link.getSession);
+  const chat = useChat(room.chat, security);
   const media = useMedia(client, room, props.local, link);
   const [panel, setPanel] = useState<Panel>(null);
   const [seenChat, setSeenChat] = useState(0);
@@ -181,10 +183,23 @@ export function MeetingRoom(props: { client: SignalingClient; join: JoinResult; 
               />
             ) : (
               <ChatPanel
-                messages={room.chat}
+                messages={chat}
                 selfId={room.selfId}
+                sealed={room.meeting.e2ee}
                 send={async (text) => {
-                  await client.request('chat.send', { text });
+                  if (!room.meeting.e2ee) {
+                    await client.request('chat.send', { text });
+                    return;
+                  }
+                  // End-to-end encrypted meeting: the server only ever gets the sealed message.
+                  let sealed: string;
+                  try {
+                    if (!security) throw new Error('no security session');
+                    sealed = await security.sealChat(text);
+                  } catch (err) {
+                    throw new SealError(err instanceof Error ? err.message : String(err));
+                  }
+                  await client.request('chat.send', { sealed });
                 }}
               />
             )}

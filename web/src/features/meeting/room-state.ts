@@ -1,14 +1,9 @@
 /** The meeting room's state as a pure reducer over signaling events. */
-import type { JoinResult, MeetingInfo, MeetingRole, RemovalNotice, RosterEntry, ServerEvent } from '../../../../protocol/signaling.js';
+import type { ChatMessageData, JoinResult, MeetingInfo, MeetingRole, RemovalNotice, RosterEntry, ServerEvent } from '../../../../protocol/signaling.js';
 import type { ConnectionState } from '../../lib/signaling.js';
 
-export interface ChatMessage {
-  messageId: string;
-  from: string;
-  displayName: string;
-  text: string;
-  at: number;
-}
+/** As relayed: plain `text`, or `sealed` end to end (opened by use-chat.ts). */
+export type ChatMessage = ChatMessageData;
 export type HostNotice = Extract<ServerEvent, { event: 'host.notice' }>['data'] & { at: number };
 
 export interface RoomState {
