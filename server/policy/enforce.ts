@@ -7,28 +7,10 @@ import { targetsMeeting, targetsParticipant, type PolicyContext } from './contex
 import { enforcementEntry, hostNotice, hostNoticeEntry, legalNotice, noActionEntry } from './entries.js';
 import { inScope } from './scope.js';
 import type { Demand, DemandOutcome, RemotePresence } from './types.js';
+import type { ImpactPreview, MeetingImpact } from '../../protocol/policy.js';
 import type { LogEntry } from '../../protocol/transparency.js';
 
-export interface MeetingImpact {
-  meetingId: string;
-  title: string | null;
-  live: boolean;
-  /** Participants located in the jurisdiction now: the only ones the demand would act on. */
-  inJurisdiction: number;
-  /** Participants located elsewhere or unknown: never affected. */
-  outside: number;
-  action: 'remove' | 'no action needed';
-}
-
-export interface ImpactPreview {
-  demandId: number;
-  jurisdiction: string;
-  meetings: MeetingImpact[];
-  /** Live participants signed in to targeted accounts, located in the jurisdiction, in other meetings. */
-  accountSessions: number;
-  totals: { inJurisdiction: number; outsideAffected: 0 };
-  summary: string;
-}
+export type { ImpactPreview, MeetingImpact } from '../../protocol/policy.js';
 
 interface Plan {
   /** participant → meeting, for every live participant the demand acts on (on this node). */

@@ -1,56 +1,8 @@
 /** Shapes of the policy domain: demands, restrictions, account policy, and its ports. */
-import type { AskKind, LogEntry, PseudonymKind } from '../../protocol/transparency.js';
+import type { AccountPolicyRow, Demand, DemandDocumentMeta, DemandOutcome, DemandState, Restriction } from '../../protocol/policy.js';
+import type { LogEntry, PseudonymKind } from '../../protocol/transparency.js';
 
-export type DemandState = 'recorded' | 'approved' | 'rejected' | 'lifted' | 'expired' | 'refused';
-
-/** One thing the authority asked, and whether Parley does it. */
-export interface DemandAsk {
-  kind: AskKind;
-  /** The authority's words for this ask, if given separately. */
-  detail?: string;
-  performed: boolean;
-  reason?: string;
-}
-
-export interface DemandTargets {
-  meetings: string[];
-  /** Account ids (emails given in the demand are resolved to ids when recorded). */
-  accounts: string[];
-  /** Emails named in the demand that matched no account here (kept as asked; they match nobody). */
-  unmatchedEmails: string[];
-  /** Case-insensitive glob (`*` any run) on meeting titles, for scheduled meetings. */
-  titlePattern: string | null;
-}
-
-export interface DemandDocumentMeta {
-  sha256: string;
-  filename: string;
-  contentType: string;
-  size: number;
-}
-
-export interface Demand {
-  id: number;
-  authority: string;
-  jurisdiction: string;
-  legalBasis: string;
-  reference: string;
-  receivedAt: number;
-  askedText: string;
-  asks: DemandAsk[];
-  targets: DemandTargets;
-  gag: { active: boolean; until: number | null };
-  expiresAt: number | null;
-  state: DemandState;
-  recordedBy: string;
-  decidedBy: string | null;
-  decidedAt: number | null;
-  decisionReason: string | null;
-  endedBy: string | null;
-  endedAt: number | null;
-  document: DemandDocumentMeta | null;
-  createdAt: number;
-}
+export type { Demand, DemandAsk, DemandDocumentMeta, DemandOutcome, DemandState, DemandTargets, Restriction } from '../../protocol/policy.js';
 
 export type NewDemand = Omit<Demand, 'id' | 'state' | 'decidedBy' | 'decidedAt' | 'decisionReason' | 'endedBy' | 'endedAt' | 'document' | 'createdAt'> & {
   state: DemandState;
@@ -61,21 +13,7 @@ export interface DemandDocument extends DemandDocumentMeta {
   bytes: Uint8Array;
 }
 
-export interface DemandOutcome {
-  meetingId: string;
-  outcome: 'removed' | 'no-action';
-  count: number;
-  at: number;
-}
-
 export type RestrictionScope = 'instance' | 'account' | 'meeting';
-
-/** "Block these countries/regions" or "allow only these", plus what to do with unknown locations. */
-export interface Restriction {
-  mode: 'block' | 'allow';
-  countries: string[];
-  unknown: 'allow' | 'block';
-}
 
 export interface StoredRestriction extends Restriction {
   scope: RestrictionScope;
@@ -85,10 +23,7 @@ export interface StoredRestriction extends Restriction {
 }
 
 /** Account creation rules for people located in one country (set by the instance admin). */
-export interface AccountPolicy {
-  country: string;
-  individualSignupDisabled: boolean;
-  businessRequiresVerification: boolean;
+export interface AccountPolicy extends AccountPolicyRow {
   updatedBy: string;
   updatedAt: number;
 }

@@ -3,6 +3,8 @@
  * located in CN; HK and US stay, the meeting runs, the host's account is untouched.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { DemandOutcome, DemandView, ImpactPreview } from '../../protocol/policy.js';
 import type { WsClient } from '../helpers/app.js';
 import { createMeeting } from '../helpers/app.js';
 import { demandBody, logEntries, openFrom, operator, recordDemand, startPolicyServer, type PolicyTestServer } from '../../server/policy/test-helpers.js';
@@ -52,6 +54,7 @@ describe('a CN demand approved by a second person', () => {
     const preview = await server.app.inject({ method: 'GET', url: `/api/demands/${id}/preview`, headers: { cookie: s.approver.cookie } });
     expect(preview.statusCode).toBe(200);
     const pv = preview.json().preview;
+    z.strictObject(ImpactPreview.shape).parse(pv);
     expect(pv.totals).toEqual({ inJurisdiction: 1, outsideAffected: 0 });
     expect(pv.summary).toContain('0 participants outside CN affected');
     const byId = Object.fromEntries(pv.meetings.map((m: { meetingId: string }) => [m.meetingId, m]));
@@ -104,6 +107,9 @@ describe('a CN demand approved by a second person', () => {
     expect(JSON.stringify(entries)).not.toContain(s.a.id);
 
     const detail = await server.app.inject({ method: 'GET', url: `/api/demands/${id}`, headers: { cookie: s.compliance.cookie } });
+    // What the API returns is exactly the shape protocol/policy.ts defines (the web console's types).
+    z.strictObject(DemandView.shape).parse(detail.json().demand);
+    z.array(z.strictObject(DemandOutcome.shape)).parse(detail.json().outcomes);
     expect(detail.json().outcomes).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ meetingId: s.a.id, outcome: 'removed', count: 1 }),

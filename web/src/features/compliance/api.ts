@@ -1,38 +1,11 @@
 /** REST calls of the policy console (see docs/policy.md). */
+import type { AccountPolicyRow, DemandOutcome as Outcome, DemandView as Demand, ImpactPreview as Preview, Restriction } from '../../../../protocol/policy.js';
 import { ApiError, apiFetch } from '../../lib/api.js';
 
-export type AskKind = 'block-participants' | 'end-meeting' | 'close-account' | 'suspend-account' | 'delete-content' | 'hand-over-data' | 'restrict-signup' | 'other';
-export const ASK_KINDS: AskKind[] = ['block-participants', 'end-meeting', 'close-account', 'suspend-account', 'delete-content', 'hand-over-data', 'restrict-signup', 'other'];
-
-export interface Demand {
-  id: number;
-  authority: string;
-  jurisdiction: string;
-  legalBasis: string;
-  reference: string;
-  receivedAt: number;
-  askedText: string;
-  asks: { kind: AskKind; detail?: string; performed: boolean; reason?: string }[];
-  targets: { meetings: string[]; accounts: string[]; unmatchedEmails: string[]; titlePattern: string | null };
-  gag: { active: boolean; until: number | null };
-  expiresAt: number | null;
-  state: 'recorded' | 'approved' | 'rejected' | 'lifted' | 'expired' | 'refused';
-  recordedBy: string;
-  decidedBy: string | null;
-  document: { sha256: string; filename: string; contentType: string; size: number } | null;
-  expired: boolean;
-  gagInForce: boolean;
-}
-export interface Preview {
-  demandId: number;
-  jurisdiction: string;
-  meetings: { meetingId: string; title: string | null; live: boolean; inJurisdiction: number; outside: number; action: 'remove' | 'no action needed' }[];
-  accountSessions: number;
-  totals: { inJurisdiction: number; outsideAffected: 0 };
-}
-export interface Outcome { meetingId: string; outcome: 'removed' | 'no-action'; count: number; at: number }
-export interface Restriction { mode: 'block' | 'allow'; countries: string[]; unknown: 'allow' | 'block' }
-export interface AccountPolicyRow { country: string; individualSignupDisabled: boolean; businessRequiresVerification: boolean }
+// The API's shapes are inferred from the schemas in protocol/policy.ts (type-only imports);
+// the list of ask kinds is the log schema's own.
+export type { AccountPolicyRow, Demand, Outcome, Preview, Restriction };
+export { ASK_KINDS, type AskKind } from '../../../../protocol/transparency.js';
 export interface AdminUser { id: string; email: string; displayName: string; roles: string[]; accountType: string; status: string; businessVerified: boolean }
 
 async function upload<T>(path: string, form: FormData): Promise<T> {
