@@ -44,7 +44,7 @@ export default tseslint.config(
           patterns: [
             {
               regex: '^\\.\\.?/(\\.\\./)*(accounts|cluster|config|geo|http|media|meetings|policy|signaling|storage|transparency)/(?!index\\.js$).+',
-              message: "Import another domain through its index.ts (CONVENTIONS: one index.ts per domain).",
+              message: 'Import another domain through its index.ts (CONVENTIONS: one index.ts per domain).',
             },
           ],
         },
@@ -75,7 +75,17 @@ export default tseslint.config(
   {
     files: ['**/*.{js,mjs,cjs}'],
     extends: [tseslint.configs.disableTypeChecked],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly', fetch: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        Buffer: 'readonly',
+        fetch: 'readonly',
+      },
+    },
   },
   {
     files: ['web/src/**/*.{ts,tsx}'],

@@ -27,7 +27,10 @@ class Node {
   child!: ChildProcess;
   url = '';
   #waiters: ((m: any) => void)[] = [];
-  constructor(readonly id: string, readonly port: number) {}
+  constructor(
+    readonly id: string,
+    readonly port: number,
+  ) {}
   async start(env: Record<string, string>): Promise<void> {
     this.child = spawn(process.execPath, ['--import', 'tsx', 'bench/cluster-node.ts'], {
       env: { ...process.env, ...env, PARLEY_NODE_ID: this.id, PORT: String(this.port), PUBLIC_URL: `http://127.0.0.1:${this.port}` },
@@ -58,7 +61,15 @@ const pg = await svc.startPostgres();
 const redis = await svc.startRedis();
 const dbs = new TestDatabases(pg.url);
 const databaseUrl = await dbs.create();
-const env = { DATABASE_URL: databaseUrl, REDIS_URL: redis.url, GEO_TEST_MAP: '127.0.0.2=CN,127.0.0.4=US,127.0.0.1=US', COOKIE_SECURE: 'false', LOG_LEVEL: 'warn', HOST: '127.0.0.1', LOG_ORIGIN: 'parley.bench/transparency' };
+const env = {
+  DATABASE_URL: databaseUrl,
+  REDIS_URL: redis.url,
+  GEO_TEST_MAP: '127.0.0.2=CN,127.0.0.4=US,127.0.0.1=US',
+  COOKIE_SECURE: 'false',
+  LOG_LEVEL: 'warn',
+  HOST: '127.0.0.1',
+  LOG_ORIGIN: 'parley.bench/transparency',
+};
 const nodes = [new Node('node-a', await svc.freePort()), new Node('node-b', await svc.freePort()), new Node('node-c', await svc.freePort())];
 await nodes[0]!.start(env);
 await Promise.all(nodes.slice(1).map((n) => n.start(env)));
@@ -109,7 +120,8 @@ const lastPerNode = removals.map((r) => Math.max(...r.removedAt) - t0);
 
 // ---- 2. Redis down: approval → removal on the other nodes, by PostgreSQL polling ----
 await redis.crash();
-for (let i = 0; i < 100 && (await Promise.all(nodes.map((n) => n.ask({ cmd: 'mode' })))).some((m) => m.mode !== 'polling'); i++) await new Promise((r) => setTimeout(r, 100));
+for (let i = 0; i < 100 && (await Promise.all(nodes.map((n) => n.ask({ cmd: 'mode' })))).some((m) => m.mode !== 'polling'); i++)
+  await new Promise((r) => setTimeout(r, 100));
 const fallback: number[] = [];
 for (let trial = 0; trial < 10; trial++) {
   const ms = await meetingsFor(`Outage${trial}`, 3);

@@ -29,7 +29,8 @@ function channel(address: string): ClientChannel {
   };
 }
 
-type Cmd = { cmd: 'seed'; meetings: string[]; perMeeting: number; cnEvery: number; concurrency: number } | { cmd: 'removals' } | { cmd: 'reset' } | { cmd: 'mode' };
+type Cmd =
+  { cmd: 'seed'; meetings: string[]; perMeeting: number; cnEvery: number; concurrency: number } | { cmd: 'removals' } | { cmd: 'reset' } | { cmd: 'mode' };
 
 process.on('message', (m: Cmd) => {
   void (async () => {

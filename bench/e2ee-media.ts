@@ -11,7 +11,11 @@ import { launchBrowser } from '../test/e2e/helpers/browser.js';
 import { startE2eeServer } from '../test/e2e/e2ee-server.js';
 
 const SECONDS = Number(process.argv[2] ?? 10);
-type Stats = { inbound: { kind: string; framesDecoded: number }[]; framesEncoded: number; worker: { encrypted: number; decrypted: number; cryptoMs: number } | null };
+type Stats = {
+  inbound: { kind: string; framesDecoded: number }[];
+  framesEncoded: number;
+  worker: { encrypted: number; decrypted: number; cryptoMs: number } | null;
+};
 const P = (p: Page) => p as Page & { evaluate: Page['evaluate'] };
 const stats = (p: Page) => P(p).evaluate(() => (window as never as { parley: { stats(): Promise<unknown> } }).parley.stats()) as Promise<Stats>;
 
@@ -60,7 +64,11 @@ async function run(encrypt: boolean) {
     for (const [i, cookie] of [m.hostCookie, undefined, undefined].entries()) {
       const page = await server.openPage(browser, cookie);
       const t0 = Date.now();
-      await page.evaluate((o) => (window as never as { parley: { start(o: object): Promise<string> } }).parley.start(o), { meetingId: m.meetingId, name: `P${i}`, encrypt });
+      await page.evaluate((o) => (window as never as { parley: { start(o: object): Promise<string> } }).parley.start(o), {
+        meetingId: m.meetingId,
+        name: `P${i}`,
+        encrypt,
+      });
       if (i > 0) {
         for (;;) {
           const s = await stats(page);
@@ -79,7 +87,10 @@ async function run(encrypt: boolean) {
     const c1 = chromiumCpu();
     const s1 = await Promise.all(pages.map(stats));
     const n = frames(s1) - frames(s0);
-    const cryptoFrames = s1.reduce((a, s, i) => a + (s.worker ? s.worker.encrypted + s.worker.decrypted - (s0[i]!.worker!.encrypted + s0[i]!.worker!.decrypted) : 0), 0);
+    const cryptoFrames = s1.reduce(
+      (a, s, i) => a + (s.worker ? s.worker.encrypted + s.worker.decrypted - (s0[i]!.worker!.encrypted + s0[i]!.worker!.decrypted) : 0),
+      0,
+    );
     const cryptoMs = s1.reduce((a, s, i) => a + (s.worker ? s.worker.cryptoMs - s0[i]!.worker!.cryptoMs : 0), 0);
     return {
       joinMs: joinMs.reduce((a, b) => a + b, 0) / joinMs.length,
@@ -100,5 +111,7 @@ console.log(`e2ee-media: 3 Chromium participants, VP8 640x360 simulcast + Opus, 
 console.log(`join → first remote frame: off ${off.joinMs.toFixed(0)} ms, on ${on.joinMs.toFixed(0)} ms`);
 console.log(`browser CPU per video frame (encoded+decoded): off ${off.cpuMsPerFrame.toFixed(2)} ms, on ${on.cpuMsPerFrame.toFixed(2)} ms`);
 console.log(`browser CPU total: off ${off.cpuPercent.toFixed(0)} %, on ${on.cpuPercent.toFixed(0)} % of one core`);
-console.log(`worker AES-GCM per frame (audio+video, enc+dec): ${on.cryptoUsPerFrame.toFixed(1)} µs; frames in window off ${off.videoFrames}, on ${on.videoFrames}`);
+console.log(
+  `worker AES-GCM per frame (audio+video, enc+dec): ${on.cryptoUsPerFrame.toFixed(1)} µs; frames in window off ${off.videoFrames}, on ${on.videoFrames}`,
+);
 process.exit(0);

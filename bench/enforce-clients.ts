@@ -35,7 +35,10 @@ async function connect(s: Start, i: number): Promise<void> {
       }
       const msg = JSON.parse(text) as { type: string; id?: string; ok?: boolean; result?: { participantId: string } };
       if (msg.type === 'response' && msg.id === 'j') {
-        if (!msg.ok) { reject(new Error(`join failed: ${text}`)); return; }
+        if (!msg.ok) {
+          reject(new Error(`join failed: ${text}`));
+          return;
+        }
         if (inCn) cnIds.push(msg.result!.participantId);
         resolve();
       }

@@ -72,7 +72,14 @@ async function main(): Promise<void> {
   server.mediaRemovals.length = 0;
   if (process.env['BENCH_TRACE']) {
     const ctx = server.policy.ctx as unknown as Record<string, Record<string, (...a: unknown[]) => Promise<unknown>>>;
-    for (const [o, k] of [['log', 'append'], ['log', 'appendMany'], ['store', 'getDemand'], ['store', 'transition'], ['store', 'addOutcomes'], ['meetings', 'get']] as const) {
+    for (const [o, k] of [
+      ['log', 'append'],
+      ['log', 'appendMany'],
+      ['store', 'getDemand'],
+      ['store', 'transition'],
+      ['store', 'addOutcomes'],
+      ['meetings', 'get'],
+    ] as const) {
       const f = ctx[o]![k]!.bind(ctx[o]);
       ctx[o]![k] = async (...a: unknown[]) => {
         const s = performance.now();

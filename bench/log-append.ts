@@ -16,7 +16,13 @@ async function run(label: string, synchronous: 'NORMAL' | 'FULL', mode: 'burst' 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-bench-'));
   const storage = await openStorage({ sqlitePath: path.join(dir, 'db.sqlite') });
   await sql.raw(`PRAGMA synchronous = ${synchronous}`).execute(storage.db);
-  const log = await createTransparencyLog({ db: storage.db, dialect: storage.dialect, sqlite: storage.sqlite, origin: 'bench.parley/log', checkpointIntervalMs: 0 });
+  const log = await createTransparencyLog({
+    db: storage.db,
+    dialect: storage.dialect,
+    sqlite: storage.sqlite,
+    origin: 'bench.parley/log',
+    checkpointIntervalMs: 0,
+  });
   const n = mode === 'serial' ? Math.min(N, 2000) : N;
   const entries = Array.from({ length: n }, (_, i) => buildEntry(i));
   const t0 = performance.now();

@@ -23,7 +23,9 @@ const SAMPLES = 2000;
 function stats(label: string, times: number[]): void {
   const s = [...times].sort((a, b) => a - b);
   const q = (p: number): number => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
-  console.log(`${label.padEnd(34)} median ${(q(0.5) * 1000).toFixed(1).padStart(6)} µs   p99 ${(q(0.99) * 1000).toFixed(1).padStart(6)} µs   max ${(s.at(-1)! * 1000).toFixed(1)} µs`);
+  console.log(
+    `${label.padEnd(34)} median ${(q(0.5) * 1000).toFixed(1).padStart(6)} µs   p99 ${(q(0.99) * 1000).toFixed(1).padStart(6)} µs   max ${(s.at(-1)! * 1000).toFixed(1)} µs`,
+  );
 }
 
 const rnd = (n: number): number => Math.floor(Math.random() * n);
@@ -63,7 +65,9 @@ async function measure(
   const tree = new MerkleTree(nodeHasher);
   const index = new LeafIndex(tree);
   for (let i = 0; i < N; i++) index.add(tree.appendEntry(utf8(canonicalJson(buildEntry(i)))));
-  console.log(`in-memory tree of ${N} entries built in ${((performance.now() - t) / 1000).toFixed(1)} s, +${((process.memoryUsage().rss - rss) / 2 ** 20).toFixed(0)} MiB RSS`);
+  console.log(
+    `in-memory tree of ${N} entries built in ${((performance.now() - t) / 1000).toFixed(1)} s, +${((process.memoryUsage().rss - rss) / 2 ** 20).toFixed(0)} MiB RSS`,
+  );
   await measure(
     'tree (in memory)',
     (leaf, size) => tree.inclusionProof(typeof leaf === 'number' ? leaf : index.find(Buffer.from(leaf, 'base64'))!, size),
@@ -96,10 +100,16 @@ const rss0 = process.memoryUsage().rss;
 t0 = performance.now();
 const log = await createTransparencyLog({ db: storage.db, dialect: storage.dialect, origin: 'bench.parley/log', checkpointIntervalMs: 0 });
 const openMs = performance.now() - t0;
-console.log(`start-up: re-hash, rebuild tree and report from ${log.size()} rows: ${(openMs / 1000).toFixed(2)} s, +${((process.memoryUsage().rss - rss0) / 2 ** 20).toFixed(0)} MiB RSS`);
+console.log(
+  `start-up: re-hash, rebuild tree and report from ${log.size()} rows: ${(openMs / 1000).toFixed(2)} s, +${((process.memoryUsage().rss - rss0) / 2 ** 20).toFixed(0)} MiB RSS`,
+);
 if (!log.integrity().ok) throw new Error('integrity check failed');
 
-await measure('log (SQLite start-up, then served from memory)', (leaf, size) => log.inclusionProof(leaf, size), (a, b) => log.consistencyProof(a, b));
+await measure(
+  'log (SQLite start-up, then served from memory)',
+  (leaf, size) => log.inclusionProof(leaf, size),
+  (a, b) => log.consistencyProof(a, b),
+);
 await log.close();
 await storage.close();
 fs.rmSync(dir, { recursive: true, force: true });

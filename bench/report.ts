@@ -18,11 +18,20 @@ function entry(i: number): LogEntry {
   if (i % 50 === 0) {
     const kind = ASK_KINDS[demand % ASK_KINDS.length]!;
     const performable = kind === 'block-participants' || kind === 'restrict-signup';
-    return buildDemandRecorded({ demandId, jurisdiction: j, at, asked: [performable ? { kind, performed: true } : { kind, performed: false, reason: 'never performed' }] });
+    return buildDemandRecorded({
+      demandId,
+      jurisdiction: j,
+      at,
+      asked: [performable ? { kind, performed: true } : { kind, performed: false, reason: 'never performed' }],
+    });
   }
   if (i % 7 === 0) return buildNoAction({ demandId, jurisdiction: j, at, meeting: fakePseudonym('m', i % 300) });
   return buildEnforcement(i % 3 === 0 ? 'enforcement.refused' : 'enforcement.removed', {
-    demandId, jurisdiction: j, at, meeting: fakePseudonym('m', i % 300), participant: fakePseudonym('p', i % 5000),
+    demandId,
+    jurisdiction: j,
+    at,
+    meeting: fakePseudonym('m', i % 300),
+    participant: fakePseudonym('p', i % 5000),
     evidence: { country: j, database: 'geo', databaseBuildDate: '2026-06-17' },
   });
 }
@@ -40,4 +49,6 @@ t0 = performance.now();
 const csv = reportToCsv(report);
 const csvMs = performance.now() - t0;
 console.log(`report at ${N} entries: parse ${(parseMs / 1000).toFixed(2)} s + computeReport ${(computeMs / 1000).toFixed(2)} s + CSV ${csvMs.toFixed(1)} ms`);
-console.log(`  ${report.rows.length} (half-year, jurisdiction) rows, ${csv.length} CSV bytes; demands ${report.totals.demandsReceived}, removed ${report.totals.participantsRemoved}, refused ${report.totals.participantsRefused}`);
+console.log(
+  `  ${report.rows.length} (half-year, jurisdiction) rows, ${csv.length} CSV bytes; demands ${report.totals.demandsReceived}, removed ${report.totals.participantsRemoved}, refused ${report.totals.participantsRefused}`,
+);

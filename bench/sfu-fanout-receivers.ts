@@ -8,14 +8,18 @@ const { RTCPeerConnection: PC } = wrtc as unknown as { RTCPeerConnection: new ()
 const pcs = new Map<string, RTCPeerConnection>();
 const chains = new Map<string, Promise<void>>();
 const pending = new Map<string, RTCIceCandidateInit[]>();
-const send = (m: unknown): void => { process.send?.(m); };
+const send = (m: unknown): void => {
+  process.send?.(m);
+};
 
 function add(id: string): void {
   const pc = new PC();
   pcs.set(id, pc);
   pending.set(id, []);
   chains.set(id, Promise.resolve());
-  pc.onicecandidate = (e) => { if (e.candidate) send({ op: 'cand', id, pc: 'sub', candidate: e.candidate.candidate, mid: e.candidate.sdpMid ?? '' }); };
+  pc.onicecandidate = (e) => {
+    if (e.candidate) send({ op: 'cand', id, pc: 'sub', candidate: e.candidate.candidate, mid: e.candidate.sdpMid ?? '' });
+  };
 }
 
 async function offer(id: string, sdp: string): Promise<void> {
@@ -31,14 +35,19 @@ async function offer(id: string, sdp: string): Promise<void> {
 async function measure(): Promise<Record<string, number>> {
   const t = { audio: 0, video: 0, bytes: 0, frames: 0, lost: 0 };
   for (const pc of pcs.values()) {
-    (await pc.getStats()).forEach((s: { type: string; kind?: string; packetsReceived?: number; packetsLost?: number; bytesReceived?: number; framesDecoded?: number }) => {
-      if (s.type !== 'inbound-rtp') return;
-      if (s.kind === 'audio') { t.audio += s.packetsReceived ?? 0; return; }
-      t.video += s.packetsReceived ?? 0;
-      t.lost += s.packetsLost ?? 0;
-      t.bytes += s.bytesReceived ?? 0;
-      t.frames += s.framesDecoded ?? 0;
-    });
+    (await pc.getStats()).forEach(
+      (s: { type: string; kind?: string; packetsReceived?: number; packetsLost?: number; bytesReceived?: number; framesDecoded?: number }) => {
+        if (s.type !== 'inbound-rtp') return;
+        if (s.kind === 'audio') {
+          t.audio += s.packetsReceived ?? 0;
+          return;
+        }
+        t.video += s.packetsReceived ?? 0;
+        t.lost += s.packetsLost ?? 0;
+        t.bytes += s.bytesReceived ?? 0;
+        t.frames += s.framesDecoded ?? 0;
+      },
+    );
   }
   return t;
 }
@@ -56,7 +65,13 @@ process.on('message', (raw) => {
       if (pc?.remoteDescription) await pc.addIceCandidate(c).catch(() => undefined);
       else pending.get(id)?.push(c);
     };
-    chains.set(id, (chains.get(id) ?? Promise.resolve()).then(run).catch(() => undefined));
+    chains.set(
+      id,
+      (chains.get(id) ?? Promise.resolve()).then(run).catch(() => undefined),
+    );
   } else if (m.op === 'measure') void measure().then((t) => send({ op: 'reply', rid: m.rid, ...t }));
 });
-process.on('disconnect', () => { for (const pc of pcs.values()) pc.close(); process.exit(0); });
+process.on('disconnect', () => {
+  for (const pc of pcs.values()) pc.close();
+  process.exit(0);
+});

@@ -12,7 +12,9 @@ type Msg =
   | { op: 'measure'; rid: number };
 
 const media = createMediaServer({ iceServers: [], receiverGate: () => true });
-const send = (m: unknown): void => { process.send?.(m); };
+const send = (m: unknown): void => {
+  process.send?.(m);
+};
 
 process.on('message', (raw) => {
   const m = raw as Msg;
@@ -36,4 +38,7 @@ process.on('message', (raw) => {
     }
   }
 });
-process.on('disconnect', () => { media.close(); process.exit(0); });
+process.on('disconnect', () => {
+  media.close();
+  process.exit(0);
+});

@@ -15,7 +15,6 @@ const W = Number(process.env.BENCH_W ?? 960);
 const H = Number(process.env.BENCH_H ?? 540);
 const FPS = Number(process.env.BENCH_FPS ?? 30);
 
-
 class Child {
   readonly child: ChildProcess;
   #rid = 0;
@@ -31,18 +30,25 @@ class Child {
       else this.onOther(m);
     });
   }
-  send(m: Record<string, unknown>): void { this.child.send(m); }
+  send(m: Record<string, unknown>): void {
+    this.child.send(m);
+  }
   call(m: Record<string, unknown>): Promise<Record<string, unknown>> {
     const rid = ++this.#rid;
-    return new Promise((r) => { this.#waiting.set(rid, r); this.child.send({ ...m, rid }); });
+    return new Promise((r) => {
+      this.#waiting.set(rid, r);
+      this.child.send({ ...m, rid });
+    });
   }
 }
 
 async function startPublisher(sfu: Child): Promise<{ pc: RTCPeerConnection; stop(): void }> {
   const { RTCPeerConnection: PC, nonstandard } = wrtc as unknown as {
     RTCPeerConnection: new () => RTCPeerConnection;
-    nonstandard: { RTCVideoSource: new () => { createTrack(): MediaStreamTrack; onFrame(f: unknown): void };
-      RTCAudioSource: new () => { createTrack(): MediaStreamTrack; onData(d: unknown): void } };
+    nonstandard: {
+      RTCVideoSource: new () => { createTrack(): MediaStreamTrack; onFrame(f: unknown): void };
+      RTCAudioSource: new () => { createTrack(): MediaStreamTrack; onData(d: unknown): void };
+    };
   };
   sfu.send({ op: 'add', id: 'pub' });
   const pc = new PC();
@@ -54,7 +60,12 @@ async function startPublisher(sfu: Child): Promise<{ pc: RTCPeerConnection; stop
   let x = 1;
   const frames = Array.from({ length: 16 }, (_, k) => {
     const f = new Uint8ClampedArray(W * H * 1.5).fill(128);
-    for (let i = 0; i < W * H; i++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; f[i] = ((i % W) + k * 6) / 4 + (x & 0x1f); }
+    for (let i = 0; i < W * H; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      f[i] = ((i % W) + k * 6) / 4 + (x & 0x1f);
+    }
     return f;
   });
   let n = 0;
@@ -67,12 +78,21 @@ async function startPublisher(sfu: Child): Promise<{ pc: RTCPeerConnection; stop
     for (let i = 0; i < 480; i++) samples[i] = Math.round(Math.sin((n * 480 + i) / 9) * 6000);
     audio.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 });
   }, 10);
-  pc.onicecandidate = (e) => { if (e.candidate) sfu.send({ op: 'cand', id: 'pub', pc: 'pub', candidate: e.candidate.candidate, mid: e.candidate.sdpMid ?? '0' }); };
+  pc.onicecandidate = (e) => {
+    if (e.candidate) sfu.send({ op: 'cand', id: 'pub', pc: 'pub', candidate: e.candidate.candidate, mid: e.candidate.sdpMid ?? '0' });
+  };
   const offer = await pc.createOffer();
   await pc.setLocalDescription(offer);
   const reply = await sfu.call({ op: 'publish', id: 'pub', sdp: offer.sdp });
   await pc.setRemoteDescription({ type: 'answer', sdp: String(reply.sdp) });
-  return { pc, stop: () => { clearInterval(vt); clearInterval(at); pc.close(); } };
+  return {
+    pc,
+    stop: () => {
+      clearInterval(vt);
+      clearInterval(at);
+      pc.close();
+    },
+  };
 }
 
 async function runOnce(n: number): Promise<void> {
@@ -94,17 +114,22 @@ async function runOnce(n: number): Promise<void> {
   const cpu = Number(b.cpuUs) - Number(a.cpuUs);
   const secs = MEASURE_MS / 1000;
   const loss = d('video') + d('lost') > 0 ? d('lost') / (d('video') + d('lost')) : 0;
-  console.log(`N=${n}\tvideo ${(d('bytes') * 8 / n / secs / 1000).toFixed(0)} kbps/sub\t` +
-    `forwarded ${(fwd / secs).toFixed(0)} pkt/s\tSFU CPU ${(cpu / Math.max(1, fwd)).toFixed(1)} µs/pkt ` +
-    `(${(cpu / MEASURE_MS / 10).toFixed(0)} % of a core)\tSFU RSS ${(Number(b.rss) / 1048576).toFixed(0)} MB\t` +
-    `sub fps ${(d('frames') / n / secs).toFixed(1)}\tsub video loss ${(loss * 100).toFixed(2)} %\t` +
-    `received ${((d('video') + d('audio')) / secs).toFixed(0)} pkt/s`);
+  console.log(
+    `N=${n}\tvideo ${((d('bytes') * 8) / n / secs / 1000).toFixed(0)} kbps/sub\t` +
+      `forwarded ${(fwd / secs).toFixed(0)} pkt/s\tSFU CPU ${(cpu / Math.max(1, fwd)).toFixed(1)} µs/pkt ` +
+      `(${(cpu / MEASURE_MS / 10).toFixed(0)} % of a core)\tSFU RSS ${(Number(b.rss) / 1048576).toFixed(0)} MB\t` +
+      `sub fps ${(d('frames') / n / secs).toFixed(1)}\tsub video loss ${(loss * 100).toFixed(2)} %\t` +
+      `received ${((d('video') + d('audio')) / secs).toFixed(0)} pkt/s`,
+  );
   pub.stop();
   sfu.child.disconnect();
   rx.child.disconnect();
   await new Promise((r) => setTimeout(r, 800));
 }
 
-const ns = process.argv.slice(2).map(Number).filter((x) => x > 0);
+const ns = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((x) => x > 0);
 for (const n of ns.length > 0 ? ns : [5, 20, 50]) await runOnce(n);
 process.exit(0);

@@ -19,7 +19,7 @@ const COMMANDS = {
   },
   verify: {
     entry: 'server/transparency/cli.ts',
-    help: 'verify <base-url> [--state file] [--sample N]   audit an instance\'s transparency log',
+    help: "verify <base-url> [--state file] [--sample N]   audit an instance's transparency log",
   },
 };
 

@@ -9,6 +9,8 @@
 import { z } from 'zod';
 import { AppError } from './errors.js';
 
+// A table: several entries to a line.
+// prettier-ignore
 const COUNTRY_NAMES = {
   AD: 'Andorra', AE: 'United Arab Emirates', AF: 'Afghanistan', AG: 'Antigua and Barbuda',
   AI: 'Anguilla', AL: 'Albania', AM: 'Armenia', AO: 'Angola', AQ: 'Antarctica',
@@ -82,10 +84,7 @@ const COUNTRY_NAMES = {
 export type CountryCode = keyof typeof COUNTRY_NAMES;
 
 /** All 249 assigned codes, sorted. */
-export const COUNTRY_CODES = Object.freeze(Object.keys(COUNTRY_NAMES).sort()) as unknown as readonly [
-  CountryCode,
-  ...CountryCode[],
-];
+export const COUNTRY_CODES = Object.freeze(Object.keys(COUNTRY_NAMES).sort()) as unknown as readonly [CountryCode, ...CountryCode[]];
 
 /** True when `value` is an assigned alpha-2 code, exactly (uppercase; 'cn' is not). */
 export function isCountryCode(value: unknown): value is CountryCode {

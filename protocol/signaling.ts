@@ -21,7 +21,11 @@ export const MAX_E2EE_BLOB_CHARS = 4096;
 export const SEALED_CHAT = /^v1\.(\d{1,3})\.([A-Za-z0-9_-]{16})\.([A-Za-z0-9_-]{22,16024})$/;
 export const MAX_SEALED_CHAT_CHARS = 16_064;
 
-export const Id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
+export const Id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/);
 export const CountryCode = z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 code');
 export const DisplayName = z.string().trim().min(1).max(64);
 export const Layer = z.enum(['q', 'h', 'f']);
@@ -78,7 +82,14 @@ export const ClientMessage = z.discriminatedUnion('type', [
   req('host.end', {}),
   req('ping', {}),
   /** An end-to-end media key, encrypted by the sender to one roster member; relayed unread. */
-  req('e2ee.key', { to: Id, blob: z.string().min(1).max(MAX_E2EE_BLOB_CHARS).regex(/^[A-Za-z0-9+/=_-]+$/) }),
+  req('e2ee.key', {
+    to: Id,
+    blob: z
+      .string()
+      .min(1)
+      .max(MAX_E2EE_BLOB_CHARS)
+      .regex(/^[A-Za-z0-9+/=_-]+$/),
+  }),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type ClientMessageType = ClientMessage['type'];

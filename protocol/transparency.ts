@@ -61,14 +61,12 @@ export type AskKind = z.infer<typeof AskKind>;
 /** The only asks Parley can act on (invariant 2, least impact). */
 export const PERFORMABLE_ASKS: readonly AskKind[] = ['block-participants', 'restrict-signup'];
 
-export const Ask = z
-  .strictObject({ kind: AskKind, performed: z.boolean(), reason: Text.optional() })
-  .superRefine((a, ctx) => {
-    if (!a.performed && a.reason === undefined) ctx.addIssue({ code: 'custom', message: 'an ask not performed needs a reason', path: ['reason'] });
-    if (a.performed && !PERFORMABLE_ASKS.includes(a.kind)) {
-      ctx.addIssue({ code: 'custom', message: `a demand can never perform ${a.kind}`, path: ['performed'] });
-    }
-  });
+export const Ask = z.strictObject({ kind: AskKind, performed: z.boolean(), reason: Text.optional() }).superRefine((a, ctx) => {
+  if (!a.performed && a.reason === undefined) ctx.addIssue({ code: 'custom', message: 'an ask not performed needs a reason', path: ['reason'] });
+  if (a.performed && !PERFORMABLE_ASKS.includes(a.kind)) {
+    ctx.addIssue({ code: 'custom', message: `a demand can never perform ${a.kind}`, path: ['performed'] });
+  }
+});
 export type Ask = z.infer<typeof Ask>;
 
 /** Which location database placed the participant, so the decision can be re-checked. */
@@ -89,7 +87,10 @@ const DemandRecorded = z.strictObject({
   legalBasis: Text,
   reference: Text,
   receivedAt: Ms,
-  asked: z.array(Ask).min(1).max(ASK_KINDS.length * 4),
+  asked: z
+    .array(Ask)
+    .min(1)
+    .max(ASK_KINDS.length * 4),
   /** Pseudonyms of the meetings, accounts or participants named in the demand. */
   targets: z.array(Pseudonym).max(10_000),
   gag: z.strictObject({ active: z.boolean(), until: Ms.nullable() }),

@@ -70,7 +70,10 @@ const startNode = (i) => {
 // The first node runs the migrations; the others start once it is up.
 await startNode(0);
 for (let i = 0; i < 120; i++) {
-  const up = await fetch(`http://127.0.0.1:${basePort}/healthz`).then((r) => r.ok, () => false);
+  const up = await fetch(`http://127.0.0.1:${basePort}/healthz`).then(
+    (r) => r.ok,
+    () => false,
+  );
   if (up) break;
   await new Promise((r) => setTimeout(r, 500));
 }
@@ -83,9 +86,7 @@ let stopping = false;
 const shutdown = async () => {
   if (stopping) return;
   stopping = true;
-  await Promise.all(
-    children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : (c.once('exit', r), c.kill('SIGTERM'))))),
-  );
+  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : (c.once('exit', r), c.kill('SIGTERM'))))));
   for (const s of stops.reverse()) s();
   process.exit(0);
 };

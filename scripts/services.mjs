@@ -82,7 +82,8 @@ function asPostgresUser(cmd, args) {
 
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', ...opts });
-  if (r.status !== 0) throw new Error(`${path.basename(args[2] === '--' ? args[3] : cmd)} failed: ${(r.stderr || r.stdout || String(r.error ?? '')).trim().slice(0, 800)}`);
+  if (r.status !== 0)
+    throw new Error(`${path.basename(args[2] === '--' ? args[3] : cmd)} failed: ${(r.stderr || r.stdout || String(r.error ?? '')).trim().slice(0, 800)}`);
   return r;
 }
 
@@ -117,7 +118,7 @@ export async function startPostgres(opts = {}) {
   if (process.getuid?.() === 0) {
     const uid = Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout.trim());
     const gid = Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim());
-    if (!Number.isInteger(uid) || uid <= 0) throw new Error('the postgres system user is missing (reinstall Debian\'s postgresql package)');
+    if (!Number.isInteger(uid) || uid <= 0) throw new Error("the postgres system user is missing (reinstall Debian's postgresql package)");
     fs.chownSync(dir, uid, gid);
     fs.chmodSync(dir, 0o700);
   }
@@ -126,8 +127,14 @@ export async function startPostgres(opts = {}) {
     run(c, a, { cwd: os.tmpdir() });
   }
   const settings = [
-    `-p ${port}`, `-k ${dir}`, '-c listen_addresses=127.0.0.1', '-c fsync=off', '-c synchronous_commit=off',
-    '-c full_page_writes=off', '-c max_connections=300', '-c shared_buffers=64MB',
+    `-p ${port}`,
+    `-k ${dir}`,
+    '-c listen_addresses=127.0.0.1',
+    '-c fsync=off',
+    '-c synchronous_commit=off',
+    '-c full_page_writes=off',
+    '-c max_connections=300',
+    '-c shared_buffers=64MB',
   ].join(' ');
   const pgctl = path.join(bin, 'pg_ctl');
   const [c, a] = asPostgresUser(pgctl, ['-D', dir, '-l', path.join(dir, 'server.log'), '-o', settings, '-w', '-t', '30', 'start']);
@@ -157,8 +164,24 @@ export async function startRedis(opts = {}) {
   const pidfile = path.join(dir, 'redis.pid');
   const start = () =>
     run(bin, [
-      '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'yes',
-      '--pidfile', pidfile, '--dir', dir, '--logfile', path.join(dir, 'redis.log'), '--protected-mode', 'no',
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--daemonize',
+      'yes',
+      '--pidfile',
+      pidfile,
+      '--dir',
+      dir,
+      '--logfile',
+      path.join(dir, 'redis.log'),
+      '--protected-mode',
+      'no',
     ]);
   const waitUp = async (up) => {
     for (let i = 0; i < 100; i++) {

@@ -17,7 +17,15 @@ import type { Config } from './config/index.js';
 import { createKeyedLimiter, DEVICE_COOKIE, requireRole, SESSION_COOKIE } from './http/index.js';
 import { clientAddress as geoClientAddress, createCidrSet, createLocator, geoAdminRoutes, type Locator } from './geo/index.js';
 import type { MediaConfig, MediaParticipantHooks, MediaServer } from './media/index.js';
-import { createMeetingStore, meetingRoutes, RoomManager, startReceiversReport, type AdmissionPolicy, type MeetingStore, type ParticipantLocation } from './meetings/index.js';
+import {
+  createMeetingStore,
+  meetingRoutes,
+  RoomManager,
+  startReceiversReport,
+  type AdmissionPolicy,
+  type MeetingStore,
+  type ParticipantLocation,
+} from './meetings/index.js';
 import { signalingRoutes } from './signaling/index.js';
 import { createPolicy, policyRoutes, type PolicyEngine } from './policy/index.js';
 import { createTransparencyLog, registerTransparency, type TransparencyLog } from './transparency/index.js';
@@ -93,8 +101,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
 
   const locator = deps.locator ?? createLocator({ dbPath: config.GEO_DB_PATH, testMap: config.GEO_TEST_MAP, logger });
   const trustedProxies = createCidrSet(config.TRUSTED_PROXIES);
-  const clientAddress = (req: FastifyRequest) =>
-    geoClientAddress({ socketAddress: req.socket.remoteAddress, headers: req.headers, trustedProxies });
+  const clientAddress = (req: FastifyRequest) => geoClientAddress({ socketAddress: req.socket.remoteAddress, headers: req.headers, trustedProxies });
   const locate = (address: string): ParticipantLocation => locator.locate(address);
   const accounts = createAccounts(storage.db);
   const meetings = createMeetingStore(storage.db);
@@ -123,15 +130,13 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   // eslint-disable-next-line prefer-const -- assigned once below; the receiver gate needs the binding first
   let rooms!: RoomManager;
   const hidden = new Set<string>();
-  const receiverGate = deps.testHooks
-    ? (m: string, p: string) => hidden.has(p) || rooms.mayReceive(m, p)
-    : (m: string, p: string) => rooms.mayReceive(m, p);
+  const receiverGate = deps.testHooks ? (m: string, p: string) => hidden.has(p) || rooms.mayReceive(m, p) : (m: string, p: string) => rooms.mayReceive(m, p);
   const media = deps.createMedia({
-      announcedIp: config.MEDIA_ANNOUNCED_IP,
-      portRangeBegin: config.MEDIA_PORT_MIN,
-      portRangeEnd: config.MEDIA_PORT_MAX,
-      udpMuxPort: config.MEDIA_UDP_MUX_PORT,
-      iceServers: config.iceServers,
+    announcedIp: config.MEDIA_ANNOUNCED_IP,
+    portRangeBegin: config.MEDIA_PORT_MIN,
+    portRangeEnd: config.MEDIA_PORT_MAX,
+    udpMuxPort: config.MEDIA_UDP_MUX_PORT,
+    iceServers: config.iceServers,
     receiverGate,
   });
   const admission = deps.cluster ? deps.cluster.admission(policy) : (policy as AdmissionPolicy); // [cluster]

@@ -106,7 +106,10 @@ export function createAccounts(db: Db, opts: { signupGuard?: SignupGuard } = {})
       const token = randomBytes(32).toString('base64url');
       const now = Date.now();
       const expiresAt = now + SESSION_TTL_MS;
-      await db.insertInto('sessions').values({ id: tokenHash(token), user_id: userId, created_at: now, expires_at: expiresAt }).execute();
+      await db
+        .insertInto('sessions')
+        .values({ id: tokenHash(token), user_id: userId, created_at: now, expires_at: expiresAt })
+        .execute();
       return { token, expiresAt };
     },
 
@@ -127,7 +130,11 @@ export function createAccounts(db: Db, opts: { signupGuard?: SignupGuard } = {})
     },
 
     async setRoles(userId: string, roles: InstanceRole[]): Promise<User> {
-      await db.updateTable('users').set({ roles: JSON.stringify([...new Set(roles)]) }).where('id', '=', userId).execute();
+      await db
+        .updateTable('users')
+        .set({ roles: JSON.stringify([...new Set(roles)]) })
+        .where('id', '=', userId)
+        .execute();
       const user = await getById(userId);
       if (!user) throw new AppError('NOT_FOUND', 'No such user.');
       return user;
@@ -150,7 +157,11 @@ export function createAccounts(db: Db, opts: { signupGuard?: SignupGuard } = {})
     },
 
     async setBusinessVerified(userId: string, verified: boolean): Promise<void> {
-      await db.updateTable('users').set({ business_verified: verified ? 1 : 0 }).where('id', '=', userId).execute();
+      await db
+        .updateTable('users')
+        .set({ business_verified: verified ? 1 : 0 })
+        .where('id', '=', userId)
+        .execute();
     },
   };
 }

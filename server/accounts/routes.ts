@@ -4,13 +4,15 @@ import { clearSessionCookie, requireRole, requireUser, setSessionCookie, SESSION
 import type { Accounts, User } from './accounts.js';
 import { INSTANCE_ROLES } from './accounts.js';
 
-const Signup = z.object({
-  // eslint-disable-next-line @typescript-eslint/no-deprecated -- trim runs before the format check; z.email() would check first
-  email: z.string().trim().email().max(254),
-  password: z.string().min(8).max(256),
-  displayName: z.string().trim().min(1).max(64),
-  accountType: z.enum(['individual', 'business']).default('individual'),
-}).strict();
+const Signup = z
+  .object({
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- trim runs before the format check; z.email() would check first
+    email: z.string().trim().email().max(254),
+    password: z.string().min(8).max(256),
+    displayName: z.string().trim().min(1).max(64),
+    accountType: z.enum(['individual', 'business']).default('individual'),
+  })
+  .strict();
 const Login = z.object({ email: z.string().trim().max(254), password: z.string().max(256) }).strict();
 const Roles = z.object({ roles: z.array(z.enum(INSTANCE_ROLES)).max(4) }).strict();
 

@@ -85,7 +85,15 @@ export function createPlacement(opts: { redis: Redis | null; self: NodeInfo; por
     for (const p of live) {
       const m = byMeeting.get(p.meetingId) ?? new Map<string, string>();
       byMeeting.set(p.meetingId, m);
-      const presence: RosterPresence = { displayName: p.displayName, role: p.role, state: p.state, country: p.location.country, locationStatus: p.location.status, node: self.nodeId, joinedAt: p.joinedAt };
+      const presence: RosterPresence = {
+        displayName: p.displayName,
+        role: p.role,
+        state: p.state,
+        country: p.location.country,
+        locationStatus: p.location.status,
+        node: self.nodeId,
+        joinedAt: p.joinedAt,
+      };
       m.set(p.participantId, JSON.stringify(presence));
     }
     const tx = redis.multi();
@@ -114,7 +122,10 @@ export function createPlacement(opts: { redis: Redis | null; self: NodeInfo; por
     async claim(meetingId) {
       if (!redis || !ready()) return { here: true, degraded: true };
       try {
-        const [owner, info] = (await redis.eval(CLAIM_LUA, 2, meetingKey(meetingId), rosterKey(meetingId), self.nodeId, String(MEETING_TTL_MS))) as [string, string];
+        const [owner, info] = (await redis.eval(CLAIM_LUA, 2, meetingKey(meetingId), rosterKey(meetingId), self.nodeId, String(MEETING_TTL_MS))) as [
+          string,
+          string,
+        ];
         if (owner === self.nodeId) return { here: true, degraded: false };
         return { here: false, owner: JSON.parse(info) as NodeInfo };
       } catch (err) {
@@ -134,7 +145,10 @@ export function createPlacement(opts: { redis: Redis | null; self: NodeInfo; por
       }
       if (keys.length === 0) return [];
       const vals = await redis.mget(...keys);
-      return vals.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as NodeInfo).sort((a, b) => a.nodeId.localeCompare(b.nodeId));
+      return vals
+        .filter((v): v is string => v !== null)
+        .map((v) => JSON.parse(v) as NodeInfo)
+        .sort((a, b) => a.nodeId.localeCompare(b.nodeId));
     },
     async roster(meetingId) {
       if (!redis || !ready()) return {};

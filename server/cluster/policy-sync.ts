@@ -56,7 +56,13 @@ export interface PolicySync {
   detach(): void;
 }
 
-export function createPolicySync(opts: { engine: PolicyEngine; rooms: () => RoomManager | null; bus: ClusterBus; logger: Logger; placement?: Placement }): PolicySync {
+export function createPolicySync(opts: {
+  engine: PolicyEngine;
+  rooms: () => RoomManager | null;
+  bus: ClusterBus;
+  logger: Logger;
+  placement?: Placement;
+}): PolicySync {
   const { engine, bus, logger, placement } = opts;
   const ctx: Ctx = engine.ctx;
   const ownApprovals = new Set<number>();
@@ -135,7 +141,9 @@ export function createPolicySync(opts: { engine: PolicyEngine; rooms: () => Room
     for (const meetingId of rooms.liveMeetingIds()) {
       const meeting = await ctx.meetings.get(meetingId);
       if (!meeting) continue;
-      const hit = changed.some((c) => c.scope === 'instance' || (c.scope === 'meeting' && c.subject === meetingId) || (c.scope === 'account' && c.subject === meeting.hostUserId));
+      const hit = changed.some(
+        (c) => c.scope === 'instance' || (c.scope === 'meeting' && c.subject === meetingId) || (c.scope === 'account' && c.subject === meeting.hostUserId),
+      );
       if (hit) await rooms.recheckAll(meetingId);
     }
   }

@@ -20,7 +20,11 @@ export function createRedisRateLimiter(
       const window = Math.floor(Date.now() / 1000 / opts.windowSec);
       const k = `${opts.prefix}:${key}:${window}`;
       try {
-        const [[, count]] = (await redis.multi().incr(k).expire(k, opts.windowSec * 2).exec()) as [[Error | null, number]];
+        const [[, count]] = (await redis
+          .multi()
+          .incr(k)
+          .expire(k, opts.windowSec * 2)
+          .exec()) as [[Error | null, number]];
         return count <= opts.limit;
       } catch {
         return opts.fallback(key);

@@ -75,7 +75,11 @@ describe('clientAddress', () => {
       const p = parseIp(ip);
       return p !== null && !trustedProxies.has(p);
     });
-    const headerValue = fc.oneof(fc.string(), fc.array(fc.oneof(fc.ipV4(), fc.ipV6(), fc.string())).map((a) => a.join(', ')), fc.array(fc.string()));
+    const headerValue = fc.oneof(
+      fc.string(),
+      fc.array(fc.oneof(fc.ipV4(), fc.ipV6(), fc.string())).map((a) => a.join(', ')),
+      fc.array(fc.string()),
+    );
     const headers = fc.dictionary(fc.constantFrom('forwarded', 'x-forwarded-for', 'x-real-ip', 'via'), headerValue);
     fc.assert(
       fc.property(untrustedPeer, headers, (peer, h) => {

@@ -46,7 +46,10 @@ describe('a GeoIP2-shaped database', () => {
   });
 
   it('answers a code that is not an assigned ISO 3166-1 code as unknown/not-in-database', () => {
-    const eu = createLocator({ dbPath: fixture('eu.mmdb', buildMmdb({ country: { iso_code: 'EU' } }, { country: { iso_code: 'HK' } })), logger: buildLogger() });
+    const eu = createLocator({
+      dbPath: fixture('eu.mmdb', buildMmdb({ country: { iso_code: 'EU' } }, { country: { iso_code: 'HK' } })),
+      logger: buildLogger(),
+    });
     expect(eu.locate('8.8.8.8')).toMatchObject({ country: null, status: 'unknown', reason: 'not-in-database' });
     expect(eu.locate('203.198.7.66').country).toBe('HK');
   });

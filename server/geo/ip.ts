@@ -4,9 +4,7 @@
  */
 
 /** A parsed address: IPv4 as an unsigned 32-bit number, IPv6 as a 128-bit bigint. */
-export type ParsedIp =
-  | { readonly version: 4; readonly value: number }
-  | { readonly version: 6; readonly value: bigint };
+export type ParsedIp = { readonly version: 4; readonly value: number } | { readonly version: 6; readonly value: bigint };
 
 const V4_MASK = 0xffff_ffffn;
 
@@ -115,7 +113,7 @@ export function formatIpv6(value: bigint): string {
   for (let i = 7; i >= 0; i--) groups.push(Number((value >> BigInt(i * 16)) & 0xffffn));
   let bestStart = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;

@@ -14,9 +14,11 @@ const dbs = embeddedDatabases();
 const folder = join(dir, 'folder.mmdb');
 mkdirSync(folder);
 
-async function buildAdminApp(requireAdmin = (req: FastifyRequest) => {
-  if (req.headers['x-test-role'] !== 'admin') throw new AppError(req.headers['x-test-role'] ? 'FORBIDDEN' : 'UNAUTHENTICATED');
-}) {
+async function buildAdminApp(
+  requireAdmin = (req: FastifyRequest) => {
+    if (req.headers['x-test-role'] !== 'admin') throw new AppError(req.headers['x-test-role'] ? 'FORBIDDEN' : 'UNAUTHENTICATED');
+  },
+) {
   const locator = createLocator({ logger: buildLogger() });
   const app = Fastify();
   app.setErrorHandler((err, _req, reply) => {

@@ -49,7 +49,7 @@ export function parseTestMap(spec: string): TestMap {
     seen.set(key, country);
     entries.push({ cidr, country });
   });
-  entries.sort((a, b) => b.cidr.prefix - a.cidr.prefix || (a.cidr.version - b.cidr.version));
+  entries.sort((a, b) => b.cidr.prefix - a.cidr.prefix || a.cidr.version - b.cidr.version);
   return {
     entries,
     lookup(ip) {

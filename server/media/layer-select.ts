@@ -29,7 +29,11 @@ const rate = (rates: readonly number[], l: number): number => rates[l] ?? 0;
 export function chooseLayer(i: LayerChoiceInput): number {
   const { rates, budget, current } = i;
   let cap = -1;
-  for (let l = Math.min(i.preferred, rates.length - 1); l >= 0; l--) if (rate(rates, l) > 0) { cap = l; break; }
+  for (let l = Math.min(i.preferred, rates.length - 1); l >= 0; l--)
+    if (rate(rates, l) > 0) {
+      cap = l;
+      break;
+    }
   if (cap < 0) {
     for (let l = 0; l < rates.length; l++) if (rate(rates, l) > 0) return l;
     return -1;
@@ -37,7 +41,10 @@ export function chooseLayer(i: LayerChoiceInput): number {
   let fit = -1;
   for (let l = cap; l >= 0; l--) {
     if (rate(rates, l) === 0) continue;
-    if (rate(rates, l) <= budget) { fit = l; break; }
+    if (rate(rates, l) <= budget) {
+      fit = l;
+      break;
+    }
     fit = l;
   }
   if (current >= 0 && rate(rates, current) > 0) {

@@ -18,13 +18,15 @@ const ADDRESS_POLL_TICKS = 6;
 /** Hooks run inside native callbacks, where an exception would take the process down. */
 function safeHooks(h: MediaParticipantHooks): MediaParticipantHooks {
   const guard = <A extends unknown[]>(fn: ((...a: A) => void) | undefined) =>
-    fn === undefined ? undefined : (...a: A): void => {
-      try {
-        fn.apply(h, a);
-      } catch (err) {
-        console.error('media hook failed', err);
-      }
-    };
+    fn === undefined
+      ? undefined
+      : (...a: A): void => {
+          try {
+            fn.apply(h, a);
+          } catch (err) {
+            console.error('media hook failed', err);
+          }
+        };
   // guard() calls each hook with `this` = h, so taking the methods off the object is safe.
   /* eslint-disable @typescript-eslint/unbound-method */
   const out: MediaParticipantHooks = { signal: guard(h.signal) as MediaParticipantHooks['signal'] };
@@ -41,7 +43,12 @@ class Participant {
   readonly subscriber: Subscriber;
   #address: string | null = null;
   readonly hooks: MediaParticipantHooks;
-  constructor(readonly meetingId: string, readonly id: string, hooks: MediaParticipantHooks, cfg: MediaConfig) {
+  constructor(
+    readonly meetingId: string,
+    readonly id: string,
+    hooks: MediaParticipantHooks,
+    cfg: MediaConfig,
+  ) {
     this.hooks = safeHooks(hooks);
     const onAddress = (): void => this.checkAddress();
     this.publisher = new Publisher(id, cfg, this.hooks, onAddress);
@@ -219,8 +226,14 @@ export class SfuServer implements MediaServerInternals {
     if (!p) return [];
     const now = Date.now();
     const budget = p.subscriber.budget(now);
-    return p.subscriber.slots.map((s) => ({ mid: s.mid, publisherId: s.source?.publisherId ?? null, target: s.target,
-      current: s.current, budget, rates: s.source ? s.source.rates([0, 0, 0], now) : [] }));
+    return p.subscriber.slots.map((s) => ({
+      mid: s.mid,
+      publisherId: s.source?.publisherId ?? null,
+      target: s.target,
+      current: s.current,
+      budget,
+      rates: s.source ? s.source.rates([0, 0, 0], now) : [],
+    }));
   }
 
   #tick(): void {

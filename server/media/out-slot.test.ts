@@ -12,10 +12,17 @@ function fakeTrack(): { track: Track; sent: Buffer[]; rtcp(b: Buffer): void; ope
   const cbs: { open?: () => void; msg?: (b: Buffer) => void } = {};
   const sent: Buffer[] = [];
   const track = {
-    onOpen: (cb: () => void) => { cbs.open = cb; },
+    onOpen: (cb: () => void) => {
+      cbs.open = cb;
+    },
     onClosed: () => undefined,
-    onMessage: (cb: (b: Buffer) => void) => { cbs.msg = cb; },
-    sendMessageBinary: (b: Buffer) => { sent.push(Buffer.from(b)); return true; },
+    onMessage: (cb: (b: Buffer) => void) => {
+      cbs.msg = cb;
+    },
+    sendMessageBinary: (b: Buffer) => {
+      sent.push(Buffer.from(b));
+      return true;
+    },
     close: () => undefined,
   } as unknown as Track;
   return { track, sent, rtcp: (b) => cbs.msg?.(b), open: () => cbs.open?.() };
@@ -23,9 +30,20 @@ function fakeTrack(): { track: Track; sent: Buffer[]; rtcp(b: Buffer): void; ope
 
 function simulcastSource(plis: number[]): MediaSource {
   const src = new MediaSource('alice', 'video', (ssrc) => plis.push(ssrc));
-  const [m] = parseSdp(['m=video 9 UDP/TLS/RTP/SAVPF 96', 'a=mid:1', 'a=rtpmap:96 VP8/90000',
-    'a=ssrc-group:SIM 10 20 30', 'a=ssrc:10 cname:parley-q', 'a=ssrc:20 cname:parley-h', 'a=ssrc:30 cname:parley-f',
-    'a=rid:q send', 'a=rid:h send', 'a=rid:f send'].join('\r\n'));
+  const [m] = parseSdp(
+    [
+      'm=video 9 UDP/TLS/RTP/SAVPF 96',
+      'a=mid:1',
+      'a=rtpmap:96 VP8/90000',
+      'a=ssrc-group:SIM 10 20 30',
+      'a=ssrc:10 cname:parley-q',
+      'a=ssrc:20 cname:parley-h',
+      'a=ssrc:30 cname:parley-f',
+      'a=rid:q send',
+      'a=rid:h send',
+      'a=rid:f send',
+    ].join('\r\n'),
+  );
   if (m) src.configure(m);
   return src;
 }

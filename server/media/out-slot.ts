@@ -43,15 +43,23 @@ export class OutSlot {
     this.track = opts.track;
     this.rewriter = new RtpRewriter(opts.ssrc, opts.clockRate);
     this.#visitor = {
-      nack: (ssrc, seq) => { if (ssrc === this.rewriter.outSsrc) this.#retransmit(seq); },
+      nack: (ssrc, seq) => {
+        if (ssrc === this.rewriter.outSsrc) this.#retransmit(seq);
+      },
       keyframe: (ssrc) => {
         if (ssrc === this.rewriter.outSsrc && this.current >= 0) this.source?.requestKeyframe(this.current, Date.now());
       },
       remb: (bps) => opts.owner.onRemb(bps),
     };
-    opts.track.onOpen(() => { if (!this.#closed) this.open = true; });
-    opts.track.onClosed(() => { this.open = false; });
-    opts.track.onMessage((buf) => { if (!this.#closed && this.source !== null) parseRtcp(buf, this.#visitor); });
+    opts.track.onOpen(() => {
+      if (!this.#closed) this.open = true;
+    });
+    opts.track.onClosed(() => {
+      this.open = false;
+    });
+    opts.track.onMessage((buf) => {
+      if (!this.#closed && this.source !== null) parseRtcp(buf, this.#visitor);
+    });
   }
 
   get closed(): boolean {
@@ -130,6 +138,10 @@ export class OutSlot {
     this.#closed = true;
     this.open = false;
     this.detach();
-    try { this.track.close(); } catch { /* already closed natively */ }
+    try {
+      this.track.close();
+    } catch {
+      /* already closed natively */
+    }
   }
 }

@@ -16,9 +16,13 @@ export function toIceServers(servers: MediaConfig['iceServers']): (string | IceS
         continue;
       }
       const relayType = scheme === 'turns' ? 'TurnTls' : transport === 'tcp' ? 'TurnTcp' : 'TurnUdp';
-      out.push({ hostname: host, port: Number(port ?? (scheme === 'turns' ? 5349 : 3478)), relayType,
+      out.push({
+        hostname: host,
+        port: Number(port ?? (scheme === 'turns' ? 5349 : 3478)),
+        relayType,
         ...(s.username !== undefined ? { username: s.username } : {}),
-        ...(s.credential !== undefined ? { password: s.credential } : {}) });
+        ...(s.credential !== undefined ? { password: s.credential } : {}),
+      });
     }
   }
   return out;
@@ -74,7 +78,10 @@ export class DescriptionWaiter {
   next(timeoutMs = 5000): Promise<string> {
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error('local description timeout')), timeoutMs);
-      this.#queue.push((sdp) => { clearTimeout(t); resolve(sdp); });
+      this.#queue.push((sdp) => {
+        clearTimeout(t);
+        resolve(sdp);
+      });
     });
   }
 }

@@ -58,7 +58,9 @@ export class Publisher {
       if (this.#closed) return;
       this.#hooks.signal({ event: 'media.candidate', data: { pc: 'pub', candidate: announceCandidate(candidate, this.#cfg.announcedIp), mid } });
     });
-    pc.onStateChange((s) => { if (!this.#closed && s === 'connected') this.#onAddress(); });
+    pc.onStateChange((s) => {
+      if (!this.#closed && s === 'connected') this.#onAddress();
+    });
     pc.onTrack((track) => this.#bindTrack(track));
     this.#pc = pc;
     this.#waiter = waiter;
@@ -173,10 +175,18 @@ export class Publisher {
     this.sources.clear();
     for (const b of this.#byMid.values()) {
       b.source = null;
-      try { b.track?.close(); } catch { /* ignore */ }
+      try {
+        b.track?.close();
+      } catch {
+        /* ignore */
+      }
     }
     this.#byMid.clear();
-    try { this.#pc?.close(); } catch { /* ignore */ }
+    try {
+      this.#pc?.close();
+    } catch {
+      /* ignore */
+    }
     this.#pc = null;
   }
 }

@@ -5,7 +5,13 @@ import { newRtpInfo, parseRtp, parseVp8, readPicId } from './rtp.js';
 import { buildRtp } from './test-packets.js';
 
 /** Three simulcast layers with independent random starting seq/ts/picture ids. */
-interface LayerGen { ssrc: number; seq: number; ts: number; pic: number; tl0: number }
+interface LayerGen {
+  ssrc: number;
+  seq: number;
+  ts: number;
+  pic: number;
+  tl0: number;
+}
 
 function step(l: LayerGen, keyframe: boolean): Buffer {
   l.seq = (l.seq + 1) & 0xffff;
@@ -43,7 +49,7 @@ describe('RtpRewriter across layer switches', () => {
               expect(info.ssrc).toBe(0xabc);
               if (lastSeq >= 0) {
                 expect(info.seq).toBe((lastSeq + 1) & 0xffff);
-                expect(((info.ts - lastTs) >>> 0) > 0 && ((info.ts - lastTs) >>> 0) < 0x80000000).toBe(true);
+                expect((info.ts - lastTs) >>> 0 > 0 && (info.ts - lastTs) >>> 0 < 0x80000000).toBe(true);
                 expect(readPicId(buf, info)).toBe((lastPic + 1) & 0x7fff);
               }
               lastSeq = info.seq;
@@ -67,7 +73,10 @@ describe('RtpRewriter across layer switches', () => {
       parseRtp(buf, info);
       parseVp8(buf, info);
       if (i === 0) rw.switchTo(info, buf, 0);
-      if (i === 2) { rw.skip(info); continue; }
+      if (i === 2) {
+        rw.skip(info);
+        continue;
+      }
       rw.rewrite(buf, info, 96, i);
       out.push(rw.outSeq);
     }

@@ -104,9 +104,7 @@ export class RtpRewriter {
 }
 
 /** Write rewritten header fields (and VP8 ids when present) into a packet. */
-export function writeOut(
-  buf: Buffer, info: RtpInfo, ssrc: number, pt: number, seq: number, ts: number, pic: number, tl0: number,
-): void {
+export function writeOut(buf: Buffer, info: RtpInfo, ssrc: number, pt: number, seq: number, ts: number, pic: number, tl0: number): void {
   buf[1] = ((buf[1] as number) & 0x80) | pt;
   buf.writeUInt16BE(seq, 2);
   buf.writeUInt32BE(ts, 4);

@@ -6,13 +6,22 @@ describe('rtcp parsing', () => {
     const seen: number[] = [];
     const nack = buildNack(1, 99, [65534]);
     nack.writeUInt16BE(0b101, 14);
-    parseRtcp(nack, { nack: (ssrc, seq) => { expect(ssrc).toBe(99); seen.push(seq); } });
+    parseRtcp(nack, {
+      nack: (ssrc, seq) => {
+        expect(ssrc).toBe(99);
+        seen.push(seq);
+      },
+    });
     expect(seen).toEqual([65534, 65535, 1]);
   });
 
   it('reads REMB mantissa and exponent', () => {
     let bps = 0;
-    parseRtcp(buildRemb(1, 1_234_567, [5]), { remb: (b) => { bps = b; } });
+    parseRtcp(buildRemb(1, 1_234_567, [5]), {
+      remb: (b) => {
+        bps = b;
+      },
+    });
     expect(bps).toBeGreaterThan(1_234_567 * 0.99);
     expect(bps).toBeLessThanOrEqual(1_234_567);
   });
@@ -20,7 +29,12 @@ describe('rtcp parsing', () => {
   it('reports PLI and walks compound packets', () => {
     const keys: number[] = [];
     let bps = 0;
-    parseRtcp(Buffer.concat([buildRemb(1, 300_000, [7]), buildPli(1, 42)]), { keyframe: (s) => keys.push(s), remb: (b) => { bps = b; } });
+    parseRtcp(Buffer.concat([buildRemb(1, 300_000, [7]), buildPli(1, 42)]), {
+      keyframe: (s) => keys.push(s),
+      remb: (b) => {
+        bps = b;
+      },
+    });
     expect(keys).toEqual([42]);
     expect(bps).toBe(300_000);
   });

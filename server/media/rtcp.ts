@@ -19,7 +19,7 @@ export function parseRtcp(buf: Buffer, v: RtcpVisitor): void {
     const fmt = (buf[off] as number) & 0x1f;
     const pt = buf[off + 1] as number;
     const len = (buf.readUInt16BE(off + 2) + 1) * 4;
-    if (((buf[off] as number) >> 6) !== 2 || off + len > buf.length) return;
+    if ((buf[off] as number) >> 6 !== 2 || off + len > buf.length) return;
     if (pt === 205 && fmt === 1 && len >= 16) parseNack(buf, off, len, v);
     else if (pt === 206 && len >= 12) parsePsfb(buf, off, len, fmt, v);
     off += len;
@@ -65,7 +65,10 @@ export function buildPli(senderSsrc: number, mediaSsrc: number): Buffer {
 export function buildRemb(senderSsrc: number, bitrate: number, ssrcs: number[]): Buffer {
   let exp = 0;
   let mantissa = Math.floor(bitrate);
-  while (mantissa > 0x3ffff) { mantissa = Math.floor(mantissa / 2); exp++; }
+  while (mantissa > 0x3ffff) {
+    mantissa = Math.floor(mantissa / 2);
+    exp++;
+  }
   const b = Buffer.alloc(20 + 4 * ssrcs.length);
   b[0] = 0x8f;
   b[1] = 206;

@@ -24,7 +24,12 @@ describe('rtp parsing', () => {
   });
 
   it('finds one-byte header extensions: audio level and rid', () => {
-    const p = buildRtp({ ext: [[1, Buffer.from([0x80 | 42])], [10, Buffer.from('h')]] });
+    const p = buildRtp({
+      ext: [
+        [1, Buffer.from([0x80 | 42])],
+        [10, Buffer.from('h')],
+      ],
+    });
     const info = newRtpInfo();
     parseRtp(p, info);
     readAudioLevel(p, 1, info);

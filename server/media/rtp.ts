@@ -26,8 +26,18 @@ export interface RtpInfo {
 
 export function newRtpInfo(): RtpInfo {
   return {
-    ssrc: 0, pt: 0, marker: false, seq: 0, ts: 0, payloadOffset: 0, payloadLength: 0,
-    picIdOffset: 0, picIdLength: 0, tl0Offset: -1, keyframe: false, audioLevel: -1,
+    ssrc: 0,
+    pt: 0,
+    marker: false,
+    seq: 0,
+    ts: 0,
+    payloadOffset: 0,
+    payloadLength: 0,
+    picIdOffset: 0,
+    picIdLength: 0,
+    tl0Offset: -1,
+    keyframe: false,
+    audioLevel: -1,
   };
 }
 
@@ -41,7 +51,7 @@ export function isRtcp(buf: Buffer): boolean {
 /** Parse the fixed header; returns false when the packet is malformed. */
 export function parseRtp(buf: Buffer, out: RtpInfo): boolean {
   const len = buf.length;
-  if (len < 12 || ((buf[0] as number) >> 6) !== 2) return false;
+  if (len < 12 || (buf[0] as number) >> 6 !== 2) return false;
   const b0 = buf[0] as number;
   const b1 = buf[1] as number;
   out.pt = b1 & 0x7f;
@@ -82,19 +92,31 @@ export function findExtension(buf: Buffer, id: number, lenOut: Int32Array): numb
   if (profile === 0xbede) {
     while (p < end) {
       const h = buf[p] as number;
-      if (h === 0) { p++; continue; }
+      if (h === 0) {
+        p++;
+        continue;
+      }
       const eid = h >> 4;
       const elen = (h & 0x0f) + 1;
       if (eid === 15) return -1;
-      if (eid === id) { lenOut[0] = elen; return p + 1; }
+      if (eid === id) {
+        lenOut[0] = elen;
+        return p + 1;
+      }
       p += 1 + elen;
     }
   } else if ((profile & 0xfff0) === 0x1000) {
     while (p + 1 < end) {
       const eid = buf[p] as number;
-      if (eid === 0) { p++; continue; }
+      if (eid === 0) {
+        p++;
+        continue;
+      }
       const elen = buf[p + 1] as number;
-      if (eid === id) { lenOut[0] = elen; return p + 2; }
+      if (eid === id) {
+        lenOut[0] = elen;
+        return p + 2;
+      }
       p += 2 + elen;
     }
   }
@@ -135,7 +157,10 @@ export function parseVp8(buf: Buffer, out: RtpInfo): void {
       out.picIdLength = m ? 2 : 1;
       p += out.picIdLength;
     }
-    if ((x & 0x40) !== 0) { out.tl0Offset = p; p++; }
+    if ((x & 0x40) !== 0) {
+      out.tl0Offset = p;
+      p++;
+    }
     if ((x & 0x30) !== 0) p++;
   }
   if (start && p < end) out.keyframe = ((buf[p] as number) & 0x01) === 0;

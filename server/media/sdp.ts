@@ -40,8 +40,18 @@ export function parseSdp(sdp: string): MediaSection[] {
   let cur: MediaSection | undefined;
   for (const line of sdp.split(/\r?\n/)) {
     if (line.startsWith('m=')) {
-      cur = { kind: line.slice(2).split(' ')[0] ?? '', mid: '', direction: 'sendrecv', ssrcs: [],
-        sim: [], fid: new Map(), rids: [], ssrcRid: new Map(), extmap: new Map(), codecs: [] };
+      cur = {
+        kind: line.slice(2).split(' ')[0] ?? '',
+        mid: '',
+        direction: 'sendrecv',
+        ssrcs: [],
+        sim: [],
+        fid: new Map(),
+        rids: [],
+        ssrcRid: new Map(),
+        extmap: new Map(),
+        codecs: [],
+      };
       out.push(cur);
     } else if (cur) parseAttr(cur, line);
   }

@@ -60,7 +60,9 @@ export class Subscriber {
       if (this.#closed) return;
       this.#hooks.signal({ event: 'media.candidate', data: { pc: 'sub', candidate: announceCandidate(candidate, this.#cfg.announcedIp), mid } });
     });
-    pc.onStateChange((s) => { if (!this.#closed && s === 'connected') this.#onAddress(); });
+    pc.onStateChange((s) => {
+      if (!this.#closed && s === 'connected') this.#onAddress();
+    });
     this.#pc = pc;
     return pc;
   }
@@ -80,7 +82,11 @@ export class Subscriber {
   /** Stop feeding every slot from this source. */
   detach(source: MediaSource): void {
     let changed = false;
-    for (const s of this.slots) if (s.source === source) { s.detach(); changed = true; }
+    for (const s of this.slots)
+      if (s.source === source) {
+        s.detach();
+        changed = true;
+      }
     if (changed) this.#signalSoon();
   }
 
@@ -96,8 +102,21 @@ export class Subscriber {
     media.addSSRC(ssrc, 'parley', streamId, `${streamId}-t`);
     for (const [uri, id] of source.extIds) media.parseSdpLine(`a=extmap:${id} ${uri}`);
     const track = pc.addTrack(media);
-    const slot = new OutSlot({ mid, streamId, video: source.isVideo, pt: source.pt, ssrc, clockRate: source.clockRate, track,
-      owner: { onRemb: (bps) => { this.#remb = bps; this.#rembAt = Date.now(); } } });
+    const slot = new OutSlot({
+      mid,
+      streamId,
+      video: source.isVideo,
+      pt: source.pt,
+      ssrc,
+      clockRate: source.clockRate,
+      track,
+      owner: {
+        onRemb: (bps) => {
+          this.#remb = bps;
+          this.#rembAt = Date.now();
+        },
+      },
+    });
     this.slots.push(slot);
     return slot;
   }
@@ -114,7 +133,10 @@ export class Subscriber {
   /** Send an offer (new media lines) or just the new stream labels; one offer in flight at a time. */
   #negotiate(): void {
     if (this.#closed || !this.#pc) return;
-    if (this.#awaitingAnswer) { this.#dirty = true; return; }
+    if (this.#awaitingAnswer) {
+      this.#dirty = true;
+      return;
+    }
     const pc = this.#pc;
     const waiter = this.#waiter as DescriptionWaiter;
     this.#awaitingAnswer = true;
@@ -127,10 +149,15 @@ export class Subscriber {
       next.catch(() => undefined);
       return;
     }
-    next.then((sdp) => {
-      if (this.#closed) return;
-      this.#hooks.signal({ event: 'media.offer', data: { sdp, streams: this.streams() } });
-    }, () => { this.#awaitingAnswer = false; });
+    next.then(
+      (sdp) => {
+        if (this.#closed) return;
+        this.#hooks.signal({ event: 'media.offer', data: { sdp, streams: this.streams() } });
+      },
+      () => {
+        this.#awaitingAnswer = false;
+      },
+    );
   }
 
   /** msid stream id → whose media, for the slots currently fed. */
@@ -174,10 +201,17 @@ export class Subscriber {
       const src = s.source;
       if (!s.video || !src) continue;
       const rates = src.rates(this.#rates, now);
-      const cur = s.current >= 0 ? rates[s.current] ?? 0 : 0;
-      if (cur > 0 && share >= 1.3 * cur) { if (s.headroomSince === 0) s.headroomSince = now; } else s.headroomSince = 0;
-      const target = chooseLayer({ preferred: s.preferred, rates, budget: share, current: s.current,
-        headroomMs: s.headroomSince === 0 ? 0 : now - s.headroomSince });
+      const cur = s.current >= 0 ? (rates[s.current] ?? 0) : 0;
+      if (cur > 0 && share >= 1.3 * cur) {
+        if (s.headroomSince === 0) s.headroomSince = now;
+      } else s.headroomSince = 0;
+      const target = chooseLayer({
+        preferred: s.preferred,
+        rates,
+        budget: share,
+        current: s.current,
+        headroomMs: s.headroomSince === 0 ? 0 : now - s.headroomSince,
+      });
       if (target !== s.target && target >= 0) {
         if (target < s.current || s.current < 0 || target > s.target) s.headroomSince = 0;
         s.target = target;
@@ -190,7 +224,11 @@ export class Subscriber {
     if (this.#closed) return;
     this.#closed = true;
     for (const s of this.slots) s.close();
-    try { this.#pc?.close(); } catch { /* ignore */ }
+    try {
+      this.#pc?.close();
+    } catch {
+      /* ignore */
+    }
     this.#pc = null;
   }
 }

@@ -1,8 +1,14 @@
 /** Test factory: RTP packets for the media unit tests. */
 /** Build an RTP packet with one-byte header extensions and an optional VP8 descriptor. */
 export function buildRtp(o: {
-  ssrc?: number; seq?: number; ts?: number; pt?: number; ext?: [number, Buffer][];
-  vp8?: { picId?: number; tl0?: number; start?: boolean; keyframe?: boolean }; payload?: number; padding?: number;
+  ssrc?: number;
+  seq?: number;
+  ts?: number;
+  pt?: number;
+  ext?: [number, Buffer][];
+  vp8?: { picId?: number; tl0?: number; start?: boolean; keyframe?: boolean };
+  payload?: number;
+  padding?: number;
 }): Buffer {
   const ext = o.ext ?? [];
   let extBytes = Buffer.alloc(0);
@@ -32,4 +38,3 @@ export function buildRtp(o: {
   const pad = o.padding ? Buffer.concat([Buffer.alloc(o.padding - 1), Buffer.from([o.padding])]) : Buffer.alloc(0);
   return Buffer.concat([h, extBytes, desc, Buffer.alloc(o.payload ?? 20, 0xaa), pad]);
 }
-

@@ -72,13 +72,7 @@ export function createMeetingStore(db: Db) {
       return toMeeting(row);
     },
     async listByHost(hostUserId: string): Promise<MeetingRecord[]> {
-      const rows = await db
-        .selectFrom('meetings')
-        .selectAll()
-        .where('host_user_id', '=', hostUserId)
-        .orderBy('created_at', 'desc')
-        .limit(200)
-        .execute();
+      const rows = await db.selectFrom('meetings').selectAll().where('host_user_id', '=', hostUserId).orderBy('created_at', 'desc').limit(200).execute();
       return rows.map(toMeeting);
     },
     async update(id: string, patch: MeetingPatch): Promise<MeetingRecord> {
@@ -92,7 +86,11 @@ export function createMeetingStore(db: Db) {
       return mustGet(id);
     },
     async setLocked(id: string, locked: boolean): Promise<void> {
-      await db.updateTable('meetings').set({ locked: locked ? 1 : 0 }).where('id', '=', id).execute();
+      await db
+        .updateTable('meetings')
+        .set({ locked: locked ? 1 : 0 })
+        .where('id', '=', id)
+        .execute();
     },
     async end(id: string): Promise<void> {
       await db.updateTable('meetings').set({ ended_at: Date.now(), locked: 0 }).where('id', '=', id).execute();
@@ -115,16 +113,13 @@ export function createMeetingStore(db: Db) {
     },
     async isBanned(meetingId: string, subjects: string[]): Promise<boolean> {
       if (subjects.length === 0) return false;
-      const row = await db
-        .selectFrom('meeting_bans')
-        .select('subject')
-        .where('meeting_id', '=', meetingId)
-        .where('subject', 'in', subjects)
-        .executeTakeFirst();
+      const row = await db.selectFrom('meeting_bans').select('subject').where('meeting_id', '=', meetingId).where('subject', 'in', subjects).executeTakeFirst();
       return row !== undefined;
     },
     /** A chat message: plain `text`, or `sealed` by the sender (then no text is stored). */
-    async addChat(msg: { meetingId: string; participantId: string; displayName: string } & ({ text: string; sealed?: undefined } | { sealed: string; text?: undefined })) {
+    async addChat(
+      msg: { meetingId: string; participantId: string; displayName: string } & ({ text: string; sealed?: undefined } | { sealed: string; text?: undefined }),
+    ) {
       const row = {
         id: randomUUID(),
         meeting_id: msg.meetingId,

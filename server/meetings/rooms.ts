@@ -51,8 +51,7 @@ export class RoomManager implements EnforcementPort {
   }
 
   /** The one receiver gate: media flows only to participants in the roster everyone sees. */
-  mayReceive = (meetingId: string, participantId: string): boolean =>
-    this.rooms.get(meetingId)?.isInRoster(participantId) ?? false;
+  mayReceive = (meetingId: string, participantId: string): boolean => this.rooms.get(meetingId)?.isInRoster(participantId) ?? false;
 
   findParticipant(participantId: string): { room: Room; p: Participant } | null {
     const room = this.byParticipant.get(participantId);
@@ -249,9 +248,10 @@ export class RoomManager implements EnforcementPort {
       found.push([room, p, this.detach(room, p, 'removed', notice, 4451)]);
     }
     // Signaling uncorks each socket on a nextTick queued by its first write above; this one runs after them.
-    if (found.length > 0) process.nextTick(() => {
-      for (const [room, p, wasWaiting] of found) this.announceDeparture(room, p, 'removed', wasWaiting);
-    });
+    if (found.length > 0)
+      process.nextTick(() => {
+        for (const [room, p, wasWaiting] of found) this.announceDeparture(room, p, 'removed', wasWaiting);
+      });
     return found.map(([, p]) => p.id);
   }
 

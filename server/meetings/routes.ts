@@ -8,21 +8,31 @@ import type { RoomManager } from './rooms.js';
 import type { MeetingRecord } from './types.js';
 
 const Passcode = z.string().min(4).max(32);
-const NewMeeting = z.object({
-  title: z.string().trim().min(1).max(200),
-  passcode: Passcode.optional(),
-  waitingRoom: z.boolean().optional(),
-  e2ee: z.boolean().optional(),
-  scheduledAt: z.number().int().positive().optional(),
-}).strict();
-const Patch = z.object({
-  title: z.string().trim().min(1).max(200).optional(),
-  passcode: Passcode.nullable().optional(),
-  waitingRoom: z.boolean().optional(),
-  e2ee: z.boolean().optional(),
-  scheduledAt: z.number().int().positive().nullable().optional(),
-}).strict();
-const Params = z.object({ id: z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/) });
+const NewMeeting = z
+  .object({
+    title: z.string().trim().min(1).max(200),
+    passcode: Passcode.optional(),
+    waitingRoom: z.boolean().optional(),
+    e2ee: z.boolean().optional(),
+    scheduledAt: z.number().int().positive().optional(),
+  })
+  .strict();
+const Patch = z
+  .object({
+    title: z.string().trim().min(1).max(200).optional(),
+    passcode: Passcode.nullable().optional(),
+    waitingRoom: z.boolean().optional(),
+    e2ee: z.boolean().optional(),
+    scheduledAt: z.number().int().positive().nullable().optional(),
+  })
+  .strict();
+const Params = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9_-]+$/),
+});
 
 export interface MeetingRouteDeps {
   store: MeetingStore;

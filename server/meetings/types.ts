@@ -48,9 +48,7 @@ export interface MeetingRecord {
   endedAt: number | null;
 }
 
-export type AdmissionDecision =
-  | { effect: 'allow' }
-  | { effect: 'deny'; rule: string; reason: string; notice: RemovalNotice };
+export type AdmissionDecision = { effect: 'allow' } | { effect: 'deny'; rule: string; reason: string; notice: RemovalNotice };
 
 /** Asked before anyone enters a meeting or after their location changes (policy/ implements). */
 export interface AdmissionPolicy {

@@ -64,7 +64,13 @@ export async function setAccountPolicies(
     const c = country(r.country, `policies.${i}.country`);
     if (seen.has(c)) throw new AppError('VALIDATION_FAILED', `${c} is listed twice.`, [{ path: `policies.${i}.country`, message: 'duplicate' }]);
     seen.add(c);
-    return { country: c, individualSignupDisabled: r.individualSignupDisabled, businessRequiresVerification: r.businessRequiresVerification, updatedBy: by, updatedAt: now };
+    return {
+      country: c,
+      individualSignupDisabled: r.individualSignupDisabled,
+      businessRequiresVerification: r.businessRequiresVerification,
+      updatedBy: by,
+      updatedAt: now,
+    };
   });
   const kept = rows.filter((r) => r.individualSignupDisabled || r.businessRequiresVerification);
   const next = new Map(kept.map((r) => [r.country, r]));
@@ -72,7 +78,8 @@ export async function setAccountPolicies(
   for (const c of new Set([...next.keys(), ...ctx.accountPolicies.keys()])) {
     const before = ctx.accountPolicies.get(c);
     const after = next.get(c);
-    if (before?.individualSignupDisabled === after?.individualSignupDisabled && before?.businessRequiresVerification === after?.businessRequiresVerification) continue;
+    if (before?.individualSignupDisabled === after?.individualSignupDisabled && before?.businessRequiresVerification === after?.businessRequiresVerification)
+      continue;
     const base = {
       v: 1 as const,
       type: 'account-policy.changed' as const,
@@ -84,7 +91,7 @@ export async function setAccountPolicies(
     };
     // Adapter: record the verification rule too when the log schema has a field for it.
     const extended = { ...base, businessVerificationRequired: after?.businessRequiresVerification ?? false };
-    entries.push(LogEntrySchema.safeParse(extended).success ? (extended) : base);
+    entries.push(LogEntrySchema.safeParse(extended).success ? extended : base);
   }
   if (entries.length > 0) await ctx.log.appendMany(entries);
   await ctx.store.replaceAccountPolicies(kept);

@@ -58,7 +58,13 @@ const globs = new Map<string, RegExp>();
 export function titleMatches(pattern: string, title: string): boolean {
   let re = globs.get(pattern);
   if (!re) {
-    re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+    re = new RegExp(
+      `^${pattern
+        .split('*')
+        .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
+      'i',
+    );
     if (globs.size > 1000) globs.clear();
     globs.set(pattern, re);
   }

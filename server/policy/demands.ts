@@ -18,9 +18,11 @@ function deriveAsks(input: DemandInput, jurisdiction: string, hasTargets: boolea
       out.reason = `only participants located in ${jurisdiction} are refused or removed`;
     } else if (a.kind === 'block-participants') out.reason = 'not performed: the demand names no meeting or account';
     else if (a.kind === 'hand-over-data') out.reason = `${NOT_PERFORMED}: Parley has no path that hands user data or meeting content to an authority`;
-    else if (a.kind === 'restrict-signup') out.reason = `not performed by the demand: only the instance admin sets the account policy for ${jurisdiction}, recorded separately`;
+    else if (a.kind === 'restrict-signup')
+      out.reason = `not performed by the demand: only the instance admin sets the account policy for ${jurisdiction}, recorded separately`;
     else if (a.kind === 'other') out.reason = `${NOT_PERFORMED}: at most, participants located in ${jurisdiction} are refused or removed`;
-    else out.reason = `${NOT_PERFORMED}: meetings are never ended, accounts never suspended or closed, content never deleted; at most, participants located in ${jurisdiction} are refused or removed`;
+    else
+      out.reason = `${NOT_PERFORMED}: meetings are never ended, accounts never suspended or closed, content never deleted; at most, participants located in ${jurisdiction} are refused or removed`;
     return out;
   });
 }
@@ -33,7 +35,12 @@ async function resolveTargets(ctx: PolicyContext, input: DemandInput): Promise<D
     if (found) accounts.push(found.id);
     else unmatchedEmails.push(a.includes('@') ? a.toLowerCase() : a);
   }
-  return { meetings: [...new Set(input.targets.meetings)], accounts: [...new Set(accounts)], unmatchedEmails, titlePattern: input.targets.titlePattern ?? null };
+  return {
+    meetings: [...new Set(input.targets.meetings)],
+    accounts: [...new Set(accounts)],
+    unmatchedEmails,
+    titlePattern: input.targets.titlePattern ?? null,
+  };
 }
 
 /** Validate the parts zod cannot: country codes, and that the jurisdiction is the authority's own. */
@@ -85,7 +92,14 @@ function recordedEntries(ctx: PolicyContext, d: Demand): LogEntry[] {
   }
   const out: LogEntry[] = [recorded];
   if (d.asks.some((a) => a.kind === 'hand-over-data')) {
-    out.push({ v: 1, type: 'data-request.refused', at: d.createdAt, demandId: scope, jurisdiction: d.jurisdiction, reason: 'Parley has no path that hands user data or meeting content to an authority' });
+    out.push({
+      v: 1,
+      type: 'data-request.refused',
+      at: d.createdAt,
+      demandId: scope,
+      jurisdiction: d.jurisdiction,
+      reason: 'Parley has no path that hands user data or meeting content to an authority',
+    });
   }
   return out;
 }
@@ -194,7 +208,11 @@ function announce(ctx: PolicyContext, id: number, to: DemandState): void {
 }
 
 /** Second person approves: logged, made active (joins refused from now), then enforced. */
-export async function approveDemand(ctx: PolicyContext, id: number, approverId: string): Promise<{ demand: Demand; outcomes: Awaited<ReturnType<typeof enforceDemand>> }> {
+export async function approveDemand(
+  ctx: PolicyContext,
+  id: number,
+  approverId: string,
+): Promise<{ demand: Demand; outcomes: Awaited<ReturnType<typeof enforceDemand>> }> {
   return serial(id, async () => {
     const active = await transitionOnce(ctx, id, async (d) => {
       if (!d) throw new AppError('NOT_FOUND', 'No such demand.');
@@ -234,7 +252,14 @@ export async function rejectDemand(ctx: PolicyContext, id: number, approverId: s
       requireState(d, 'recorded');
       if (d.recordedBy === approverId) throw new AppError('SELF_APPROVAL', 'The person who recorded a demand cannot decide on it.');
       const now = ctx.now();
-      const entry: LogEntry = { v: 1, type: 'demand.decided', at: now, demandId: String(id), decision: 'rejected', by: ctx.log.pseudonym('operator', approverId, OPERATOR_SCOPE) };
+      const entry: LogEntry = {
+        v: 1,
+        type: 'demand.decided',
+        at: now,
+        demandId: String(id),
+        decision: 'rejected',
+        by: ctx.log.pseudonym('operator', approverId, OPERATOR_SCOPE),
+      };
       if (reason !== undefined) entry.reason = reason;
       await ctx.log.append(entry);
       return { from: 'recorded', patch: { state: 'rejected', decidedBy: approverId, decidedAt: now, decisionReason: reason ?? null }, result: null };

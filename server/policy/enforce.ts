@@ -80,7 +80,14 @@ export async function plan(ctx: PolicyContext, d: Demand, skip: ReadonlySet<stri
       const o = there(meetingId);
       elsewhereInJurisdiction += o.inJ;
       const all = inJ + o.inJ;
-      impacts.push({ meetingId, title: titleOf.get(meetingId) ?? null, live: true, inJurisdiction: all, outside: size - inJ + o.total - o.inJ, action: all > 0 ? 'remove' : 'no action needed' });
+      impacts.push({
+        meetingId,
+        title: titleOf.get(meetingId) ?? null,
+        live: true,
+        inJurisdiction: all,
+        outside: size - inJ + o.total - o.inJ,
+        action: all > 0 ? 'remove' : 'no action needed',
+      });
       if (all === 0) noAction.push(meetingId);
     }
   }
@@ -91,7 +98,14 @@ export async function plan(ctx: PolicyContext, d: Demand, skip: ReadonlySet<stri
     const o = there(meetingId);
     if (o.total === 0) continue;
     elsewhereInJurisdiction += o.inJ;
-    impacts.push({ meetingId, title: titleOf.get(meetingId) ?? null, live: true, inJurisdiction: o.inJ, outside: o.total - o.inJ, action: o.inJ > 0 ? 'remove' : 'no action needed' });
+    impacts.push({
+      meetingId,
+      title: titleOf.get(meetingId) ?? null,
+      live: true,
+      inJurisdiction: o.inJ,
+      outside: o.total - o.inJ,
+      action: o.inJ > 0 ? 'remove' : 'no action needed',
+    });
     if (o.inJ === 0) noAction.push(meetingId);
   }
   for (const id of d.targets.meetings) {

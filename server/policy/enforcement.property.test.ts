@@ -17,9 +17,20 @@ const COUNTRIES = ['CN', 'HK', 'MO', 'TW', 'US', 'GB', 'JP', 'DE'] as const;
 const USERS = ['u1', 'u2', 'u3', 'u4'] as const;
 
 const locationArb: fc.Arbitrary<ParticipantLocation> = fc.oneof(
-  fc.constantFrom(...COUNTRIES).map((c) => ({ country: c, status: 'known' as const, address: '198.51.100.1', database: { name: 'test-mapping', buildDate: '2026-01-01' } })),
-  fc.constantFrom('private-range', 'not-in-database', 'invalid-address').map((reason) => ({ country: null, status: 'unknown' as const, reason, address: '10.0.0.1', database: { name: 'db', buildDate: '2026-01-01' } })),
-  fc.constant({ country: null, status: 'unknown' as const, reason: 'anonymiser', anonymiser: true, address: '203.0.113.9', database: { name: 'db', buildDate: '2026-01-01' } }),
+  fc
+    .constantFrom(...COUNTRIES)
+    .map((c) => ({ country: c, status: 'known' as const, address: '198.51.100.1', database: { name: 'test-mapping', buildDate: '2026-01-01' } })),
+  fc
+    .constantFrom('private-range', 'not-in-database', 'invalid-address')
+    .map((reason) => ({ country: null, status: 'unknown' as const, reason, address: '10.0.0.1', database: { name: 'db', buildDate: '2026-01-01' } })),
+  fc.constant({
+    country: null,
+    status: 'unknown' as const,
+    reason: 'anonymiser',
+    anonymiser: true,
+    address: '203.0.113.9',
+    database: { name: 'db', buildDate: '2026-01-01' },
+  }),
 );
 const personArb = fc.record({ meeting: fc.nat(3), userId: fc.option(fc.constantFrom(...USERS), { nil: null }), location: locationArb });
 const op = fc.oneof(
@@ -30,7 +41,9 @@ const op = fc.oneof(
     accounts: fc.subarray([...USERS]),
     pattern: fc.option(fc.constantFrom('*memorial*', 'June*', '*'), { nil: null }),
     gag: fc.boolean(),
-    asks: fc.subarray(['block-participants', 'end-meeting', 'close-account', 'suspend-account', 'delete-content', 'hand-over-data', 'other'] as const, { minLength: 1 }),
+    asks: fc.subarray(['block-participants', 'end-meeting', 'close-account', 'suspend-account', 'delete-content', 'hand-over-data', 'other'] as const, {
+      minLength: 1,
+    }),
   }),
   fc.record({ kind: fc.constant('lift' as const), pick: fc.nat() }),
   fc.record({
@@ -52,7 +65,18 @@ type Live = LiveParticipant;
 type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
 
 async function run(s: Scenario): Promise<void> {
-  const meetings: MeetingRecord[] = TITLES.map((title, i) => ({ id: `m${i}`, hostUserId: `host${i % 2}`, title, hasPasscode: false, waitingRoom: false, e2ee: false, locked: false, scheduledAt: null, createdAt: 0, endedAt: null }));
+  const meetings: MeetingRecord[] = TITLES.map((title, i) => ({
+    id: `m${i}`,
+    hostUserId: `host${i % 2}`,
+    title,
+    hasPasscode: false,
+    waitingRoom: false,
+    e2ee: false,
+    locked: false,
+    scheduledAt: null,
+    createdAt: 0,
+    endedAt: null,
+  }));
   const log = createMemoryLog();
   const live = new Map<string, Live>();
   const violations: string[] = [];
@@ -78,9 +102,11 @@ async function run(s: Scenario): Promise<void> {
       if (!p || p.meetingId !== meetingId) return false;
       if (notice.kind === 'legal') {
         const j = demandsById.get(notice.demandId ?? -1);
-        if (p.location.status !== 'known' || p.location.country !== j) violations.push(`removed ${participantId} at ${p.location.country ?? 'unknown'} for a ${j} demand`);
+        if (p.location.status !== 'known' || p.location.country !== j)
+          violations.push(`removed ${participantId} at ${p.location.country ?? 'unknown'} for a ${j} demand`);
         const pseud = log.pseudonym('participant', participantId, String(notice.demandId));
-        if (!log.entries.some((e) => e.type === 'enforcement.removed' && e.participant === pseud)) violations.push(`removed ${participantId} before its log entry`);
+        if (!log.entries.some((e) => e.type === 'enforcement.removed' && e.participant === pseud))
+          violations.push(`removed ${participantId} before its log entry`);
         legalRemoved.add(participantId);
       }
       live.delete(participantId);
@@ -116,12 +142,27 @@ async function run(s: Scenario): Promise<void> {
   async function admit(person: { meeting: number; userId: string | null; location: ParticipantLocation }) {
     const meeting = meetings[person.meeting]!;
     const participantId = `p${++seq}`;
-    const d = await engine.evaluate({ meeting, participant: { participantId, userId: person.userId, displayName: 'x', location: person.location }, trigger: 'join' });
+    const d = await engine.evaluate({
+      meeting,
+      participant: { participantId, userId: person.userId, displayName: 'x', location: person.location },
+      trigger: 'join',
+    });
     if (d.effect === 'deny' && d.notice.kind === 'legal') {
       const j = demandsById.get(d.notice.demandId ?? -1);
-      if (person.location.status !== 'known' || person.location.country !== j) violations.push(`refused ${participantId} at ${person.location.country ?? 'unknown'} for a ${j} demand`);
+      if (person.location.status !== 'known' || person.location.country !== j)
+        violations.push(`refused ${participantId} at ${person.location.country ?? 'unknown'} for a ${j} demand`);
     }
-    if (d.effect === 'allow') live.set(participantId, { meetingId: meeting.id, participantId, userId: person.userId, displayName: 'x', role: 'participant', state: 'joined', location: person.location, joinedAt: 0 });
+    if (d.effect === 'allow')
+      live.set(participantId, {
+        meetingId: meeting.id,
+        participantId,
+        userId: person.userId,
+        displayName: 'x',
+        role: 'participant',
+        state: 'joined',
+        location: person.location,
+        joinedAt: 0,
+      });
   }
 
   for (const p of s.people) await admit(p);
@@ -138,7 +179,13 @@ async function run(s: Scenario): Promise<void> {
         targets: { meetings: o.meetings.map((i: number) => `m${i}`), accounts: o.accounts, titlePattern: o.pattern },
         gag: o.gag ? { until: null } : null,
       });
-      const d = await engine.recordDemand(input, 'compliance-1', { sha256: 'a'.repeat(64), filename: 'f.pdf', contentType: 'application/pdf', size: 1, bytes: new Uint8Array(1) });
+      const d = await engine.recordDemand(input, 'compliance-1', {
+        sha256: 'a'.repeat(64),
+        filename: 'f.pdf',
+        contentType: 'application/pdf',
+        size: 1,
+        bytes: new Uint8Array(1),
+      });
       demandsById.set(d.id, d.jurisdiction);
       if (d.state === 'recorded') await engine.approveDemand(d.id, 'approver-1');
     } else if (o.kind === 'lift') {
@@ -161,7 +208,8 @@ async function run(s: Scenario): Promise<void> {
   }
   // Every enforcement entry names a participant located in its jurisdiction (also checked by the schema).
   for (const e of log.entries) {
-    if ((e.type === 'enforcement.removed' || e.type === 'enforcement.refused') && e.evidence.country !== e.jurisdiction) violations.push('evidence outside jurisdiction');
+    if ((e.type === 'enforcement.removed' || e.type === 'enforcement.refused') && e.evidence.country !== e.jurisdiction)
+      violations.push('evidence outside jurisdiction');
     if (e.type === 'account.suspended' || e.type === 'account.reactivated') violations.push('an account status changed');
   }
   expect(violations).toEqual([]);
@@ -169,7 +217,10 @@ async function run(s: Scenario): Promise<void> {
 }
 
 describe('enforcement scope (property)', () => {
-  it('never refuses or removes anyone outside a demand\'s jurisdiction, never ends meetings or touches accounts, and logs every removal first', async () => {
-    await fc.assert(fc.asyncProperty(scenario, (s) => run(s)), { numRuns: RUNS });
+  it("never refuses or removes anyone outside a demand's jurisdiction, never ends meetings or touches accounts, and logs every removal first", async () => {
+    await fc.assert(
+      fc.asyncProperty(scenario, (s) => run(s)),
+      { numRuns: RUNS },
+    );
   }, 120_000);
 });

@@ -82,7 +82,12 @@ export function createPolicyEngine(deps: PolicyDeps) {
       await ctx.log.appendMany(entries); // write-ahead: the deny exists on the record before it is returned
       if (live.length > 0) port?.notifyHosts(meeting.id, hostNotice(d, 1, at));
       ctx.onAction?.(trigger === 'join' ? 'refused' : 'removed', d.jurisdiction);
-      return { effect: 'deny', rule: `demand:${d.id}`, reason: `legal demand ${d.id} applies to participants located in ${d.jurisdiction}`, notice: legalNotice(d, at) };
+      return {
+        effect: 'deny',
+        rule: `demand:${d.id}`,
+        reason: `legal demand ${d.id} applies to participants located in ${d.jurisdiction}`,
+        notice: legalNotice(d, at),
+      };
     }
     const r = restrictionDecision(ctx, meeting, participant.location);
     if (r) return { effect: 'deny', ...r };
@@ -104,7 +109,12 @@ export function createPolicyEngine(deps: PolicyDeps) {
     return removed;
   }
 
-  async function setRestriction(scope: RestrictionScope, subject: string, input: Restriction, by: { userId: string; asOperator: boolean }): Promise<Restriction> {
+  async function setRestriction(
+    scope: RestrictionScope,
+    subject: string,
+    input: Restriction,
+    by: { userId: string; asOperator: boolean },
+  ): Promise<Restriction> {
     const countries = [...new Set(input.countries.map((c, i) => country(c, `countries.${i}`)))].sort();
     const r: Restriction = { mode: input.mode, countries, unknown: input.unknown };
     const subjectPseudonym = scope === 'instance' ? null : ctx.log.pseudonym(scope === 'account' ? 'account' : 'meeting', subject, RESTRICTION_SCOPE);

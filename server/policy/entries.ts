@@ -5,7 +5,6 @@ import type { HostNotice, ParticipantLocation } from '../meetings/index.js';
 import { gagInForce, type PolicyContext } from './context.js';
 import type { Demand } from './types.js';
 
-
 /** The database build date in the form the log accepts (the entry is refused otherwise). */
 function buildDate(raw: string): string {
   if (BUILD_DATE_PATTERN.test(raw)) return raw;
@@ -52,7 +51,15 @@ export function enforcementEntry(
   };
 }
 
-export function hostNoticeEntry(ctx: PolicyContext, d: Demand, meetingId: string, hostUserId: string, count: number, at: number, meetingPseudonym?: string): LogEntry {
+export function hostNoticeEntry(
+  ctx: PolicyContext,
+  d: Demand,
+  meetingId: string,
+  hostUserId: string,
+  count: number,
+  at: number,
+  meetingPseudonym?: string,
+): LogEntry {
   const scope = String(d.id);
   return {
     v: 1,

@@ -9,4 +9,18 @@ export { restrictionRefuses, OPEN_RESTRICTION } from './restrictions.js';
 export type { HostingUser } from './account-policy.js';
 export { enforceDemand } from './enforce.js';
 export type { ImpactPreview, MeetingImpact } from './enforce.js';
-export type { AccountPolicy, ClusterRosterView, Demand, DemandAsk, DemandLock, DemandPatch, DemandState, PolicyHooks, PolicyLog, PolicyStore, RemotePresence, Restriction, RestrictionScope } from './types.js';
+export type {
+  AccountPolicy,
+  ClusterRosterView,
+  Demand,
+  DemandAsk,
+  DemandLock,
+  DemandPatch,
+  DemandState,
+  PolicyHooks,
+  PolicyLog,
+  PolicyStore,
+  RemotePresence,
+  Restriction,
+  RestrictionScope,
+} from './types.js';

@@ -20,9 +20,21 @@ export interface PolicyRouteOptions {
   meetings: { get(id: string): Promise<MeetingRecord | null> };
 }
 
-const DemandParams = z.object({ id: z.coerce.number().int().positive().max(2 ** 31) });
+const DemandParams = z.object({
+  id: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(2 ** 31),
+});
 const UserParams = z.object({ id: z.uuid() });
-const MeetingParams = z.object({ id: z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/) });
+const MeetingParams = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9_-]+$/),
+});
 const READERS = ['compliance', 'approver', 'admin', 'auditor'] as const;
 
 function view(d: Demand, now: number) {

@@ -6,11 +6,20 @@ import { AskKind } from '../../protocol/transparency.js';
 
 const Text = (max: number) => z.string().trim().min(1).max(max);
 /** A time: epoch milliseconds or an ISO 8601 date / date-time. */
-const Time = z.union([
-  z.number().int().nonnegative().max(8.64e15),
-  z.string().max(40).refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO 8601 date or date-time'),
-]).transform((v) => (typeof v === 'number' ? v : Date.parse(v)));
-const MeetingId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
+const Time = z
+  .union([
+    z.number().int().nonnegative().max(8.64e15),
+    z
+      .string()
+      .max(40)
+      .refine((s) => !Number.isNaN(Date.parse(s)), 'an ISO 8601 date or date-time'),
+  ])
+  .transform((v) => (typeof v === 'number' ? v : Date.parse(v)));
+const MeetingId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/);
 /** Country fields are plain strings here and checked by `country()`, so the error is INVALID_COUNTRY. */
 const Country = z.string().max(16);
 
@@ -25,7 +34,10 @@ export const DemandInput = z.strictObject({
   receivedAt: Time,
   /** What was asked, in the authority's own words. */
   askedText: Text(20_000),
-  asks: z.array(z.strictObject({ kind: AskKind, detail: Text(2000).optional(), jurisdiction: Country.optional() })).min(1).max(16),
+  asks: z
+    .array(z.strictObject({ kind: AskKind, detail: Text(2000).optional(), jurisdiction: Country.optional() }))
+    .min(1)
+    .max(16),
   targets: z.strictObject({
     meetings: z.array(MeetingId).max(1000).default([]),
     /** Account ids or emails. */
@@ -44,9 +56,7 @@ export const RestrictionInput = z.strictObject({
 });
 
 export const AccountPolicyInput = z.strictObject({
-  policies: z
-    .array(z.strictObject({ country: Country, individualSignupDisabled: z.boolean(), businessRequiresVerification: z.boolean() }))
-    .max(300),
+  policies: z.array(z.strictObject({ country: Country, individualSignupDisabled: z.boolean(), businessRequiresVerification: z.boolean() })).max(300),
 });
 
 export const ReasonInput = z.strictObject({ reason: Text(2000) });

@@ -9,6 +9,9 @@
  * address) is never in scope: a demand is not allowed to act on a guess. Instance, host and
  * meeting country restrictions are where "deny unknown" can be chosen — never a demand.
  */
-export function inScope(demand: { readonly jurisdiction: string }, location: { readonly status: 'known' | 'unknown'; readonly country: string | null }): boolean {
+export function inScope(
+  demand: { readonly jurisdiction: string },
+  location: { readonly status: 'known' | 'unknown'; readonly country: string | null },
+): boolean {
   return location.status === 'known' && location.country !== null && location.country === demand.jurisdiction;
 }

@@ -60,7 +60,10 @@ export function createKyselyPolicyStore(db: Db): PolicyStore {
       : q.selectFrom('demand_documents').select(['demand_id', 'filename', 'content_type', 'size']).where('demand_id', 'in', ids).execute();
 
   async function hydrate(rows: DemandRow[], q: Db | Tx = db): Promise<Demand[]> {
-    const metas = await docMeta(rows.filter((r) => r.document_sha256 !== null).map((r) => Number(r.id)), q);
+    const metas = await docMeta(
+      rows.filter((r) => r.document_sha256 !== null).map((r) => Number(r.id)),
+      q,
+    );
     const byId = new Map(metas.map((m) => [Number(m.demand_id), m]));
     return rows.map((r) => toDemand(r, byId.get(Number(r.id))));
   }
@@ -121,10 +124,10 @@ export function createKyselyPolicyStore(db: Db): PolicyStore {
       return row ? ((await hydrate([row]))[0] ?? null) : null;
     },
     async listDemands() {
-      return hydrate((await db.selectFrom('demands').selectAll().orderBy('id', 'desc').limit(1000).execute()));
+      return hydrate(await db.selectFrom('demands').selectAll().orderBy('id', 'desc').limit(1000).execute());
     },
     async listDemandsInState(state) {
-      return hydrate((await db.selectFrom('demands').selectAll().where('state', '=', state).execute()));
+      return hydrate(await db.selectFrom('demands').selectAll().where('state', '=', state).execute());
     },
     async transition(id, from, patch) {
       return transitionOn(db, id, from, patch);
@@ -158,7 +161,12 @@ export function createKyselyPolicyStore(db: Db): PolicyStore {
     },
     async attachDocument(id, doc) {
       return db.transaction().execute(async (trx) => {
-        const r = await trx.updateTable('demands').set({ document_sha256: doc.sha256 }).where('id', '=', id).where('document_sha256', 'is', null).executeTakeFirst();
+        const r = await trx
+          .updateTable('demands')
+          .set({ document_sha256: doc.sha256 })
+          .where('id', '=', id)
+          .where('document_sha256', 'is', null)
+          .executeTakeFirst();
         if (Number(r.numUpdatedRows) !== 1) return false;
         await trx.insertInto('demand_documents').values(docRow(id, doc)).execute();
         return true;
@@ -205,20 +213,26 @@ export function createKyselyPolicyStore(db: Db): PolicyStore {
       await db
         .insertInto('country_restrictions')
         .values(values)
-        .onConflict((oc) => oc.columns(['scope', 'subject']).doUpdateSet({ mode: values.mode, countries: values.countries, unknown: values.unknown, updated_by: values.updated_by, updated_at: values.updated_at }))
+        .onConflict((oc) =>
+          oc.columns(['scope', 'subject']).doUpdateSet({
+            mode: values.mode,
+            countries: values.countries,
+            unknown: values.unknown,
+            updated_by: values.updated_by,
+            updated_at: values.updated_at,
+          }),
+        )
         .execute();
     },
     async listAccountPolicies() {
       const rows = await db.selectFrom('account_policies').selectAll().orderBy('country').execute();
-      return rows.map(
-        (r): AccountPolicy => ({
-          country: r.country,
-          individualSignupDisabled: r.individual_signup_disabled === 1,
-          businessRequiresVerification: r.business_requires_verification === 1,
-          updatedBy: r.updated_by,
-          updatedAt: Number(r.updated_at),
-        }),
-      );
+      return rows.map((r): AccountPolicy => ({
+        country: r.country,
+        individualSignupDisabled: r.individual_signup_disabled === 1,
+        businessRequiresVerification: r.business_requires_verification === 1,
+        updatedBy: r.updated_by,
+        updatedAt: Number(r.updated_at),
+      }));
     },
     async replaceAccountPolicies(rows) {
       await db.transaction().execute(async (trx) => {

@@ -26,7 +26,13 @@ export async function startPolicyServer(opts: { geoTestMap?: string; config?: Re
   const storage = await openMemoryStorage();
   const geoMap = opts.geoTestMap ?? '127.0.0.2=CN,127.0.0.3=HK,127.0.0.4=US,127.0.0.5=MO,127.0.0.6=TW,127.0.0.1=US';
   const config = testConfig({ COOKIE_SECURE: 'false', GEO_TEST_MAP: geoMap, ...opts.config });
-  const log = await createTransparencyLog({ db: storage.db, dialect: storage.dialect, sqlite: storage.sqlite, origin: 'parley.test/transparency', checkpointIntervalMs: 0 });
+  const log = await createTransparencyLog({
+    db: storage.db,
+    dialect: storage.dialect,
+    sqlite: storage.sqlite,
+    origin: 'parley.test/transparency',
+    checkpointIntervalMs: 0,
+  });
   const policy = await createPolicy({ db: storage.db, log, meetings: createMeetingStore(storage.db), accounts: createAccounts(storage.db), expiryCheckMs: 0 });
   const mediaRemovals: { participantId: string; at: number }[] = [];
   const built = await buildApp({
@@ -100,7 +106,9 @@ export function multipart(fields: Record<string, string>, file?: { name: string;
     chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
   }
   if (file) {
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.name}"; filename="${file.filename}"\r\nContent-Type: ${file.type}\r\n\r\n`));
+    chunks.push(
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.name}"; filename="${file.filename}"\r\nContent-Type: ${file.type}\r\n\r\n`),
+    );
     chunks.push(Buffer.from(file.bytes));
     chunks.push(Buffer.from('\r\n'));
   }

@@ -46,7 +46,11 @@ export interface PolicyStore {
    */
   exclusive?<T>(id: number, fn: (lock: DemandLock) => Promise<T>): Promise<T>;
   /** Compare-and-set on state; false when the demand was not in `from`. */
-  transition(id: number, from: DemandState, patch: Partial<Pick<Demand, 'state' | 'decidedBy' | 'decidedAt' | 'decisionReason' | 'endedBy' | 'endedAt'>>): Promise<boolean>;
+  transition(
+    id: number,
+    from: DemandState,
+    patch: Partial<Pick<Demand, 'state' | 'decidedBy' | 'decidedAt' | 'decisionReason' | 'endedBy' | 'endedAt'>>,
+  ): Promise<boolean>;
   /** Attach a document to a demand that has none; false if it already has one. */
   attachDocument(id: number, doc: DemandDocument): Promise<boolean>;
   getDocument(id: number): Promise<DemandDocument | null>;

@@ -80,9 +80,11 @@ class Connection {
     this.deps.onConnection?.(1);
     this.socket.on('message', (data, isBinary) => {
       // Messages from one socket are handled one after another, in order.
-      this.#queue = this.#queue.then(() => this.onMessage(data as Buffer, isBinary)).catch((err: unknown) => {
-        this.req.log.error({ err }, 'signaling handler failed');
-      });
+      this.#queue = this.#queue
+        .then(() => this.onMessage(data as Buffer, isBinary))
+        .catch((err: unknown) => {
+          this.req.log.error({ err }, 'signaling handler failed');
+        });
     });
     this.socket.on('close', () => {
       this.deps.onConnection?.(-1);

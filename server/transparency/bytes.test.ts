@@ -36,7 +36,17 @@ describe('browser-safe byte helpers', () => {
 describe('browser-safe modules', () => {
   it('import nothing from node: (the web page bundles them)', async () => {
     const fs = await import('node:fs');
-    const files = ['bytes.ts', 'sha256.ts', 'hasher.ts', 'merkle.ts', 'merkle-verify.ts', 'note.ts', 'verifier.ts', 'report.ts', '../../protocol/transparency.ts'];
+    const files = [
+      'bytes.ts',
+      'sha256.ts',
+      'hasher.ts',
+      'merkle.ts',
+      'merkle-verify.ts',
+      'note.ts',
+      'verifier.ts',
+      'report.ts',
+      '../../protocol/transparency.ts',
+    ];
     for (const f of files) {
       const text = fs.readFileSync(new URL(f, import.meta.url), 'utf8');
       expect(text, f).not.toMatch(/from '(node:|fs|crypto|path)/);

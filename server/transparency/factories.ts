@@ -1,7 +1,11 @@
 /** Test-data factories for log entries (used by this domain's tests; others may import them). */
 import type { EntryOf } from '../../protocol/transparency.js';
 
-const P = (prefix: string, n: number): string => `${prefix}_${n.toString(32).padStart(16, 'a').replace(/[0-9]/g, (d) => 'abcdefghij'[Number(d)]!)}`;
+const P = (prefix: string, n: number): string =>
+  `${prefix}_${n
+    .toString(32)
+    .padStart(16, 'a')
+    .replace(/[0-9]/g, (d) => 'abcdefghij'[Number(d)]!)}`;
 
 /** A syntactically valid pseudonym derived from a number (not keyed; tests only). */
 export const fakePseudonym = (kind: 'p' | 'm' | 'a' | 'o', n: number): string => P(kind, n);

@@ -9,26 +9,43 @@ const country = fc.constantFrom('CN', 'HK', 'MO', 'TW', 'US');
 const date = fc.constantFrom('2026-01-01', '2026-06-17T10:00Z', '2026-06-17T10:00:00.5Z');
 
 // Each field: mostly values the schema accepts, sometimes ones it refuses (or that are borderline).
-const maybe = <T>(good: fc.Arbitrary<T>, ...bad: fc.Arbitrary<unknown>[]) => fc.oneof({ weight: 60, arbitrary: good }, ...bad.map((arbitrary) => ({ weight: 1, arbitrary })));
+const maybe = <T>(good: fc.Arbitrary<T>, ...bad: fc.Arbitrary<unknown>[]) =>
+  fc.oneof({ weight: 60, arbitrary: good }, ...bad.map((arbitrary) => ({ weight: 1, arbitrary })));
 const anything = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.object());
 
 const evidence = (j: fc.Arbitrary<unknown>) =>
-  fc.record({ country: j, database: maybe(fc.string({ minLength: 1, maxLength: 200 }), fc.constant(''), fc.string({ minLength: 201, maxLength: 210 })), databaseBuildDate: maybe(date, fc.constant('2026-1-1'), fc.string()) }, { requiredKeys: ['country', 'database', 'databaseBuildDate'] });
+  fc.record(
+    {
+      country: j,
+      database: maybe(fc.string({ minLength: 1, maxLength: 200 }), fc.constant(''), fc.string({ minLength: 201, maxLength: 210 })),
+      databaseBuildDate: maybe(date, fc.constant('2026-1-1'), fc.string()),
+    },
+    { requiredKeys: ['country', 'database', 'databaseBuildDate'] },
+  );
 
 const enforcement = fc
-  .record({
-    v: maybe(fc.constant(1), fc.constant(2), fc.constant('1')),
-    type: maybe(fc.constantFrom('enforcement.removed', 'enforcement.refused'), fc.constant('enforcement.other')),
-    at: maybe(fc.nat(), fc.constant(-1), fc.constant(1.5), fc.constant(9e15), fc.constant(Number.NaN)),
-    demandId: maybe(fc.string({ minLength: 1, maxLength: 128 }), fc.constant(''), fc.string({ minLength: 129, maxLength: 130 }), fc.integer()),
-    meeting: maybe(pseudo('m'), pseudo('p'), fc.string()),
-    participant: maybe(pseudo('p'), pseudo('a'), fc.string()),
-    jurisdiction: maybe(country, fc.constant('cn'), fc.constant('CHN')),
-    evidence: maybe(evidence(maybe(country, fc.constant('XXX'))), anything),
-    notice: maybe(fc.record({ authorityNamed: fc.boolean() }), fc.record({ authorityNamed: fc.constant('yes') }), fc.record({ authorityNamed: fc.boolean(), extra: fc.nat() })),
-  }, { requiredKeys: ['v', 'type', 'at', 'demandId', 'meeting', 'participant', 'jurisdiction', 'evidence'] })
+  .record(
+    {
+      v: maybe(fc.constant(1), fc.constant(2), fc.constant('1')),
+      type: maybe(fc.constantFrom('enforcement.removed', 'enforcement.refused'), fc.constant('enforcement.other')),
+      at: maybe(fc.nat(), fc.constant(-1), fc.constant(1.5), fc.constant(9e15), fc.constant(Number.NaN)),
+      demandId: maybe(fc.string({ minLength: 1, maxLength: 128 }), fc.constant(''), fc.string({ minLength: 129, maxLength: 130 }), fc.integer()),
+      meeting: maybe(pseudo('m'), pseudo('p'), fc.string()),
+      participant: maybe(pseudo('p'), pseudo('a'), fc.string()),
+      jurisdiction: maybe(country, fc.constant('cn'), fc.constant('CHN')),
+      evidence: maybe(evidence(maybe(country, fc.constant('XXX'))), anything),
+      notice: maybe(
+        fc.record({ authorityNamed: fc.boolean() }),
+        fc.record({ authorityNamed: fc.constant('yes') }),
+        fc.record({ authorityNamed: fc.boolean(), extra: fc.nat() }),
+      ),
+    },
+    { requiredKeys: ['v', 'type', 'at', 'demandId', 'meeting', 'participant', 'jurisdiction', 'evidence'] },
+  )
   // Keep the jurisdiction and evidence country equal most of the time, so the refine is exercised both ways.
-  .map((e) => (e.evidence && typeof e.evidence === 'object' && Math.abs(Number(e.at) % 3) !== 1 ? { ...e, evidence: { ...(e.evidence), country: e.jurisdiction } } : e));
+  .map((e) =>
+    e.evidence && typeof e.evidence === 'object' && Math.abs(Number(e.at) % 3) !== 1 ? { ...e, evidence: { ...e.evidence, country: e.jurisdiction } } : e,
+  );
 
 const notice = fc.record(
   {
@@ -95,10 +112,48 @@ describe('fast acceptance of bulk log entries', () => {
 
   it('accepts every well-formed enforcement and notice entry (the fast path is actually taken)', () => {
     const good = fc.oneof(
-      fc.record({ v: fc.constant(1 as const), type: fc.constantFrom('enforcement.removed' as const, 'enforcement.refused' as const), at: fc.nat(), demandId: fc.string({ minLength: 1, maxLength: 128 }), meeting: pseudo('m'), participant: pseudo('p'), jurisdiction: country, database: fc.string({ minLength: 1, maxLength: 200 }), date, named: fc.option(fc.boolean(), { nil: undefined }) })
-        .map(({ database, date: d, named, ...e }) => ({ ...e, evidence: { country: e.jurisdiction, database, databaseBuildDate: d }, ...(named === undefined ? {} : { notice: { authorityNamed: named } }) })),
-      fc.record({ v: fc.constant(1 as const), type: fc.constant('notice.sent' as const), at: fc.nat(), to: fc.constantFrom('participant', 'host'), recipient: pseudo('a'), meeting: pseudo('m'), demandId: fc.string({ minLength: 1, maxLength: 128 }), jurisdiction: country, authorityNamed: fc.boolean(), count: fc.nat() }, { requiredKeys: ['v', 'type', 'at', 'to', 'recipient', 'demandId', 'authorityNamed'] }),
-      fc.record({ v: fc.constant(1 as const), type: fc.constant('enforcement.no-action' as const), at: fc.nat(), demandId: fc.string({ minLength: 1, maxLength: 128 }), meeting: pseudo('m'), jurisdiction: country, reason: fc.string({ minLength: 1, maxLength: 2000 }) }),
+      fc
+        .record({
+          v: fc.constant(1 as const),
+          type: fc.constantFrom('enforcement.removed' as const, 'enforcement.refused' as const),
+          at: fc.nat(),
+          demandId: fc.string({ minLength: 1, maxLength: 128 }),
+          meeting: pseudo('m'),
+          participant: pseudo('p'),
+          jurisdiction: country,
+          database: fc.string({ minLength: 1, maxLength: 200 }),
+          date,
+          named: fc.option(fc.boolean(), { nil: undefined }),
+        })
+        .map(({ database, date: d, named, ...e }) => ({
+          ...e,
+          evidence: { country: e.jurisdiction, database, databaseBuildDate: d },
+          ...(named === undefined ? {} : { notice: { authorityNamed: named } }),
+        })),
+      fc.record(
+        {
+          v: fc.constant(1 as const),
+          type: fc.constant('notice.sent' as const),
+          at: fc.nat(),
+          to: fc.constantFrom('participant', 'host'),
+          recipient: pseudo('a'),
+          meeting: pseudo('m'),
+          demandId: fc.string({ minLength: 1, maxLength: 128 }),
+          jurisdiction: country,
+          authorityNamed: fc.boolean(),
+          count: fc.nat(),
+        },
+        { requiredKeys: ['v', 'type', 'at', 'to', 'recipient', 'demandId', 'authorityNamed'] },
+      ),
+      fc.record({
+        v: fc.constant(1 as const),
+        type: fc.constant('enforcement.no-action' as const),
+        at: fc.nat(),
+        demandId: fc.string({ minLength: 1, maxLength: 128 }),
+        meeting: pseudo('m'),
+        jurisdiction: country,
+        reason: fc.string({ minLength: 1, maxLength: 2000 }),
+      }),
     );
     fc.assert(
       fc.property(good, (e) => {

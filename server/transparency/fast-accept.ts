@@ -74,7 +74,14 @@ function noticeSent(o: Obj): boolean {
 }
 
 function noAction(o: Obj): boolean {
-  return keysExactly(o, NO_ACTION_KEYS, []) && ms(o['at']) && str(o['demandId'], 1, 128) && match(o['meeting'], MEETING) && match(o['jurisdiction'], COUNTRY) && str(o['reason'], 1, 2000);
+  return (
+    keysExactly(o, NO_ACTION_KEYS, []) &&
+    ms(o['at']) &&
+    str(o['demandId'], 1, 128) &&
+    match(o['meeting'], MEETING) &&
+    match(o['jurisdiction'], COUNTRY) &&
+    str(o['reason'], 1, 2000)
+  );
 }
 
 /** True only when the schema would accept `e` as it is (see the module comment). */
@@ -95,7 +102,17 @@ export function fastAccepts(e: unknown): e is LogEntry {
 
 // Keys in canonical (UTF-16 code unit) order, per type; nested objects name their own order.
 type Order = readonly (string | readonly [string, Order])[];
-const ENFORCEMENT_ORDER: Order = ['at', 'demandId', ['evidence', ['country', 'database', 'databaseBuildDate']], 'jurisdiction', 'meeting', ['notice', ['authorityNamed']], 'participant', 'type', 'v'];
+const ENFORCEMENT_ORDER: Order = [
+  'at',
+  'demandId',
+  ['evidence', ['country', 'database', 'databaseBuildDate']],
+  'jurisdiction',
+  'meeting',
+  ['notice', ['authorityNamed']],
+  'participant',
+  'type',
+  'v',
+];
 
 /** An order compiled once: each key with its `"key":` text and its nested order. */
 interface Field {
@@ -104,7 +121,9 @@ interface Field {
   readonly inner: readonly Field[] | null;
 }
 const compile = (order: Order): readonly Field[] =>
-  order.map((k) => (typeof k === 'string' ? { key: k, head: `${JSON.stringify(k)}:`, inner: null } : { key: k[0], head: `${JSON.stringify(k[0])}:`, inner: compile(k[1]) }));
+  order.map((k) =>
+    typeof k === 'string' ? { key: k, head: `${JSON.stringify(k)}:`, inner: null } : { key: k[0], head: `${JSON.stringify(k[0])}:`, inner: compile(k[1]) },
+  );
 
 const ORDER: Record<string, readonly Field[]> = {
   'enforcement.removed': compile(ENFORCEMENT_ORDER),

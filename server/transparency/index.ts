@@ -23,10 +23,6 @@ export type { VerifierState, VerifyResult } from './verifier.js';
 export type { EntryOf, LogEntry, LogEntryType, PseudonymKind } from '../../protocol/transparency.js';
 
 /** Mount the public transparency API (no sign-in) on `app`. */
-export async function registerTransparency(
-  app: FastifyInstance,
-  log: TransparencyLog,
-  opts: { publicUrl?: string } = {},
-): Promise<void> {
+export async function registerTransparency(app: FastifyInstance, log: TransparencyLog, opts: { publicUrl?: string } = {}): Promise<void> {
   await app.register(transparencyRoutes, { log, ...opts });
 }

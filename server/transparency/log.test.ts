@@ -12,14 +12,23 @@ import { openTestLog, tempDir } from './test-helpers.js';
 import { utf8 } from './bytes.js';
 
 async function rowCount(t: Awaited<ReturnType<typeof openTestLog>>): Promise<number> {
-  const r = await t.storage.db.selectFrom('log_entries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const r = await t.storage.db
+    .selectFrom('log_entries')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
 describe('transparency log store', () => {
   it('appends concurrent entries gap-free, in call order, in one transaction', async () => {
     let commits = 0;
-    const t = await openTestLog(':memory:', { faults: { beforeCommit: () => { commits++; } } });
+    const t = await openTestLog(':memory:', {
+      faults: {
+        beforeCommit: () => {
+          commits++;
+        },
+      },
+    });
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => t.log.append(buildEntry(i))));
     expect(results.map((r) => r.index)).toEqual(Array.from({ length: 50 }, (_, i) => i));
     expect(commits).toBe(1);
@@ -77,7 +86,14 @@ describe('transparency log store', () => {
 
   it('appendMany stores all entries atomically or none', async () => {
     let fail = true;
-    const t = await openTestLog(':memory:', { maxBatch: 2, faults: { beforeCommit: () => { if (fail) throw new Error('x'); } } });
+    const t = await openTestLog(':memory:', {
+      maxBatch: 2,
+      faults: {
+        beforeCommit: () => {
+          if (fail) throw new Error('x');
+        },
+      },
+    });
     await expect(t.log.appendMany([buildEntry(1), buildEntry(2), buildEntry(3)])).rejects.toMatchObject({ code: 'LOG_APPEND_FAILED' });
     expect(await rowCount(t)).toBe(0);
     fail = false;

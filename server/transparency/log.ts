@@ -67,14 +67,8 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
   };
 
   // Rebuild from the rows, re-hashing every entry: an edited row shows up here, not just in audits.
-  for (let cursor = 0; ; ) {
-    const rows = await db
-      .selectFrom('log_entries')
-      .select(['idx', 'entry', 'leaf_hash'])
-      .where('idx', '>=', cursor)
-      .orderBy('idx')
-      .limit(LOAD_PAGE)
-      .execute();
+  for (let cursor = 0; ;) {
+    const rows = await db.selectFrom('log_entries').select(['idx', 'entry', 'leaf_hash']).where('idx', '>=', cursor).orderBy('idx').limit(LOAD_PAGE).execute();
     for (const row of rows) {
       const idx = Number(row.idx);
       if (idx !== tree.size) fail(`entry ${tree.size} is missing (next stored is ${idx})`);
@@ -134,7 +128,13 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
   async function catchUp(q: Db | Tx): Promise<string[]> {
     const adopted: string[] = [];
     for (;;) {
-      const rows = await q.selectFrom('log_entries').select(['idx', 'entry', 'leaf_hash']).where('idx', '>=', tree.size).orderBy('idx').limit(LOAD_PAGE).execute();
+      const rows = await q
+        .selectFrom('log_entries')
+        .select(['idx', 'entry', 'leaf_hash'])
+        .where('idx', '>=', tree.size)
+        .orderBy('idx')
+        .limit(LOAD_PAGE)
+        .execute();
       for (const row of rows) {
         const idx = Number(row.idx);
         if (idx !== tree.size) {
@@ -178,7 +178,10 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
       } else {
         const rows = json.map((entry, i) => ({ idx: start + i, entry, leaf_hash: toHex(leaves[i]!), created_at: at }));
         for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-          await trx.insertInto('log_entries').values(rows.slice(i, i + INSERT_CHUNK)).execute();
+          await trx
+            .insertInto('log_entries')
+            .values(rows.slice(i, i + INSERT_CHUNK))
+            .execute();
         }
       }
       await opts.faults?.beforeCommit?.(entries);
@@ -232,7 +235,10 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
           const adopted = await catchUp(trx);
           const mine = new Set(failed);
           if (adopted.some((e) => mine.has(e))) fail('an append reported as failed was stored; restart to reload');
-          const r = await trx.selectFrom('log_entries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+          const r = await trx
+            .selectFrom('log_entries')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirst();
           if (r && Number(r.n) !== tree.size) fail(`the store has ${Number(r.n)} entries but the tree ${tree.size}; restart to reload`);
         }),
       );
@@ -291,13 +297,7 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
       }
       const last = Math.min(end, start + 999, tree.size - 1);
       if (last < start) return [];
-      const rows = await db
-        .selectFrom('log_entries')
-        .select(['idx', 'entry'])
-        .where('idx', '>=', start)
-        .where('idx', '<=', last)
-        .orderBy('idx')
-        .execute();
+      const rows = await db.selectFrom('log_entries').select(['idx', 'entry']).where('idx', '>=', start).where('idx', '<=', last).orderBy('idx').execute();
       return rows.map((r) => ({ index: Number(r.idx), entry: r.entry }));
     },
     // async so errors reject, like a db-backed lookup

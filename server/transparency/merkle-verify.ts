@@ -20,14 +20,7 @@ const half = (x: number): number => Math.floor(x / 2);
  * RFC 9162 §2.1.3.2: does `path` prove that `leafHash` is leaf `index` of the tree of
  * `treeSize` leaves with root `root`?
  */
-export function verifyInclusion(
-  hasher: Hasher,
-  index: number,
-  treeSize: number,
-  leafHash: Uint8Array,
-  path: readonly Uint8Array[],
-  root: Uint8Array,
-): boolean {
+export function verifyInclusion(hasher: Hasher, index: number, treeSize: number, leafHash: Uint8Array, path: readonly Uint8Array[], root: Uint8Array): boolean {
   if (!Number.isSafeInteger(index) || !Number.isSafeInteger(treeSize) || index < 0 || index >= treeSize) return false;
   let fn = index;
   let sn = treeSize - 1;

@@ -41,9 +41,7 @@ function naiveSubproof(m: number, a: number, b: number, complete: boolean): Uint
   const n = b - a;
   if (m === n) return complete ? [] : [mth(a, b)];
   const k = largestPow2Below(n);
-  return m <= k
-    ? [...naiveSubproof(m, a, a + k, complete), mth(a + k, b)]
-    : [...naiveSubproof(m - k, a + k, b, false), mth(a, a + k)];
+  return m <= k ? [...naiveSubproof(m, a, a + k, complete), mth(a + k, b)] : [...naiveSubproof(m - k, a + k, b, false), mth(a, a + k)];
 }
 const hexes = (xs: Uint8Array[]): string[] => xs.map(toHex);
 
@@ -159,13 +157,18 @@ describe('MerkleTree against the RFC 9162 definitions', () => {
 describe('node:crypto hasher', () => {
   it('hashes leaves (bytes or text) and interior nodes exactly as the portable hasher', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 3000 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), (text, l, r) => {
-        const bytes = utf8(text);
-        const want = toHex(pureHasher.leaf(bytes));
-        expect(toHex(nodeHasher.leaf(bytes))).toBe(want);
-        expect(toHex(leafHashOfText(text))).toBe(want);
-        expect(toHex(nodeHasher.node(l, r))).toBe(toHex(pureHasher.node(l, r)));
-      }),
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 3000 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        (text, l, r) => {
+          const bytes = utf8(text);
+          const want = toHex(pureHasher.leaf(bytes));
+          expect(toHex(nodeHasher.leaf(bytes))).toBe(want);
+          expect(toHex(leafHashOfText(text))).toBe(want);
+          expect(toHex(nodeHasher.node(l, r))).toBe(toHex(pureHasher.node(l, r)));
+        },
+      ),
       { numRuns: 300 },
     );
     // The scratch buffer grows past its first size and stays correct.

@@ -27,9 +27,15 @@ const kinds = Object.keys(PSEUDONYM_PREFIX) as PseudonymKind[];
 describe('pseudonyms', () => {
   it('are HMAC-SHA256 of the length-prefixed fields, for any secret length (incl. > one block) and any text', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 0, maxLength: 150 }), fc.constantFrom(...kinds), fc.string({ unit: 'grapheme' }), fc.string(), (secret, kind, id, scope) => {
-        expect(createPseudonymizer(secret)(kind, id, scope)).toBe(reference(secret, kind, id, scope));
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 0, maxLength: 150 }),
+        fc.constantFrom(...kinds),
+        fc.string({ unit: 'grapheme' }),
+        fc.string(),
+        (secret, kind, id, scope) => {
+          expect(createPseudonymizer(secret)(kind, id, scope)).toBe(reference(secret, kind, id, scope));
+        },
+      ),
       { numRuns: 1000 },
     );
   });

@@ -8,11 +8,13 @@ const J = ['CN', 'HK', 'MO', 'TW', 'RU'] as const;
 const T0 = Date.UTC(2025, 0, 1);
 const SPAN = 3 * 365 * 86_400_000;
 
-const askArb = fc.constantFrom(...ASK_KINDS).chain((kind) =>
-  PERFORMABLE_ASKS.includes(kind)
-    ? fc.boolean().map((performed) => (performed ? { kind, performed } : { kind, performed, reason: 'not applicable' }))
-    : fc.constant({ kind, performed: false, reason: 'Parley never does this' }),
-);
+const askArb = fc
+  .constantFrom(...ASK_KINDS)
+  .chain((kind) =>
+    PERFORMABLE_ASKS.includes(kind)
+      ? fc.boolean().map((performed) => (performed ? { kind, performed } : { kind, performed, reason: 'not applicable' }))
+      : fc.constant({ kind, performed: false, reason: 'Parley never does this' }),
+  );
 
 /** A random stream: demands first, then actions that refer to them (or to unknown demands). */
 const streamArb = fc
@@ -30,9 +32,7 @@ const streamArb = fc
     ),
   })
   .map(({ demands, actions }) => {
-    const entries: LogEntry[] = demands.map((d, i) =>
-      buildDemandRecorded({ demandId: `d-${i}`, jurisdiction: d.j, at: T0 + d.at, asked: d.asked }),
-    );
+    const entries: LogEntry[] = demands.map((d, i) => buildDemandRecorded({ demandId: `d-${i}`, jurisdiction: d.j, at: T0 + d.at, asked: d.asked }));
     for (const a of actions) {
       const demandId = `d-${a.demand}`;
       const j = demands[a.demand]?.j ?? 'ZZ';
@@ -44,7 +44,11 @@ const streamArb = fc
         case 'removed':
           entries.push(
             buildEnforcement(`enforcement.${a.kind}`, {
-              demandId, at, meeting, participant: fakePseudonym('p', a.participant), jurisdiction: jur,
+              demandId,
+              at,
+              meeting,
+              participant: fakePseudonym('p', a.participant),
+              jurisdiction: jur,
               evidence: { country: jur, database: 'db', databaseBuildDate: '2026-01-01' },
               // Entries carry the participant's notice; older ones (without) must count too.
               ...(a.participant % 3 === 0 ? {} : { notice: { authorityNamed: a.meeting % 2 === 0 } }),
@@ -77,7 +81,8 @@ const streamArb = fc
 /** Recount one bucket straight from the raw entries, by filtering. */
 function recount(entries: LogEntry[], period: string, j: string) {
   const demandJ = new Map(entries.flatMap((e) => (e.type === 'demand.recorded' ? [[e.demandId, e.jurisdiction] as const] : [])));
-  const jOf = (e: LogEntry): string => ('jurisdiction' in e && e.jurisdiction !== undefined ? e.jurisdiction : demandJ.get((e as { demandId: string }).demandId) ?? 'ZZ');
+  const jOf = (e: LogEntry): string =>
+    'jurisdiction' in e && e.jurisdiction !== undefined ? e.jurisdiction : (demandJ.get((e as { demandId: string }).demandId) ?? 'ZZ');
   const inBucket = entries.filter((e) => halfYear(e.at) === period && jOf(e) === j);
   const of = <T extends LogEntry['type']>(t: T) => inBucket.filter((e): e is Extract<LogEntry, { type: T }> => e.type === t);
   const distinct = (xs: string[]): number => new Set(xs).size;

@@ -265,13 +265,7 @@ export function reportToCsv(report: TransparencyReport): string {
   const lines = [header.join(',')];
   for (const r of report.rows) {
     lines.push(
-      [
-        r.period,
-        r.jurisdiction,
-        ...SCALAR_COLUMNS.map((c) => r[c]),
-        ...ASK_KINDS.map((k) => r.asked[k]),
-        ...ASK_KINDS.map((k) => r.asksNotPerformed[k]),
-      ]
+      [r.period, r.jurisdiction, ...SCALAR_COLUMNS.map((c) => r[c]), ...ASK_KINDS.map((k) => r.asked[k]), ...ASK_KINDS.map((k) => r.asksNotPerformed[k])]
         .map(quote)
         .join(','),
     );

@@ -46,9 +46,7 @@ export interface VerifyOptions {
   sample?: number | undefined;
 }
 
-export type VerifyResult =
-  | { ok: true; treeSize: number; message: string; state: VerifierState }
-  | { ok: false; message: string; index?: number };
+export type VerifyResult = { ok: true; treeSize: number; message: string; state: VerifierState } | { ok: false; message: string; index?: number };
 
 class VerifyError extends Error {
   constructor(
@@ -72,7 +70,8 @@ export async function verifyLog(io: VerifierIo, opts: VerifyOptions): Promise<Ve
   try {
     return await run(io, opts);
   } catch (err) {
-    if (err instanceof VerifyError) return err.index === undefined ? { ok: false, message: err.message } : { ok: false, message: err.message, index: err.index };
+    if (err instanceof VerifyError)
+      return err.index === undefined ? { ok: false, message: err.message } : { ok: false, message: err.message, index: err.index };
     return { ok: false, message: `could not complete verification: ${err instanceof Error ? err.message : String(err)}` };
   }
 }
@@ -133,13 +132,7 @@ async function checkSignedHead(
   return { treeSize: cp.treeSize, rootHash: cp.rootHash };
 }
 
-async function checkConsistencyWithPinned(
-  io: VerifierIo,
-  hasher: Hasher,
-  pinned: VerifierState,
-  treeSize: number,
-  rootHash: Uint8Array,
-): Promise<void> {
+async function checkConsistencyWithPinned(io: VerifierIo, hasher: Hasher, pinned: VerifierState, treeSize: number, rootHash: Uint8Array): Promise<void> {
   if (treeSize < pinned.treeSize) {
     throw new VerifyError(`the log was rolled back: entries up to ${pinned.treeSize - 1} were verified before, now it signs only ${treeSize}`, treeSize);
   }
@@ -175,7 +168,7 @@ async function fetchEntries(io: VerifierIo, start: number, end: number): Promise
 async function checkAll(io: VerifierIo, hasher: Hasher, treeSize: number, rootHash: Uint8Array): Promise<void> {
   const tree = new MerkleTree(hasher);
   const acc = new RootAccumulator(hasher);
-  for (let start = 0; start < treeSize; ) {
+  for (let start = 0; start < treeSize;) {
     const end = Math.min(treeSize - 1, start + MAX_ENTRIES_PER_CALL - 1);
     const page = await fetchEntries(io, start, end);
     for (const e of page) {
@@ -237,9 +230,7 @@ async function checkSample(io: VerifierIo, hasher: Hasher, treeSize: number, roo
     const leaf = leafOf(hasher, i, entry.leaf_input);
     let proof: { leaf_index: number; audit_path: string[] };
     try {
-      proof = ProofByHashResponse.parse(
-        await io.fetchJson(`${V1}/get-proof-by-hash?hash=${encodeURIComponent(toBase64(leaf))}&tree_size=${treeSize}`),
-      );
+      proof = ProofByHashResponse.parse(await io.fetchJson(`${V1}/get-proof-by-hash?hash=${encodeURIComponent(toBase64(leaf))}&tree_size=${treeSize}`));
     } catch {
       throw new VerifyError(`entry ${i} is not in the signed tree: it was changed or inserted`, i);
     }

@@ -63,14 +63,22 @@ describe('parley verify against a live log', () => {
   it('names a changed entry, in full and in sample mode', async () => {
     const { file, state } = setup();
     const s = await serve(file, 40);
-    await s.t.storage.db.updateTable('log_entries').set({ entry: canonicalJson(buildEntry(999)) }).where('idx', '=', 17).execute();
+    await s.t.storage.db
+      .updateTable('log_entries')
+      .set({ entry: canonicalJson(buildEntry(999)) })
+      .where('idx', '=', 17)
+      .execute();
     const full = await runVerify([s.url, '--state', state]);
     expect(full.code).toBe(1);
     expect(full.message).toMatch(/entry 17 does not match the signed tree/);
     const sample = await runVerify([s.url, '--state', state, '--sample', '40']);
     expect(sample.message).toMatch(/entry 17 is not in the signed tree/);
     expect(fs.existsSync(state)).toBe(false);
-    await s.t.storage.db.updateTable('log_entries').set({ entry: JSON.stringify(buildEntry(17), null, 1) }).where('idx', '=', 17).execute();
+    await s.t.storage.db
+      .updateTable('log_entries')
+      .set({ entry: JSON.stringify(buildEntry(17), null, 1) })
+      .where('idx', '=', 17)
+      .execute();
     expect((await runVerify([s.url, '--state', state])).message).toMatch(/entry 17 is not canonical JSON/);
   });
 
@@ -97,10 +105,21 @@ describe('parley verify against a live log', () => {
     const { file, state } = setup();
     const s = await serve(file, 12);
     const db = s.t.storage.db;
-    await db.updateTable('log_entries').set((eb) => ({ idx: eb('idx', '+', 1000) })).where('idx', '>=', 6).execute();
-    await db.updateTable('log_entries').set((eb) => ({ idx: eb('idx', '-', 999) })).where('idx', '>=', 1000).execute();
+    await db
+      .updateTable('log_entries')
+      .set((eb) => ({ idx: eb('idx', '+', 1000) }))
+      .where('idx', '>=', 6)
+      .execute();
+    await db
+      .updateTable('log_entries')
+      .set((eb) => ({ idx: eb('idx', '-', 999) }))
+      .where('idx', '>=', 1000)
+      .execute();
     const extra = canonicalJson(buildEntry(555));
-    await db.insertInto('log_entries').values({ idx: 6, entry: extra, leaf_hash: toHex(nodeHasher.leaf(utf8(extra))), created_at: 1 }).execute();
+    await db
+      .insertInto('log_entries')
+      .values({ idx: 6, entry: extra, leaf_hash: toHex(nodeHasher.leaf(utf8(extra))), created_at: 1 })
+      .execute();
     expect((await runVerify([s.url, '--state', state])).message).toMatch(/entry 6 does not match/);
   });
 

@@ -38,7 +38,10 @@ async function publisher(j: Joined): Promise<TestPeer> {
 
 /** Until every peer has received at least `video` more video packets than in `from`. */
 async function flowing(ps: TestPeer[], from: { video: number }[], video = 30, timeoutMs = 15_000): Promise<boolean> {
-  return waitFor(async () => (await Promise.all(ps.map((p) => p.received()))).every((r, i) => r.video >= (from[i]?.video ?? 0) + video && r.audio > 0), timeoutMs);
+  return waitFor(
+    async () => (await Promise.all(ps.map((p) => p.received()))).every((r, i) => r.video >= (from[i]?.video ?? 0) + video && r.audio > 0),
+    timeoutMs,
+  );
 }
 
 beforeAll(async () => {

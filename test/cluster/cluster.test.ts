@@ -59,7 +59,11 @@ describe('one meeting, one node', () => {
     expect((await http(c.nodes[1]!.url, 'GET', `/api/cluster/meetings/${m}/roster`)).status).toBe(401);
     expect((await http(c.nodes[1]!.url, 'GET', `/api/cluster/meetings/${m}/roster`, { cookie: host.cookie })).status).toBe(403);
     // Presence across nodes: node B reads the roster node A mirrors.
-    await expect.poll(async () => Object.keys((await http(c.nodes[1]!.url, 'GET', `/api/cluster/meetings/${m}/roster`, { cookie: admin.cookie })).json.roster).length, { timeout: 5000 }).toBe(2);
+    await expect
+      .poll(async () => Object.keys((await http(c.nodes[1]!.url, 'GET', `/api/cluster/meetings/${m}/roster`, { cookie: admin.cookie })).json.roster).length, {
+        timeout: 5000,
+      })
+      .toBe(2);
   });
 });
 
@@ -121,9 +125,22 @@ describe('meetings hosted on other nodes (the roster mirror)', () => {
     const cnA = await joinAt(1, a, '127.0.0.2', 'CN a');
     const usB = await joinAt(2, b, '127.0.0.4', 'US b');
     // Node A (which approves) sees the others' rosters, with the location status but no address.
-    await expect.poll(async () => Object.keys((await http(c.nodes[0]!.url, 'GET', `/api/cluster/meetings/${a}/roster`, { cookie: admin.cookie })).json.roster).length, { timeout: 5000 }).toBe(2);
-    await expect.poll(async () => Object.keys((await http(c.nodes[0]!.url, 'GET', `/api/cluster/meetings/${b}/roster`, { cookie: admin.cookie })).json.roster).length, { timeout: 5000 }).toBe(1);
-    const mirrored = Object.values((await http(c.nodes[0]!.url, 'GET', `/api/cluster/meetings/${a}/roster`, { cookie: admin.cookie })).json.roster as Record<string, Record<string, unknown>>);
+    await expect
+      .poll(async () => Object.keys((await http(c.nodes[0]!.url, 'GET', `/api/cluster/meetings/${a}/roster`, { cookie: admin.cookie })).json.roster).length, {
+        timeout: 5000,
+      })
+      .toBe(2);
+    await expect
+      .poll(async () => Object.keys((await http(c.nodes[0]!.url, 'GET', `/api/cluster/meetings/${b}/roster`, { cookie: admin.cookie })).json.roster).length, {
+        timeout: 5000,
+      })
+      .toBe(1);
+    const mirrored = Object.values(
+      (await http(c.nodes[0]!.url, 'GET', `/api/cluster/meetings/${a}/roster`, { cookie: admin.cookie })).json.roster as Record<
+        string,
+        Record<string, unknown>
+      >,
+    );
     expect(mirrored.map((p) => `${String(p.country)}/${String(p.locationStatus)}`).sort()).toEqual(['CN/known', 'US/known']);
     expect(JSON.stringify(mirrored)).not.toContain('127.0.0');
     const id = await recordDemandAt(c.nodes[0]!.url, compliance.cookie, demandBody([a, b, none]));
@@ -204,7 +221,18 @@ describe('a killed node', () => {
     for (const b of back.slice(0, 2)) await b.client.waitEvent('chat.message', (d: { text: string }) => d.text === 'we are back', 3000);
     // The roster every node sees (Redis mirror) is the surviving node's: the three, once each.
     await expect
-      .poll(async () => Object.values((await http(c.nodes[0]!.url, 'GET', `/api/cluster/meetings/${m}/roster`, { cookie: admin.cookie })).json.roster as Record<string, { displayName: string; node: string }>).map((p) => `${p.displayName}@${p.node}`).sort(), { timeout: 5000 })
+      .poll(
+        async () =>
+          Object.values(
+            (await http(c.nodes[0]!.url, 'GET', `/api/cluster/meetings/${m}/roster`, { cookie: admin.cookie })).json.roster as Record<
+              string,
+              { displayName: string; node: string }
+            >,
+          )
+            .map((p) => `${p.displayName}@${p.node}`)
+            .sort(),
+        { timeout: 5000 },
+      )
       .toEqual(['Ann', 'Bo', 'Cy'].map((n) => `${n}@${c.nodes.find((x) => x.wsUrl === node)!.id}`));
     // Nothing recorded is lost, and the log still verifies from PostgreSQL alone.
     await withDb(c.databaseUrl, async (s) => {

@@ -5,7 +5,12 @@ import { demandBody, multipart, PDF } from '../../server/policy/test-helpers.js'
 
 export { demandBody };
 
-export async function http(url: string, method: string, pathName: string, opts: { cookie?: string; json?: unknown; body?: Buffer; headers?: Record<string, string> } = {}) {
+export async function http(
+  url: string,
+  method: string,
+  pathName: string,
+  opts: { cookie?: string; json?: unknown; body?: Buffer; headers?: Record<string, string> } = {},
+) {
   const headers: Record<string, string> = { ...opts.headers };
   if (opts.cookie) headers.cookie = opts.cookie;
   let body: string | Blob | undefined;
@@ -15,7 +20,7 @@ export async function http(url: string, method: string, pathName: string, opts: 
   } else if (opts.body) body = new Blob([new Uint8Array(opts.body)]);
   const res = await fetch(url + pathName, { method, headers, ...(body !== undefined ? { body } : {}) });
   const text = await res.text();
-  return { status: res.status, json: (text ? JSON.parse(text) : null), headers: res.headers };
+  return { status: res.status, json: text ? JSON.parse(text) : null, headers: res.headers };
 }
 
 export async function signUpAt(url: string, name: string): Promise<{ id: string; cookie: string }> {

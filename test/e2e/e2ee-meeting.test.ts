@@ -55,9 +55,17 @@ beforeAll(async () => {
   browser = await launchBrowser();
   const m = await server.newMeeting(true);
   meetingId = m.meetingId;
-  for (const [name, cookie] of [['Host', m.hostCookie], ['Ann', undefined], ['Bo', undefined]] as const) {
+  for (const [name, cookie] of [
+    ['Host', m.hostCookie],
+    ['Ann', undefined],
+    ['Bo', undefined],
+  ] as const) {
     const page = await server.openPage(browser, cookie);
-    const id = await page.evaluate((o) => (window as never as { parley: { start(o: object): Promise<string> } }).parley.start(o), { meetingId, name, encrypt: true });
+    const id = await page.evaluate((o) => (window as never as { parley: { start(o: object): Promise<string> } }).parley.start(o), {
+      meetingId,
+      name,
+      encrypt: true,
+    });
     pages.push({ name, page, id });
   }
 });
@@ -70,10 +78,14 @@ afterAll(async () => {
 
 describe('end-to-end encrypted meeting in Chromium', () => {
   it('has every page decode the others and agree on one security code', async () => {
-    await until('all pages decode two remote videos', async () => {
-      const all = await Promise.all(pages.map((p) => stats(p.page)));
-      return all.every((s) => s.inbound.filter((i) => i.kind === 'video' && i.framesDecoded > 0).length >= 2);
-    }, 60_000);
+    await until(
+      'all pages decode two remote videos',
+      async () => {
+        const all = await Promise.all(pages.map((p) => stats(p.page)));
+        return all.every((s) => s.inbound.filter((i) => i.kind === 'video' && i.framesDecoded > 0).length >= 2);
+      },
+      60_000,
+    );
     const all = await Promise.all(pages.map((p) => stats(p.page)));
     for (const s of all) {
       expect(s.encryption).toBe('on');
@@ -108,7 +120,10 @@ describe('end-to-end encrypted meeting in Chromium', () => {
     const t = tap;
     // The byte-entropy estimate is biased low on small samples (about 255 / (2 n ln 2) bits:
     // 0.15 at 1.2 KB, which failed this once at 7.85): measure on at least 32 KB.
-    await until('32 KB of video on the tap', async () => t.frames.reduce((n, f) => n + (f.kind === 'video' && f.data.length > 100 ? f.data.length : 0), 0) >= 32 * 1024);
+    await until(
+      '32 KB of video on the tap',
+      async () => t.frames.reduce((n, f) => n + (f.kind === 'video' && f.data.length > 100 ? f.data.length : 0), 0) >= 32 * 1024,
+    );
     const video = t.frames.filter((f) => f.kind === 'video' && f.data.length > 100);
     // Only the clear VP8 header (10 bytes keyframe / 3 delta) is readable; the rest is AES-GCM.
     const body = Buffer.concat(video.map((f) => f.data.subarray(kindOf(f) === 'video-key' ? 10 : 3, f.data.length - TRAILER_BYTES)));
@@ -156,7 +171,10 @@ describe('end-to-end encrypted meeting in Chromium', () => {
     const removed = pages[2]!;
     const held = await keys(removed.page);
     const before = await Promise.all(pages.slice(0, 2).map((p) => stats(p.page)));
-    await pages[0]!.page.evaluate((id) => (window as never as { parley: { request(t: string, p: object): Promise<unknown> } }).parley.request('host.remove', { participantId: id }), removed.id);
+    await pages[0]!.page.evaluate(
+      (id) => (window as never as { parley: { request(t: string, p: object): Promise<unknown> } }).parley.request('host.remove', { participantId: id }),
+      removed.id,
+    );
     await until('both remaining pages rotated their key', async () => {
       const now = await Promise.all(pages.slice(0, 2).map((p) => stats(p.page)));
       return now.every((s, i) => s.keyId !== before[i]!.keyId);
@@ -165,11 +183,15 @@ describe('end-to-end encrypted meeting in Chromium', () => {
     const since = Date.now();
     const t = tap as Tap;
     await until('post-removal frames from both remaining publishers', async () =>
-      pages.slice(0, 2).every((p) => t.frames.filter((f) => f.at > since && f.kind === 'video' && f.publisherId === p.id).length >= 5));
+      pages.slice(0, 2).every((p) => t.frames.filter((f) => f.at > since && f.kind === 'video' && f.publisherId === p.id).length >= 5),
+    );
     const hostKeys = await keys(pages[0]!.page);
     const annKeys = await keys(pages[1]!.page);
     let tried = 0;
-    for (const [pub, holder] of [[pages[0]!, annKeys], [pages[1]!, hostKeys]] as const) {
+    for (const [pub, holder] of [
+      [pages[0]!, annKeys],
+      [pages[1]!, hostKeys],
+    ] as const) {
       const after = t.frames.filter((f) => f.at > since && f.publisherId === pub.id && f.data.length > 40).slice(-10);
       const oldKeys = Object.values(held.received[pub.id] ?? {});
       expect(oldKeys.length).toBeGreaterThan(0);

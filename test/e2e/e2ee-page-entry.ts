@@ -16,7 +16,15 @@ class Sig {
   readonly events: { event: string; data: unknown }[] = [];
   private constructor(readonly ws: WebSocket) {
     ws.onmessage = (m) => {
-      const msg = JSON.parse(String(m.data)) as { type: string; id?: string; ok?: boolean; result?: unknown; error?: { code: string }; event?: string; data?: unknown };
+      const msg = JSON.parse(String(m.data)) as {
+        type: string;
+        id?: string;
+        ok?: boolean;
+        result?: unknown;
+        error?: { code: string };
+        event?: string;
+        data?: unknown;
+      };
       if (msg.type === 'response' && msg.id) {
         const p = this.#pending.get(msg.id);
         this.#pending.delete(msg.id);
@@ -93,7 +101,8 @@ async function stats() {
   const { subscriber, publisher } = await run.mc.getStats();
   const inbound: { kind: string; framesDecoded: number; packets: number; bytes: number }[] = [];
   subscriber?.forEach((s: { type: string; kind?: string; framesDecoded?: number; packetsReceived?: number; bytesReceived?: number }) => {
-    if (s.type === 'inbound-rtp') inbound.push({ kind: s.kind ?? '', framesDecoded: s.framesDecoded ?? 0, packets: s.packetsReceived ?? 0, bytes: s.bytesReceived ?? 0 });
+    if (s.type === 'inbound-rtp')
+      inbound.push({ kind: s.kind ?? '', framesDecoded: s.framesDecoded ?? 0, packets: s.packetsReceived ?? 0, bytes: s.bytesReceived ?? 0 });
   });
   let framesEncoded = 0;
   publisher?.forEach((s: { type: string; framesEncoded?: number }) => {
@@ -130,7 +139,9 @@ const api = {
     const r = run;
     if (!r) return [];
     const msgs = r.sig.events.filter((e) => e.event === 'chat.message').map((e) => e.data as { from: string; sealed?: string; text?: string });
-    return Promise.all(msgs.map(async (m) => ({ from: m.from, sealed: m.sealed ?? null, text: m.sealed ? await r.session.openChat(m.from, m.sealed) : (m.text ?? null) })));
+    return Promise.all(
+      msgs.map(async (m) => ({ from: m.from, sealed: m.sealed ?? null, text: m.sealed ? await r.session.openChat(m.from, m.sealed) : (m.text ?? null) })),
+    );
   },
 };
 (window as unknown as { parley: typeof api }).parley = api;

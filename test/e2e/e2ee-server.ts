@@ -38,7 +38,9 @@ export async function startE2eeServer(): Promise<E2eeServer> {
     createMedia: createMediaServer,
     testHooks: hooks,
   });
-  app.get('/__e2ee/page', async (_req, reply) => reply.type('text/html').send('<!doctype html><html><body><script src="/__e2ee/client.js"></script></body></html>'));
+  app.get('/__e2ee/page', async (_req, reply) =>
+    reply.type('text/html').send('<!doctype html><html><body><script src="/__e2ee/client.js"></script></body></html>'),
+  );
   app.get('/__e2ee/client.js', async (_req, reply) => reply.type('text/javascript').send(page));
   app.get('/__e2ee/worker.js', async (_req, reply) => reply.type('text/javascript').send(worker));
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -48,7 +50,11 @@ export async function startE2eeServer(): Promise<E2eeServer> {
     services,
     hooks,
     async newMeeting(e2ee) {
-      const signup = await app.inject({ method: 'POST', url: '/api/auth/signup', payload: { email: `host${++n}-${Date.now()}@example.org`, password: 'correct horse battery', displayName: 'Host' } });
+      const signup = await app.inject({
+        method: 'POST',
+        url: '/api/auth/signup',
+        payload: { email: `host${++n}-${Date.now()}@example.org`, password: 'correct horse battery', displayName: 'Host' },
+      });
       const cookie = signup.cookies.find((c) => c.name === 'parley_session')?.value ?? '';
       const res = await app.inject({ method: 'POST', url: '/api/meetings', headers: { cookie: `parley_session=${cookie}` }, payload: { title: 'E2EE', e2ee } });
       return { meetingId: res.json<{ meeting: { id: string } }>().meeting.id, hostCookie: cookie };

@@ -25,7 +25,9 @@ function writeNoisyY4m(path: string, frames: number): void {
     out.write('FRAME\n', off, 'latin1');
     off += 6;
     for (let i = 0; i < ySize; i++) {
-      x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
       out[off + i] = (((i % w) + f * 8) & 0xff) / 2 + (x & 0x3f);
     }
     out.fill(128, off + ySize, off + frameSize);
@@ -37,9 +39,12 @@ function writeNoisyY4m(path: string, frames: number): void {
 async function openPage(browser: Browser, h: Harness, id: string, publish: boolean): Promise<Page> {
   const page = await browser.newPage();
   await page.goto(h.url);
-  await page.evaluate(async (o) => {
-    await (window as unknown as { startParley(x: unknown): Promise<void> }).startParley(o);
-  }, { id, publish });
+  await page.evaluate(
+    async (o) => {
+      await (window as unknown as { startParley(x: unknown): Promise<void> }).startParley(o);
+    },
+    { id, publish },
+  );
   return page;
 }
 
@@ -103,10 +108,18 @@ describe('media plane with Chromium', () => {
     harness = await startHarness();
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-        '--allow-loopback-in-peer-connection', '--disable-gpu', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--no-first-run',
-        `--use-file-for-fake-video-capture=${join(dir, 'noise.y4m')}`],
+      args: [
+        '--no-sandbox',
+        '--use-fake-device-for-media-stream',
+        '--use-fake-ui-for-media-stream',
+        '--allow-loopback-in-peer-connection',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        `--use-file-for-fake-video-capture=${join(dir, 'noise.y4m')}`,
+      ],
     });
   });
 
@@ -128,13 +141,16 @@ describe('media plane with Chromium', () => {
     expect(ok).toBe(true);
     // The estimate must turn into real media: measure what is sent over one second.
     let sent = 0;
-    const real = await until(async () => {
-      const b0 = await publisherBytes(alice);
-      const s0 = Date.now();
-      await new Promise((r) => setTimeout(r, 1000));
-      sent = ((await publisherBytes(alice)) - b0) * 8 * 1000 / (Date.now() - s0);
-      return sent >= 1_000_000;
-    }, Math.max(1000, 10_000 - (Date.now() - t0)));
+    const real = await until(
+      async () => {
+        const b0 = await publisherBytes(alice);
+        const s0 = Date.now();
+        await new Promise((r) => setTimeout(r, 1000));
+        sent = (((await publisherBytes(alice)) - b0) * 8 * 1000) / (Date.now() - s0);
+        return sent >= 1_000_000;
+      },
+      Math.max(1000, 10_000 - (Date.now() - t0)),
+    );
     console.log(`publisher sending ${Math.round(sent / 1000)} kbps at ${Date.now() - t0} ms`);
     expect(real).toBe(true);
   });

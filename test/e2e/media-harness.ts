@@ -22,11 +22,19 @@ async function bundle(): Promise<string> {
 
 async function relay(media: MediaServerInternals, pid: string, type: string, p: Record<string, unknown>): Promise<unknown> {
   switch (type) {
-    case 'media.publish': return { sdp: await media.publish(pid, String(p.sdp)) };
-    case 'media.answer': await media.answer(pid, String(p.sdp)); return {};
-    case 'media.candidate': media.addCandidate(pid, p.pc === 'pub' ? 'pub' : 'sub', String(p.candidate), String(p.mid)); return {};
-    case 'media.layer': media.setPreferredLayer(pid, String(p.publisherId), p.layer as 'q' | 'h' | 'f'); return {};
-    default: return {};
+    case 'media.publish':
+      return { sdp: await media.publish(pid, String(p.sdp)) };
+    case 'media.answer':
+      await media.answer(pid, String(p.sdp));
+      return {};
+    case 'media.candidate':
+      media.addCandidate(pid, p.pc === 'pub' ? 'pub' : 'sub', String(p.candidate), String(p.mid));
+      return {};
+    case 'media.layer':
+      media.setPreferredLayer(pid, String(p.publisherId), p.layer as 'q' | 'h' | 'f');
+      return {};
+    default:
+      return {};
   }
 }
 

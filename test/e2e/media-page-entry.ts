@@ -8,7 +8,10 @@ interface Started {
 
 async function start(opts: { id: string; publish: boolean; simulcast?: boolean }): Promise<void> {
   const ws = new WebSocket(`ws://${location.host}/ws?id=${opts.id}`);
-  await new Promise((r, j) => { ws.onopen = r; ws.onerror = j; });
+  await new Promise((r, j) => {
+    ws.onopen = r;
+    ws.onerror = j;
+  });
   let seq = 0;
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
   const request = (type: string, payload: Record<string, unknown>): Promise<unknown> =>
@@ -25,7 +28,8 @@ async function start(opts: { id: string; publish: boolean; simulcast?: boolean }
     if (msg.id !== undefined) {
       const w = waiting.get(msg.id);
       waiting.delete(msg.id);
-      if (msg.ok) w?.resolve(msg.result); else w?.reject(msg.error);
+      if (msg.ok) w?.resolve(msg.result);
+      else w?.reject(msg.error);
     } else if (msg.event === 'media.offer') void client.handleOffer(msg.data as never);
     else if (msg.event === 'media.candidate') client.handleCandidate(msg.data as never);
   };

@@ -188,14 +188,10 @@ describe('compliance console', () => {
     const state = approver.getByTestId('demand-detail-state');
     await expect.poll(() => state.getAttribute('data-state'), { timeout: 10_000 }).toBe('approved');
     expect(await state.innerText()).toBe('In force');
-    await expect
-      .poll(() => approver.locator(`[data-testid="demand-item"][data-demand-id="${demandId}"]`).getAttribute('data-state'))
-      .toBe('approved');
+    await expect.poll(() => approver.locator(`[data-testid="demand-item"][data-demand-id="${demandId}"]`).getAttribute('data-state')).toBe('approved');
     expect(await approver.getByTestId('demand-detail').innerText()).toContain(`${meetingId}: 1 removed`);
     await officer.reload();
-    await expect
-      .poll(() => officer.locator(`[data-testid="demand-item"][data-demand-id="${demandId}"]`).getAttribute('data-state'))
-      .toBe('approved');
+    await expect.poll(() => officer.locator(`[data-testid="demand-item"][data-demand-id="${demandId}"]`).getAttribute('data-state')).toBe('approved');
   });
 
   it('tells a person holding both roles that a demand they recorded needs another approver, and offers no approve button', async () => {

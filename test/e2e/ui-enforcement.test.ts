@@ -100,9 +100,7 @@ describe('enforcement as people see it', () => {
     );
     const notice = host.getByTestId('host-notice');
     await notice.waitFor();
-    expect(await notice.innerText()).toBe(
-      `1 participant located in CN was removed under demand #${demandId} (Test Authority). The meeting carries on.`,
-    );
+    expect(await notice.innerText()).toBe(`1 participant located in CN was removed under demand #${demandId} (Test Authority). The meeting carries on.`);
     await expect.poll(() => host.getByTestId('participant-count').innerText()).toBe('2 participants');
     // HK is a separate jurisdiction: that participant is untouched and sees the roster shrink
     expect(await hk.getByTestId('removed-notice').count()).toBe(0);

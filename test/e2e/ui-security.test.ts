@@ -157,7 +157,9 @@ describe('security in the meeting room', () => {
       expect(tr.withTransform).toBe(tr.senders);
       expect(tr.receivers).toBeGreaterThanOrEqual(2);
       expect(tr.receiversWithTransform).toBe(tr.receivers);
-      expect(await p.getByTestId('security-warnings').locator('[data-kind="unknown-receiver"], [data-kind="unknown-sender"], [data-kind="chain-invalid"]').count()).toBe(0);
+      expect(
+        await p.getByTestId('security-warnings').locator('[data-kind="unknown-receiver"], [data-kind="unknown-sender"], [data-kind="chain-invalid"]').count(),
+      ).toBe(0);
     }
 
     // Chat is sealed end to end: Ann writes in the panel, the others read it in theirs.
@@ -181,10 +183,13 @@ describe('security in the meeting room', () => {
 
     const remaining = [host, ann];
     await expect
-      .poll(async () => {
-        const code = await allEqualCodes(remaining);
-        return code !== null && code !== before;
-      }, { timeout: 15_000 })
+      .poll(
+        async () => {
+          const code = await allEqualCodes(remaining);
+          return code !== null && code !== before;
+        },
+        { timeout: 15_000 },
+      )
       .toBe(true);
     for (const p of remaining) {
       expect(await p.getByTestId('verified-members').locator('li').count()).toBe(2);
@@ -238,8 +243,6 @@ describe('security in the meeting room', () => {
     await expect.poll(() => allEqualCodes([host, page]), { timeout: 15_000 }).not.toBeNull();
     expect(await securityCode(page)).toBe(code);
     // Media comes back on the new media session, still through the transform.
-    await expect
-      .poll(async () => (await decodedVideo(page)).length, { timeout: 30_000, interval: 500 })
-      .toBeGreaterThanOrEqual(1);
+    await expect.poll(async () => (await decodedVideo(page)).length, { timeout: 30_000, interval: 500 }).toBeGreaterThanOrEqual(1);
   });
 });

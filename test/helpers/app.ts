@@ -134,7 +134,7 @@ export class WsClient {
   }
 
   event<E extends string>(name: E) {
-    return this.events.find((e) => e.event === name) as (Extract<ServerMessage, { type: 'event'; event: E }> | undefined);
+    return this.events.find((e) => e.event === name) as Extract<ServerMessage, { type: 'event'; event: E }> | undefined;
   }
 
   async waitEvent(name: string, pred: (data: any) => boolean = () => true, timeoutMs = 5000) {

@@ -70,7 +70,13 @@ describe('a CN demand approved by a second person', () => {
     expect(s.cn.c.closeCode).toBe(4451);
 
     const notice = await s.h.c.waitEvent('host.notice');
-    expect(notice.data).toMatchObject({ kind: 'enforcement', count: 1, jurisdiction: 'CN', demandId: id, authority: 'Beijing Municipal Public Security Bureau' });
+    expect(notice.data).toMatchObject({
+      kind: 'enforcement',
+      count: 1,
+      jurisdiction: 'CN',
+      demandId: id,
+      authority: 'Beijing Municipal Public Security Bureau',
+    });
     await s.h.c.waitEvent('participant.left', (d) => d.participantId === s.cn.pid);
 
     // Everyone else is still in, nobody else got a removal, no meeting ended.
@@ -125,7 +131,7 @@ describe('a CN demand approved by a second person', () => {
     expect((await logEntries(server.log)).filter((e) => e.type === 'enforcement.refused')).toHaveLength(1);
   });
 
-  it("gives a notice without the authority while a recorded gag is in force", async () => {
+  it('gives a notice without the authority while a recorded gag is in force', async () => {
     const s = await scene();
     const id = await recordDemand(server, s.compliance.cookie, demandBody([s.a.id], { gag: { until: null } }));
     await server.app.inject({ method: 'POST', url: `/api/demands/${id}/approve`, headers: { cookie: s.approver.cookie } });
@@ -157,7 +163,12 @@ describe('a CN demand approved by a second person', () => {
     await server.services.rooms.relocate(s.hk.pid!, '10.1.2.3');
     expect(s.hk.c.event('you.removed')).toBeUndefined();
 
-    const lift = await server.app.inject({ method: 'POST', url: `/api/demands/${id}/lift`, headers: { cookie: s.compliance.cookie }, payload: { reason: 'order withdrawn' } });
+    const lift = await server.app.inject({
+      method: 'POST',
+      url: `/api/demands/${id}/lift`,
+      headers: { cookie: s.compliance.cookie },
+      payload: { reason: 'order withdrawn' },
+    });
     expect(lift.statusCode).toBe(200);
     expect(lift.json().demand.state).toBe('lifted');
     expect((await join(CN, s.a.id, 'Li back')).r.ok).toBe(true);
@@ -179,7 +190,7 @@ describe('a CN demand approved by a second person', () => {
     expect((await logEntries(server.log)).map((e) => e.type)).toContain('demand.expired');
   });
 
-  it('removes a targeted account\'s live session in the jurisdiction only, in whichever meeting it is', async () => {
+  it("removes a targeted account's live session in the jurisdiction only, in whichever meeting it is", async () => {
     const s = await scene();
     const target = await operator(server, []);
     const inCn = await join(CN, s.b.id, 'Target', target.cookie);
@@ -191,7 +202,10 @@ describe('a CN demand approved by a second person', () => {
     await server.app.inject({ method: 'POST', url: `/api/demands/${id}/approve`, headers: { cookie: s.approver.cookie } });
     expect((await inCn.c.waitEvent('you.removed')).data).toMatchObject({ kind: 'legal', jurisdiction: 'CN', demandId: id });
     // Nobody else in either meeting is touched: not the same account in HK, not the person from CN who is not the target.
-    const live = server.services.rooms.listParticipants().map((p) => p.participantId).sort();
+    const live = server.services.rooms
+      .listParticipants()
+      .map((p) => p.participantId)
+      .sort();
     expect(live).toEqual([s.h.pid, s.cn.pid, s.hk.pid, s.us.pid, s.b1.pid, s.b2.pid, inHk.pid].sort());
     expect(inHk.c.event('you.removed')).toBeUndefined();
   });

@@ -54,7 +54,12 @@ describe('accounts', () => {
     const { cookie, user } = await signUp(server);
     const plain = await server.app.inject({ url: '/api/admin/users', headers: { cookie } });
     expect([plain.statusCode, code(plain)]).toEqual([403, 'FORBIDDEN']);
-    const selfPromote = await server.app.inject({ method: 'PUT', url: `/api/admin/users/${user.id}/roles`, headers: { cookie }, payload: { roles: ['admin'] } });
+    const selfPromote = await server.app.inject({
+      method: 'PUT',
+      url: `/api/admin/users/${user.id}/roles`,
+      headers: { cookie },
+      payload: { roles: ['admin'] },
+    });
     expect(code(selfPromote)).toBe('FORBIDDEN');
     await server.services.accounts.setRoles(user.id, ['admin']);
     const ok = await server.app.inject({ url: '/api/admin/users', headers: { cookie } });
@@ -91,7 +96,7 @@ describe('meetings over REST', () => {
     expect([unknownRoute.statusCode, code(unknownRoute)]).toEqual([404, 'NOT_FOUND']);
   });
 
-  it('lists only the signed-in host\'s own meetings', async () => {
+  it("lists only the signed-in host's own meetings", async () => {
     const a = await signUp(server);
     const b = await signUp(server);
     await createMeeting(server, a.cookie, { title: 'A meeting' });

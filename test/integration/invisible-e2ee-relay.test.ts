@@ -106,7 +106,11 @@ describe('media.receivers report', () => {
     const hidden = hooks.addHiddenSubscriber!(m.id, { signal: () => undefined });
     // The roster and the chain never show it: the report is the only trace.
     expect(server.services.rooms.mayReceive(m.id, hidden)).toBe(false);
-    for (const [c, j] of [[h, hj], [a, aj], [b, bj]] as const) {
+    for (const [c, j] of [
+      [h, hj],
+      [a, aj],
+      [b, bj],
+    ] as const) {
       await c.waitEvent('media.receivers', (d) => d.receivers.includes(hidden), 4000);
       const keeper = new ChainKeeper(m.id);
       await keeper.load(chainOf(j.chain, c));

@@ -69,7 +69,13 @@ async function scene(): Promise<Scene> {
   observers.push({ role: 'anonymous', cookie: null, ws: await open(), userId: null });
   const room = server.services.rooms.room(m.id);
   return {
-    meetingId: m.id, hostWs, annWs, hostPid: hj.participantId, annPid: aj.participantId, secret, observers,
+    meetingId: m.id,
+    hostWs,
+    annWs,
+    hostPid: hj.participantId,
+    annPid: aj.participantId,
+    secret,
+    observers,
     chainLength: () => room?.chain.length ?? -1,
   };
 }
@@ -96,8 +102,7 @@ function payloads(s: Scene): Record<string, Record<string, unknown>> {
   };
 }
 
-const messageTypes = (): string[] =>
-  ClientMessage.options.map((o) => String(o.shape.type.value)).filter((t) => !['hello', 'join', 'ping'].includes(t));
+const messageTypes = (): string[] => ClientMessage.options.map((o) => String(o.shape.type.value)).filter((t) => !['hello', 'join', 'ping'].includes(t));
 
 function assertNobodyElseReceives(s: Scene): void {
   const media = server.services.media as NullMedia;
@@ -106,10 +111,18 @@ function assertNobodyElseReceives(s: Scene): void {
   const rooms = server.services.rooms;
   for (const o of s.observers) {
     // Nothing about the meeting reached an unjoined socket: no chat, no media, no roster.
-    expect(o.ws.events.map((e) => e.event), o.role).toEqual([]);
+    expect(
+      o.ws.events.map((e) => e.event),
+      o.role,
+    ).toEqual([]);
     if (o.userId) expect(rooms.mayReceive(s.meetingId, o.userId)).toBe(false);
   }
-  expect(rooms.listParticipants(s.meetingId).map((p) => p.participantId).sort()).toEqual([s.hostPid, s.annPid].sort());
+  expect(
+    rooms
+      .listParticipants(s.meetingId)
+      .map((p) => p.participantId)
+      .sort(),
+  ).toEqual([s.hostPid, s.annPid].sort());
 }
 
 describe('nobody invisible: silent receive attempts', () => {

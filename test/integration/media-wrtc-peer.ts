@@ -50,7 +50,9 @@ export function peerOver(id: string, transport: MediaTransport): TestPeer {
   const pending: { pc: 'pub' | 'sub'; candidate: string; mid: string }[] = [];
   const timers: NodeJS.Timeout[] = [];
   const peer: TestPeer = {
-    id, sub: null, pub: null,
+    id,
+    sub: null,
+    pub: null,
     async received() {
       const out = { packets: 0, frames: 0, audio: 0, video: 0 };
       if (!peer.sub) return out;
@@ -75,16 +77,23 @@ export function peerOver(id: string, transport: MediaTransport): TestPeer {
       pc.addTransceiver(video.createTrack(), { direction: 'sendonly' });
       const frame = new Uint8ClampedArray(width * height * 1.5);
       let n = 0;
-      timers.push(setInterval(() => {
-        for (let i = 0; i < width * height; i += 7) frame[i] = (i * 31 + n * 17) & 0xff;
-        n++;
-        video.onFrame({ width, height, data: frame });
-      }, 1000 / (opts.fps ?? 15)));
+      timers.push(
+        setInterval(
+          () => {
+            for (let i = 0; i < width * height; i += 7) frame[i] = (i * 31 + n * 17) & 0xff;
+            n++;
+            video.onFrame({ width, height, data: frame });
+          },
+          1000 / (opts.fps ?? 15),
+        ),
+      );
       const samples = new Int16Array(480);
-      timers.push(setInterval(() => {
-        for (let i = 0; i < samples.length; i++) samples[i] = Math.round(Math.sin((n * 480 + i) / 8) * 8000);
-        audio.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 });
-      }, 10));
+      timers.push(
+        setInterval(() => {
+          for (let i = 0; i < samples.length; i++) samples[i] = Math.round(Math.sin((n * 480 + i) / 8) * 8000);
+          audio.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 });
+        }, 10),
+      );
       pc.onicecandidate = (e) => {
         if (e.candidate) transport.candidate('pub', e.candidate.candidate, e.candidate.sdpMid ?? '0');
       };

@@ -180,8 +180,7 @@ async function meeting(e2ee: boolean) {
   return { m, h, a, hostId: hj.participantId, annId: aj.participantId };
 }
 
-const storedChat = (meetingId: string) =>
-  server.services.storage.db.selectFrom('chat_messages').selectAll().where('meeting_id', '=', meetingId).execute();
+const storedChat = (meetingId: string) => server.services.storage.db.selectFrom('chat_messages').selectAll().where('meeting_id', '=', meetingId).execute();
 
 describe('chat in an end-to-end encrypted meeting', () => {
   it('refuses plain text with CHAT_MUST_BE_SEALED and stores nothing', async () => {

@@ -41,7 +41,7 @@ describe('recording a demand with bad input', () => {
     });
   }
 
-  it('refuses a demand that names a jurisdiction other than its authority\'s with JURISDICTION_MISMATCH', async () => {
+  it("refuses a demand that names a jurisdiction other than its authority's with JURISDICTION_MISMATCH", async () => {
     await unchanged(async () => {
       const res = await postJson(demandBody([meetingId], { jurisdiction: 'CN', targetJurisdiction: 'HK' }));
       expect(res.json().error).toMatchObject({ code: 'JURISDICTION_MISMATCH', details: { authority: 'CN', named: 'HK' } });
@@ -105,12 +105,24 @@ describe('recording a demand with bad input', () => {
     expect(json.statusCode).toBe(201);
     const id = json.json().demand.id as number;
     // Approval needs the document.
-    expect((await server.app.inject({ method: 'POST', url: `/api/demands/${id}/approve`, headers: { cookie: approver.cookie } })).json().error.code).toBe('DEMAND_STATE');
+    expect((await server.app.inject({ method: 'POST', url: `/api/demands/${id}/approve`, headers: { cookie: approver.cookie } })).json().error.code).toBe(
+      'DEMAND_STATE',
+    );
     const mp = multipart({}, { name: 'document', filename: 'order.txt', type: 'text/plain', bytes: Buffer.from('命令：终止会议') });
-    const up = await server.app.inject({ method: 'POST', url: `/api/demands/${id}/document`, headers: { cookie: compliance.cookie, ...mp.headers }, payload: mp.payload });
+    const up = await server.app.inject({
+      method: 'POST',
+      url: `/api/demands/${id}/document`,
+      headers: { cookie: compliance.cookie, ...mp.headers },
+      payload: mp.payload,
+    });
     expect(up.statusCode).toBe(200);
     expect(up.json().demand.document.sha256).toMatch(/^[0-9a-f]{64}$/);
-    const again = await server.app.inject({ method: 'POST', url: `/api/demands/${id}/document`, headers: { cookie: compliance.cookie, ...mp.headers }, payload: mp.payload });
+    const again = await server.app.inject({
+      method: 'POST',
+      url: `/api/demands/${id}/document`,
+      headers: { cookie: compliance.cookie, ...mp.headers },
+      payload: mp.payload,
+    });
     expect(again.json().error.code).toBe('DEMAND_STATE');
     const doc = await server.app.inject({ method: 'GET', url: `/api/demands/${id}/document`, headers: { cookie: approver.cookie } });
     expect(doc.headers['content-type']).toContain('text/plain');
@@ -141,8 +153,12 @@ describe('deciding on a demand with bad input', () => {
 
   it('answers unknown and malformed demand ids with NOT_FOUND / VALIDATION_FAILED', async () => {
     await unchanged(async () => {
-      expect((await server.app.inject({ method: 'POST', url: '/api/demands/99999/approve', headers: { cookie: approver.cookie } })).json().error.code).toBe('NOT_FOUND');
-      expect((await server.app.inject({ method: 'POST', url: '/api/demands/abc/approve', headers: { cookie: approver.cookie } })).json().error.code).toBe('VALIDATION_FAILED');
+      expect((await server.app.inject({ method: 'POST', url: '/api/demands/99999/approve', headers: { cookie: approver.cookie } })).json().error.code).toBe(
+        'NOT_FOUND',
+      );
+      expect((await server.app.inject({ method: 'POST', url: '/api/demands/abc/approve', headers: { cookie: approver.cookie } })).json().error.code).toBe(
+        'VALIDATION_FAILED',
+      );
     });
   });
 });
@@ -151,14 +167,33 @@ describe('restrictions and account policy with bad input', () => {
   it('refuses unknown country codes in restrictions and account policy with INVALID_COUNTRY, changing nothing', async () => {
     await unchanged(async () => {
       for (const c of ['XX', 'cn', 'UK']) {
-        const r = await server.app.inject({ method: 'PUT', url: '/api/admin/restrictions', headers: { cookie: admin.cookie }, payload: { mode: 'block', countries: ['HK', c], unknown: 'allow' } });
+        const r = await server.app.inject({
+          method: 'PUT',
+          url: '/api/admin/restrictions',
+          headers: { cookie: admin.cookie },
+          payload: { mode: 'block', countries: ['HK', c], unknown: 'allow' },
+        });
         expect(r.json().error.code).toBe('INVALID_COUNTRY');
-        const p = await server.app.inject({ method: 'PUT', url: '/api/admin/account-policy', headers: { cookie: admin.cookie }, payload: { policies: [{ country: c, individualSignupDisabled: true, businessRequiresVerification: true }] } });
+        const p = await server.app.inject({
+          method: 'PUT',
+          url: '/api/admin/account-policy',
+          headers: { cookie: admin.cookie },
+          payload: { policies: [{ country: c, individualSignupDisabled: true, businessRequiresVerification: true }] },
+        });
         expect(p.json().error.code).toBe('INVALID_COUNTRY');
       }
-      const mode = await server.app.inject({ method: 'PUT', url: '/api/admin/restrictions', headers: { cookie: admin.cookie }, payload: { mode: 'both', countries: [], unknown: 'allow' } });
+      const mode = await server.app.inject({
+        method: 'PUT',
+        url: '/api/admin/restrictions',
+        headers: { cookie: admin.cookie },
+        payload: { mode: 'both', countries: [], unknown: 'allow' },
+      });
       expect(mode.json().error.code).toBe('VALIDATION_FAILED');
     });
-    expect((await server.app.inject({ method: 'GET', url: '/api/admin/restrictions', headers: { cookie: admin.cookie } })).json().restriction).toEqual({ mode: 'block', countries: [], unknown: 'allow' });
+    expect((await server.app.inject({ method: 'GET', url: '/api/admin/restrictions', headers: { cookie: admin.cookie } })).json().restriction).toEqual({
+      mode: 'block',
+      countries: [],
+      unknown: 'allow',
+    });
   });
 });

@@ -30,7 +30,12 @@ describe('country restrictions', () => {
     const m = await createMeeting(server, host.cookie);
     const cn = await join(CN, m.id, 'Li');
     const hk = await join(HK, m.id, 'Chan');
-    const put = await server.app.inject({ method: 'PUT', url: `/api/meetings/${m.id}/restrictions`, headers: { cookie: host.cookie }, payload: { mode: 'block', countries: ['CN'], unknown: 'allow' } });
+    const put = await server.app.inject({
+      method: 'PUT',
+      url: `/api/meetings/${m.id}/restrictions`,
+      headers: { cookie: host.cookie },
+      payload: { mode: 'block', countries: ['CN'], unknown: 'allow' },
+    });
     expect(put.statusCode).toBe(200);
     expect((await cn.c.waitEvent('you.removed')).data).toEqual({ kind: 'location', country: 'CN' });
     expect(hk.c.event('you.removed')).toBeUndefined();
@@ -46,7 +51,12 @@ describe('country restrictions', () => {
   it('"allow only" at the host account level admits only listed countries, and unknown locations as chosen', async () => {
     const host = await operator(server, []);
     const m = await createMeeting(server, host.cookie);
-    await server.app.inject({ method: 'PUT', url: '/api/me/restrictions', headers: { cookie: host.cookie }, payload: { mode: 'allow', countries: ['US', 'HK'], unknown: 'block' } });
+    await server.app.inject({
+      method: 'PUT',
+      url: '/api/me/restrictions',
+      headers: { cookie: host.cookie },
+      payload: { mode: 'allow', countries: ['US', 'HK'], unknown: 'block' },
+    });
     expect((await join(HK, m.id, 'Chan')).r.ok).toBe(true);
     expect((await join(US, m.id, 'Sam')).r.ok).toBe(true);
     const cn = await join(CN, m.id, 'Li');
@@ -60,7 +70,12 @@ describe('country restrictions', () => {
     const host = await operator(server, []);
     const m = await createMeeting(server, host.cookie);
     const hk = await join(HK, m.id, 'Chan');
-    await server.app.inject({ method: 'PUT', url: '/api/admin/restrictions', headers: { cookie: admin.cookie }, payload: { mode: 'block', countries: ['HK'], unknown: 'allow' } });
+    await server.app.inject({
+      method: 'PUT',
+      url: '/api/admin/restrictions',
+      headers: { cookie: admin.cookie },
+      payload: { mode: 'block', countries: ['HK'], unknown: 'allow' },
+    });
     expect((await hk.c.waitEvent('you.removed')).data).toEqual({ kind: 'location', country: 'HK' });
     expect((await join(US, m.id, 'Sam')).r.ok).toBe(true);
   });
@@ -69,13 +84,23 @@ describe('country restrictions', () => {
 describe('account policy per jurisdiction', () => {
   it('disables individual sign-up from CN, lets a business sign up unverified, hosting only after verification', async () => {
     const admin = await operator(server, ['admin']);
-    const put = await server.app.inject({ method: 'PUT', url: '/api/admin/account-policy', headers: { cookie: admin.cookie }, payload: { policies: [{ country: 'CN', individualSignupDisabled: true, businessRequiresVerification: true }] } });
+    const put = await server.app.inject({
+      method: 'PUT',
+      url: '/api/admin/account-policy',
+      headers: { cookie: admin.cookie },
+      payload: { policies: [{ country: 'CN', individualSignupDisabled: true, businessRequiresVerification: true }] },
+    });
     expect(put.statusCode).toBe(200);
     const entry = (await logEntries(server.log)).find((e) => e.type === 'account-policy.changed');
     expect(entry).toMatchObject({ jurisdiction: 'CN', restrictedAccountTypes: ['individual'], demandId: null });
 
     const signup = (from: string, accountType: string) =>
-      server.app.inject({ method: 'POST', url: '/api/auth/signup', remoteAddress: from, payload: { email: `${Math.random().toString(36).slice(2)}@x.org`, password: 'correct horse battery', displayName: 'A', accountType } });
+      server.app.inject({
+        method: 'POST',
+        url: '/api/auth/signup',
+        remoteAddress: from,
+        payload: { email: `${Math.random().toString(36).slice(2)}@x.org`, password: 'correct horse battery', displayName: 'A', accountType },
+      });
     const ind = await signup(CN, 'individual');
     expect(ind.json().error.code).toBe('SIGNUP_RESTRICTED');
     expect((await signup(HK, 'individual')).statusCode).toBe(201);
@@ -86,7 +111,12 @@ describe('account policy per jurisdiction', () => {
 
     const u = (await server.services.accounts.getById(bizUser.id))!;
     await expect(server.policy.assertMayHost(u)).rejects.toMatchObject({ code: 'BUSINESS_VERIFICATION_REQUIRED' });
-    const v = await server.app.inject({ method: 'POST', url: `/api/admin/users/${bizUser.id}/verify-business`, headers: { cookie: admin.cookie }, payload: {} });
+    const v = await server.app.inject({
+      method: 'POST',
+      url: `/api/admin/users/${bizUser.id}/verify-business`,
+      headers: { cookie: admin.cookie },
+      payload: {},
+    });
     expect(v.statusCode).toBe(200);
     await expect(server.policy.assertMayHost((await server.services.accounts.getById(bizUser.id))!)).resolves.toBeUndefined();
   });
@@ -94,11 +124,21 @@ describe('account policy per jurisdiction', () => {
   it('suspends and reactivates an account only by admin action, logging each before it takes effect', async () => {
     const admin = await operator(server, ['admin']);
     const user = await operator(server, []);
-    const s = await server.app.inject({ method: 'POST', url: `/api/admin/users/${user.id}/suspend`, headers: { cookie: admin.cookie }, payload: { reason: 'spam' } });
+    const s = await server.app.inject({
+      method: 'POST',
+      url: `/api/admin/users/${user.id}/suspend`,
+      headers: { cookie: admin.cookie },
+      payload: { reason: 'spam' },
+    });
     expect(s.statusCode).toBe(200);
     expect((await server.services.accounts.getById(user.id))?.status).toBe('suspended');
     expect((await server.app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: user.cookie } })).statusCode).toBe(401);
-    const r = await server.app.inject({ method: 'POST', url: `/api/admin/users/${user.id}/reactivate`, headers: { cookie: admin.cookie }, payload: { reason: 'appeal upheld' } });
+    const r = await server.app.inject({
+      method: 'POST',
+      url: `/api/admin/users/${user.id}/reactivate`,
+      headers: { cookie: admin.cookie },
+      payload: { reason: 'appeal upheld' },
+    });
     expect(r.statusCode).toBe(200);
     expect((await server.services.accounts.getById(user.id))?.status).toBe('active');
     const types = (await logEntries(server.log)).map((e) => e.type);

@@ -48,9 +48,30 @@ const endpoints: { name: string; method: 'GET' | 'POST' | 'PUT'; url: () => stri
   { name: 'instance restrictions (write)', method: 'PUT', url: () => '/api/admin/restrictions', allowed: ['admin'], body: () => restriction, mutates: true },
   { name: 'account policy (read)', method: 'GET', url: () => '/api/admin/account-policy', allowed: ['admin'] },
   { name: 'account policy (write)', method: 'PUT', url: () => '/api/admin/account-policy', allowed: ['admin'], body: () => ({ policies: [] }), mutates: true },
-  { name: 'suspend', method: 'POST', url: () => `/api/admin/users/${users.participant!.id}/suspend`, allowed: ['admin'], body: () => ({ reason: 'x' }), mutates: true },
-  { name: 'verify business', method: 'POST', url: () => `/api/admin/users/${users.participant!.id}/verify-business`, allowed: ['admin'], body: () => ({}), mutates: true },
-  { name: 'meeting restrictions (write)', method: 'PUT', url: () => `/api/meetings/${meetingId}/restrictions`, allowed: ['host'], body: () => restriction, mutates: true },
+  {
+    name: 'suspend',
+    method: 'POST',
+    url: () => `/api/admin/users/${users.participant!.id}/suspend`,
+    allowed: ['admin'],
+    body: () => ({ reason: 'x' }),
+    mutates: true,
+  },
+  {
+    name: 'verify business',
+    method: 'POST',
+    url: () => `/api/admin/users/${users.participant!.id}/verify-business`,
+    allowed: ['admin'],
+    body: () => ({}),
+    mutates: true,
+  },
+  {
+    name: 'meeting restrictions (write)',
+    method: 'PUT',
+    url: () => `/api/meetings/${meetingId}/restrictions`,
+    allowed: ['host'],
+    body: () => restriction,
+    mutates: true,
+  },
 ];
 
 describe('role boundaries', () => {

@@ -49,7 +49,14 @@ async function twoNodes(): Promise<[Node, Node]> {
     logs.push(log);
     const changed: Node['changed'] = [];
     const hooks: PolicyHooks = { demandChanged: (id, to, ok) => void changed.push({ id, to, ok }) };
-    const engine = createPolicyEngine({ store: createKyselyPolicyStore(storage.db), log, meetings: { get: async () => null }, now: () => clock, expiryCheckMs: 0, hooks });
+    const engine = createPolicyEngine({
+      store: createKyselyPolicyStore(storage.db),
+      log,
+      meetings: { get: async () => null },
+      now: () => clock,
+      expiryCheckMs: 0,
+      hooks,
+    });
     nodes.push({ storage, log, engine, changed });
   }
   return nodes as [Node, Node];
@@ -60,9 +67,19 @@ async function insertDemand(n: Node, state: 'recorded' | 'approved', expiresAt: 
   const bytes = new Uint8Array([37, 80, 68, 70]);
   const d = await store.insertDemand(
     {
-      authority: 'Example Authority', jurisdiction: 'CN', legalBasis: 'Art. 1', reference: `R-${Math.random()}`, receivedAt: T0, askedText: 'block',
-      asks: [{ kind: 'block-participants', performed: true }], targets: { meetings: ['m-1'], accounts: [], unmatchedEmails: [], titlePattern: null },
-      gag: { active: false, until: null }, expiresAt, state, recordedBy: 'compliance-1', createdAt: T0,
+      authority: 'Example Authority',
+      jurisdiction: 'CN',
+      legalBasis: 'Art. 1',
+      reference: `R-${Math.random()}`,
+      receivedAt: T0,
+      askedText: 'block',
+      asks: [{ kind: 'block-participants', performed: true }],
+      targets: { meetings: ['m-1'], accounts: [], unmatchedEmails: [], titlePattern: null },
+      gag: { active: false, until: null },
+      expiresAt,
+      state,
+      recordedBy: 'compliance-1',
+      createdAt: T0,
     },
     { filename: 'order.pdf', contentType: 'application/pdf', size: bytes.length, sha256: 'ab'.repeat(32), bytes },
   );

@@ -56,7 +56,13 @@ describe('queries whose SQL differs by dialect', () => {
   it('reads bigint times back as numbers and upserts bans idempotently', async () => {
     const { storage } = await freshStorage();
     const accounts = createAccounts(storage.db);
-    const user = await accounts.signup({ email: 'Host@Example.org', password: 'correct horse battery', displayName: 'Host', accountType: 'individual', country: null });
+    const user = await accounts.signup({
+      email: 'Host@Example.org',
+      password: 'correct horse battery',
+      displayName: 'Host',
+      accountType: 'individual',
+      country: null,
+    });
     const meetings = createMeetingStore(storage.db);
     const m = await meetings.create(user.id, { title: 'Memorial', passcode: '6489' });
     const back = await meetings.get(m.id);
@@ -66,7 +72,9 @@ describe('queries whose SQL differs by dialect', () => {
     await meetings.ban(m.id, ['user:x', 'device:y'], 'host');
     await meetings.ban(m.id, ['user:x'], 'host');
     expect(await meetings.isBanned(m.id, ['user:x'])).toBe(true);
-    await expect(accounts.signup({ email: 'host@example.org', password: 'another long pass', displayName: 'H', accountType: 'individual', country: null })).rejects.toMatchObject({ code: 'EMAIL_TAKEN' });
+    await expect(
+      accounts.signup({ email: 'host@example.org', password: 'another long pass', displayName: 'H', accountType: 'individual', country: null }),
+    ).rejects.toMatchObject({ code: 'EMAIL_TAKEN' });
   });
 
   it('stores demands with RETURNING ids, bytea documents, compare-and-set and restriction upserts', async () => {
@@ -75,9 +83,19 @@ describe('queries whose SQL differs by dialect', () => {
     const bytes = new Uint8Array([0, 1, 2, 255, 254]);
     const d = await store.insertDemand(
       {
-        authority: 'Example Authority', jurisdiction: 'CN', legalBasis: 'Art. 1', reference: 'R-1', receivedAt: 1, askedText: 'end it',
-        asks: [{ kind: 'block-participants', performed: true }], targets: { meetings: ['m1'], accounts: [], unmatchedEmails: [], titlePattern: null },
-        gag: { active: false, until: null }, expiresAt: null, state: 'recorded', recordedBy: 'u1', createdAt: 2,
+        authority: 'Example Authority',
+        jurisdiction: 'CN',
+        legalBasis: 'Art. 1',
+        reference: 'R-1',
+        receivedAt: 1,
+        askedText: 'end it',
+        asks: [{ kind: 'block-participants', performed: true }],
+        targets: { meetings: ['m1'], accounts: [], unmatchedEmails: [], titlePattern: null },
+        gag: { active: false, until: null },
+        expiresAt: null,
+        state: 'recorded',
+        recordedBy: 'u1',
+        createdAt: 2,
       },
       { sha256: 'ab'.repeat(32), filename: 'order.pdf', contentType: 'application/pdf', size: bytes.length, bytes },
     );
@@ -105,9 +123,7 @@ describe('the transparency log with several writers (nodes) on one database', ()
         return createTransparencyLog({ db: storage.db, dialect: storage.dialect, origin: 'parley.test/transparency', checkpointIntervalMs: 0 });
       }),
     );
-    const results = await Promise.all(
-      nodes.flatMap((log, n) => Array.from({ length: 40 }, (_, i) => log.append(buildEntry(n * 1000 + i)))),
-    );
+    const results = await Promise.all(nodes.flatMap((log, n) => Array.from({ length: 40 }, (_, i) => log.append(buildEntry(n * 1000 + i)))));
     const indexes = results.map((r) => r.index).sort((a, b) => a - b);
     expect(indexes).toEqual(Array.from({ length: 120 }, (_, i) => i));
     const { storage } = await freshStorage(url);

@@ -48,7 +48,10 @@ describe('the roster hash chain', () => {
     expect([...rosterFromChain(hc).values()].map((p) => p.displayName).sort()).toEqual(['Bo', 'Host']);
     expect(hc[0]!.identityKey).toBe('a2V5LWhvc3Q=');
     // The live server state matches what the chain says.
-    const live = server.services.rooms.listParticipants(m.id).map((p) => p.participantId).sort();
+    const live = server.services.rooms
+      .listParticipants(m.id)
+      .map((p) => p.participantId)
+      .sort();
     expect([...rosterFromChain(hc).keys()].sort()).toEqual(live);
   });
 

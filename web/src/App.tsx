@@ -56,11 +56,7 @@ function Routes() {
     case 'settings':
       return <SettingsPage />;
     case 'transparency':
-      return TransparencyPage ? (
-        <TransparencyPage />
-      ) : (
-        <Placeholder title={t('placeholder.transparencyTitle')} body={t('placeholder.transparencyBody')} />
-      );
+      return TransparencyPage ? <TransparencyPage /> : <Placeholder title={t('placeholder.transparencyTitle')} body={t('placeholder.transparencyBody')} />;
     case 'notFound':
       return <NotFound />;
   }

@@ -13,9 +13,7 @@ export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
   // No index on leaf_hash: lookups by hash use the in-memory index built from the tree.
   await db.schema
     .createTable('checkpoints')
-    .addColumn('id', dialect === 'postgres' ? 'serial' : 'integer', (c) =>
-      dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
-    )
+    .addColumn('id', dialect === 'postgres' ? 'serial' : 'integer', (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
     .addColumn('tree_size', 'bigint', (c) => c.notNull())
     .addColumn('root_hash', 'text', (c) => c.notNull())
     .addColumn('timestamp', 'bigint', (c) => c.notNull())

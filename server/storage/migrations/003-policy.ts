@@ -5,9 +5,7 @@ import type { DialectName } from '../index.js';
 export async function up(db: Kysely<any>, dialect: DialectName): Promise<void> {
   await db.schema
     .createTable('demands')
-    .addColumn('id', dialect === 'postgres' ? 'serial' : 'integer', (c) =>
-      dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
-    )
+    .addColumn('id', dialect === 'postgres' ? 'serial' : 'integer', (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
     .addColumn('authority', 'text', (c) => c.notNull())
     .addColumn('jurisdiction', 'text', (c) => c.notNull())
     .addColumn('legal_basis', 'text', (c) => c.notNull())

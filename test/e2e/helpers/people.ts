@@ -85,11 +85,7 @@ export async function joinMeeting(c: BrowserContext, meetingId: string, name: st
 }
 
 /** A new host account creates a meeting (REST) and joins it in a page; resolves in the room. */
-export async function hostMeeting(
-  browser: Browser,
-  server: RunningServer,
-  title: string,
-): Promise<{ context: BrowserContext; host: Page; meetingId: string }> {
+export async function hostMeeting(browser: Browser, server: RunningServer, title: string): Promise<{ context: BrowserContext; host: Page; meetingId: string }> {
   const email = `host-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.org`;
   const context = await signedInContext(browser, server, email, [], { displayName: 'Host' });
   const created = await context.request.post('/api/meetings', { data: { title } });

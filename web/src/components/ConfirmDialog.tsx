@@ -37,12 +37,7 @@ export function ConfirmDialog(props: {
         <button type="button" className="btn" onClick={props.onCancel} autoFocus>
           {t('app.cancel')}
         </button>
-        <button
-          type="button"
-          className={props.danger ? 'btn btn-danger' : 'btn btn-primary'}
-          onClick={props.onConfirm}
-          data-testid="confirm-ok"
-        >
+        <button type="button" className={props.danger ? 'btn btn-danger' : 'btn btn-primary'} onClick={props.onConfirm} data-testid="confirm-ok">
           {props.confirmLabel}
         </button>
       </div>

@@ -10,12 +10,7 @@ export function LanguageMenu() {
     <label className="lang-menu">
       <span className="visually-hidden">{t('nav.language')}</span>
       <span aria-hidden="true" className="icon icon-globe lang-icon" />
-      <select
-        data-testid="language-select"
-        aria-label={t('nav.language')}
-        value={current}
-        onChange={(e) => setLanguage(e.target.value as Language)}
-      >
+      <select data-testid="language-select" aria-label={t('nav.language')} value={current} onChange={(e) => setLanguage(e.target.value as Language)}>
         {LANGUAGES.map((l) => (
           <option key={l} value={l} lang={l}>
             {t(`lang.${l}`)}

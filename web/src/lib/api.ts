@@ -113,10 +113,8 @@ export const api = {
   listMeetings: () => apiFetch<{ meetings: Meeting[] }>('GET', '/api/meetings'),
   createMeeting: (b: { title: string; passcode?: string; waitingRoom?: boolean; scheduledAt?: number; e2ee?: boolean }) =>
     apiFetch<{ meeting: Meeting }>('POST', '/api/meetings', b),
-  updateMeeting: (
-    id: string,
-    b: { title?: string; passcode?: string | null; waitingRoom?: boolean; scheduledAt?: number | null; e2ee?: boolean },
-  ) => apiFetch<{ meeting: Meeting }>('PATCH', `/api/meetings/${enc(id)}`, b),
+  updateMeeting: (id: string, b: { title?: string; passcode?: string | null; waitingRoom?: boolean; scheduledAt?: number | null; e2ee?: boolean }) =>
+    apiFetch<{ meeting: Meeting }>('PATCH', `/api/meetings/${enc(id)}`, b),
   endMeeting: (id: string) => apiFetch<unknown>('POST', `/api/meetings/${enc(id)}/end`, {}),
   publicMeeting: (id: string) => apiFetch<PublicMeeting>('GET', `/api/meetings/${enc(id)}/public`),
   liveMeeting: (id: string) => apiFetch<LiveMeeting>('GET', `/api/meetings/${enc(id)}/live`),

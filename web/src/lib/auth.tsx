@@ -34,12 +34,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const login = useCallback(async (email: string, password: string) => {
     setUser((await api.login({ email, password })).user);
   }, []);
-  const signup = useCallback(
-    async (b: { email: string; password: string; displayName: string; accountType: 'individual' | 'business' }) => {
-      setUser((await api.signup(b)).user);
-    },
-    [],
-  );
+  const signup = useCallback(async (b: { email: string; password: string; displayName: string; accountType: 'individual' | 'business' }) => {
+    setUser((await api.signup(b)).user);
+  }, []);
   const logout = useCallback(async () => {
     try {
       await api.logout();

@@ -24,9 +24,7 @@ describe('removal notices', () => {
     );
   });
   it('says only "a legal restriction" when a gag withholds the authority', () => {
-    expect(noticeText(t, { kind: 'legal', jurisdiction: 'CN' })).toBe(
-      'You were removed because of a legal restriction that applies to your location.',
-    );
+    expect(noticeText(t, { kind: 'legal', jurisdiction: 'CN' })).toBe('You were removed because of a legal restriction that applies to your location.');
   });
   it('names the country for a location restriction', () => {
     expect(noticeText(t, { kind: 'location', country: 'HK' })).toBe('This meeting is not available from your location (HK).');

@@ -158,8 +158,7 @@ export class MediaClient {
     const pc = new RTCPeerConnection({ iceServers: this.#opts.iceServers, bundlePolicy: 'max-bundle' });
     pc.onicecandidate = (e) => {
       if (!e.candidate || this.#closed) return;
-      this.#opts.request('media.candidate', { pc: which, candidate: e.candidate.candidate, mid: e.candidate.sdpMid ?? '' })
-        .catch(() => undefined);
+      this.#opts.request('media.candidate', { pc: which, candidate: e.candidate.candidate, mid: e.candidate.sdpMid ?? '' }).catch(() => undefined);
     };
     return pc;
   }
@@ -200,7 +199,11 @@ export class MediaClient {
 
   #emit(e: RemoteStreamEvent): void {
     for (const cb of this.#listeners) {
-      try { cb(e); } catch (err) { console.error('onRemoteStream listener failed', err); }
+      try {
+        cb(e);
+      } catch (err) {
+        console.error('onRemoteStream listener failed', err);
+      }
     }
   }
 
@@ -219,7 +222,7 @@ export class MediaClient {
       await pc.setLocalDescription(offer);
       const sdp = addSsrcLines(offer.sdp ?? '', this.#camera?.mid ?? null, this.#layerSsrcs);
       const res = await this.#opts.request('media.publish', { sdp });
-      const answer = typeof res === 'string' ? res : (res as { sdp?: string } | null)?.sdp ?? '';
+      const answer = typeof res === 'string' ? res : ((res as { sdp?: string } | null)?.sdp ?? '');
       await pc.setRemoteDescription({ type: 'answer', sdp: answer });
       this.#flush('pub');
     };

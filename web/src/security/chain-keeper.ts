@@ -46,10 +46,16 @@ export class ChainKeeper {
   load(chain: readonly RosterEvent[]): Promise<void> {
     return this.#run(async () => {
       const problem = await verifyRosterChain(chain, sha256Hex, { meetingId: this.meetingId });
-      if (problem) { this.#fail(problem); return; }
+      if (problem) {
+        this.#fail(problem);
+        return;
+      }
       // A re-join must show the same history we already verified, then more.
       for (let i = 0; i < this.#events.length; i++) {
-        if (chain[i]?.hash !== this.#events[i]?.hash) { this.#fail({ kind: 'rewritten', at: i }); return; }
+        if (chain[i]?.hash !== this.#events[i]?.hash) {
+          this.#fail({ kind: 'rewritten', at: i });
+          return;
+        }
       }
       const before = this.head;
       this.#events = [...chain];
@@ -68,7 +74,10 @@ export class ChainKeeper {
         fromSeq: this.#events.length,
         fromHash: last?.hash ?? '0'.repeat(64),
       });
-      if (problem) { this.#fail(problem); return; }
+      if (problem) {
+        this.#fail(problem);
+        return;
+      }
       const before = this.head;
       this.#events.push(e);
       this.#recompute(before, [e]);

@@ -43,7 +43,10 @@ export function kindOf(data: Uint8Array, media: 'audio' | 'video'): FrameKind {
 async function onSend(frame: EncodedFrame, out: TransformStreamDefaultController<EncodedFrame>): Promise<void> {
   const media = mediaOf(frame);
   const data = new Uint8Array(frame.data);
-  if (!encrypt || data.length === 0) { out.enqueue(frame); return; }
+  if (!encrypt || data.length === 0) {
+    out.enqueue(frame);
+    return;
+  }
   const k = sendKey;
   if (!k) return; // No key yet: send nothing rather than plaintext.
   const t0 = performance.now();
@@ -55,7 +58,10 @@ async function onSend(frame: EncodedFrame, out: TransformStreamDefaultController
 
 async function onRecv(frame: EncodedFrame, out: TransformStreamDefaultController<EncodedFrame>, opts: TransformOptions): Promise<void> {
   const data = new Uint8Array(frame.data);
-  if (!encrypt || data.length === 0) { out.enqueue(frame); return; }
+  if (!encrypt || data.length === 0) {
+    out.enqueue(frame);
+    return;
+  }
   const kind = kindOf(data, mediaOf(frame));
   const pid = binding.get(opts.receiverId ?? '') ?? '';
   const key = recvKeys.get(pid)?.get(frameKeyId(data, kind));
@@ -81,7 +87,11 @@ scope.onrtctransform = (e) => {
   const transform = new TransformStream<EncodedFrame, EncodedFrame>({
     transform: (frame, out) => (opts.side === 'send' ? onSend(frame, out) : onRecv(frame, out, opts)),
   });
-  void t.readable.pipeThrough(transform).pipeTo(t.writable).catch(() => undefined).finally(() => senders.delete(t));
+  void t.readable
+    .pipeThrough(transform)
+    .pipeTo(t.writable)
+    .catch(() => undefined)
+    .finally(() => senders.delete(t));
 };
 
 scope.onmessage = (e) => void handle(e.data);

@@ -24,9 +24,7 @@ export async function encryptFrame(key: CryptoKey, keyId: number, data: Uint8Arr
   const clear = Math.min(clearBytes(kind), data.length);
   const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
   const header = data.subarray(0, clear);
-  const ct = new Uint8Array(
-    await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: header }, key, data.subarray(clear)),
-  );
+  const ct = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: header }, key, data.subarray(clear)));
   const out = new Uint8Array(clear + ct.length + TRAILER_BYTES);
   out.set(header);
   out.set(ct, clear);

@@ -18,12 +18,25 @@ function AccountPolicyEditor() {
   const [add, setAdd] = useState('');
   const [status, setStatus] = useState<string | null>(null);
   useEffect(() => {
-    policyApi.getAccountPolicy().then((r) => setRows(r.policies), (e: unknown) => setStatus(messageOf(e)));
+    policyApi.getAccountPolicy().then(
+      (r) => setRows(r.policies),
+      (e: unknown) => setStatus(messageOf(e)),
+    );
   }, []);
   const set = (i: number, patch: Partial<AccountPolicyRow>) => setRows(rows.map((r, j) => (i === j ? { ...r, ...patch } : r)));
   const save = async () => {
     try {
-      setRows((await policyApi.putAccountPolicy(rows.map(({ country, individualSignupDisabled, businessRequiresVerification }) => ({ country, individualSignupDisabled, businessRequiresVerification })))).policies);
+      setRows(
+        (
+          await policyApi.putAccountPolicy(
+            rows.map(({ country, individualSignupDisabled, businessRequiresVerification }) => ({
+              country,
+              individualSignupDisabled,
+              businessRequiresVerification,
+            })),
+          )
+        ).policies,
+      );
       setStatus(t('restrictions.saved'));
     } catch (e) {
       setStatus(t('compliance.error', { message: (e as Error).message }));
@@ -34,14 +47,31 @@ function AccountPolicyEditor() {
       <h2>{t('admin.accountPolicy')}</h2>
       <p>{t('admin.accountPolicyIntro')}</p>
       <table className="pl-table">
-        <thead><tr><th>{t('admin.country')}</th><th>{t('admin.individualDisabled')}</th><th>{t('admin.businessVerification')}</th><th /></tr></thead>
+        <thead>
+          <tr>
+            <th>{t('admin.country')}</th>
+            <th>{t('admin.individualDisabled')}</th>
+            <th>{t('admin.businessVerification')}</th>
+            <th />
+          </tr>
+        </thead>
         <tbody>
           {rows.map((r, i) => (
             <tr key={r.country}>
-              <td>{countryName(r.country, i18n.language)} ({r.country})</td>
-              <td><input type="checkbox" checked={r.individualSignupDisabled} onChange={(e) => set(i, { individualSignupDisabled: e.target.checked })} /></td>
-              <td><input type="checkbox" checked={r.businessRequiresVerification} onChange={(e) => set(i, { businessRequiresVerification: e.target.checked })} /></td>
-              <td><button type="button" onClick={() => setRows(rows.filter((_, j) => j !== i))}>{t('admin.removeRow')}</button></td>
+              <td>
+                {countryName(r.country, i18n.language)} ({r.country})
+              </td>
+              <td>
+                <input type="checkbox" checked={r.individualSignupDisabled} onChange={(e) => set(i, { individualSignupDisabled: e.target.checked })} />
+              </td>
+              <td>
+                <input type="checkbox" checked={r.businessRequiresVerification} onChange={(e) => set(i, { businessRequiresVerification: e.target.checked })} />
+              </td>
+              <td>
+                <button type="button" onClick={() => setRows(rows.filter((_, j) => j !== i))}>
+                  {t('admin.removeRow')}
+                </button>
+              </td>
             </tr>
           ))}
         </tbody>
@@ -49,12 +79,31 @@ function AccountPolicyEditor() {
       <div className="pl-row">
         <select value={add} onChange={(e) => setAdd(e.target.value)} aria-label={t('admin.country')}>
           <option value="">—</option>
-          {COUNTRY_CODES.filter((c) => !rows.some((r) => r.country === c)).map((c) => <option key={c} value={c}>{countryName(c, i18n.language)} ({c})</option>)}
+          {COUNTRY_CODES.filter((c) => !rows.some((r) => r.country === c)).map((c) => (
+            <option key={c} value={c}>
+              {countryName(c, i18n.language)} ({c})
+            </option>
+          ))}
         </select>
-        <button type="button" disabled={!add} onClick={() => { setRows([...rows, { country: add, individualSignupDisabled: true, businessRequiresVerification: true }]); setAdd(''); }}>{t('admin.addCountry')}</button>
-        <button type="button" className="pl-primary" onClick={() => void save()}>{t('restrictions.save')}</button>
+        <button
+          type="button"
+          disabled={!add}
+          onClick={() => {
+            setRows([...rows, { country: add, individualSignupDisabled: true, businessRequiresVerification: true }]);
+            setAdd('');
+          }}
+        >
+          {t('admin.addCountry')}
+        </button>
+        <button type="button" className="pl-primary" onClick={() => void save()}>
+          {t('restrictions.save')}
+        </button>
       </div>
-      {status && <p role="status" className="pl-status">{status}</p>}
+      {status && (
+        <p role="status" className="pl-status">
+          {status}
+        </p>
+      )}
     </section>
   );
 }
@@ -64,7 +113,10 @@ function UsersEditor() {
   const [users, setUsers] = useState<AdminUser[]>([]);
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(() => {
-    policyApi.listUsers().then((r) => setUsers(r.users), (e: unknown) => setError(messageOf(e)));
+    policyApi.listUsers().then(
+      (r) => setUsers(r.users),
+      (e: unknown) => setError(messageOf(e)),
+    );
   }, []);
   useEffect(load, [load]);
   const act = async (fn: () => Promise<unknown>) => {
@@ -83,9 +135,22 @@ function UsersEditor() {
   return (
     <section className="pl-card">
       <h2>{t('admin.users')}</h2>
-      {error && <p role="alert" className="pl-error">{error}</p>}
+      {error && (
+        <p role="alert" className="pl-error">
+          {error}
+        </p>
+      )}
       <table className="pl-table">
-        <thead><tr><th>{t('admin.email')}</th><th>{t('admin.name')}</th><th>{t('admin.roles')}</th><th>{t('admin.type')}</th><th>{t('admin.status')}</th><th /></tr></thead>
+        <thead>
+          <tr>
+            <th>{t('admin.email')}</th>
+            <th>{t('admin.name')}</th>
+            <th>{t('admin.roles')}</th>
+            <th>{t('admin.type')}</th>
+            <th>{t('admin.status')}</th>
+            <th />
+          </tr>
+        </thead>
         <tbody>
           {users.map((u) => (
             <tr key={u.id}>
@@ -94,18 +159,34 @@ function UsersEditor() {
               <td>
                 {ROLES.map((r) => (
                   <label key={r} className="pl-badge">
-                    <input type="checkbox" checked={u.roles.includes(r)} onChange={(e) => void act(() => policyApi.setRoles(u.id, e.target.checked ? [...u.roles, r] : u.roles.filter((x) => x !== r)))} /> {r}
+                    <input
+                      type="checkbox"
+                      checked={u.roles.includes(r)}
+                      onChange={(e) => void act(() => policyApi.setRoles(u.id, e.target.checked ? [...u.roles, r] : u.roles.filter((x) => x !== r)))}
+                    />{' '}
+                    {r}
                   </label>
                 ))}
               </td>
-              <td>{u.accountType}{u.accountType === 'business' && (u.businessVerified ? ` · ${t('admin.verified')}` : '')}</td>
+              <td>
+                {u.accountType}
+                {u.accountType === 'business' && (u.businessVerified ? ` · ${t('admin.verified')}` : '')}
+              </td>
               <td>{u.status === 'suspended' ? t('admin.suspended') : t('admin.active')}</td>
               <td className="pl-row">
-                {u.accountType === 'business' && !u.businessVerified && <button type="button" onClick={() => void act(() => policyApi.verifyBusiness(u.id))}>{t('admin.verify')}</button>}
+                {u.accountType === 'business' && !u.businessVerified && (
+                  <button type="button" onClick={() => void act(() => policyApi.verifyBusiness(u.id))}>
+                    {t('admin.verify')}
+                  </button>
+                )}
                 {u.status === 'active' ? (
-                  <button type="button" className="pl-danger" onClick={() => withReason((r) => policyApi.suspend(u.id, r))}>{t('admin.suspend')}</button>
+                  <button type="button" className="pl-danger" onClick={() => withReason((r) => policyApi.suspend(u.id, r))}>
+                    {t('admin.suspend')}
+                  </button>
                 ) : (
-                  <button type="button" onClick={() => withReason((r) => policyApi.reactivate(u.id, r))}>{t('admin.reactivate')}</button>
+                  <button type="button" onClick={() => withReason((r) => policyApi.reactivate(u.id, r))}>
+                    {t('admin.reactivate')}
+                  </button>
                 )}
               </td>
             </tr>
@@ -120,7 +201,12 @@ export default function AdminPage() {
   const { t } = useTranslation('policy');
   const { user, loading } = useAuth();
   if (loading) return <main id="main" className="pl-page" aria-busy="true" />;
-  if (!user?.roles.includes('admin')) return <main id="main" className="pl-page"><p>{t('admin.forbidden')}</p></main>;
+  if (!user?.roles.includes('admin'))
+    return (
+      <main id="main" className="pl-page">
+        <p>{t('admin.forbidden')}</p>
+      </main>
+    );
   return (
     <main id="main" className="pl-page">
       <h1>{t('admin.title')}</h1>

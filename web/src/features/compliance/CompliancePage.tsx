@@ -17,7 +17,11 @@ const WHY_NOT: Record<string, string> = {
   other: 'other',
 };
 
-const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
+const list = (s: string) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 const day = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().slice(0, 10));
 
 function NewDemandForm({ onDone }: { onDone: (msg: string) => void }) {
@@ -61,35 +65,90 @@ function NewDemandForm({ onDone }: { onDone: (msg: string) => void }) {
   return (
     <form className="pl-card" data-testid="demand-form" onSubmit={(e) => void submit(e)}>
       <h2>{t('compliance.new')}</h2>
-      <label className="pl-field">{t('compliance.authority')}<input name="authority" required maxLength={200} /></label>
+      <label className="pl-field">
+        {t('compliance.authority')}
+        <input name="authority" required maxLength={200} />
+      </label>
       <label className="pl-field">
         {t('compliance.jurisdiction')}
         <select name="jurisdiction" required defaultValue="">
-          <option value="" disabled>—</option>
-          {COUNTRY_CODES.map((c) => <option key={c} value={c}>{countryName(c, i18n.language)} ({c})</option>)}
+          <option value="" disabled>
+            —
+          </option>
+          {COUNTRY_CODES.map((c) => (
+            <option key={c} value={c}>
+              {countryName(c, i18n.language)} ({c})
+            </option>
+          ))}
         </select>
       </label>
-      <label className="pl-field">{t('compliance.legalBasis')}<input name="legalBasis" required maxLength={1000} /></label>
-      <label className="pl-field">{t('compliance.reference')}<input name="reference" required maxLength={200} /></label>
-      <label className="pl-field">{t('compliance.receivedAt')}<input name="receivedAt" type="date" required /></label>
-      <label className="pl-field">{t('compliance.askedText')}<textarea name="askedText" required rows={4} /></label>
+      <label className="pl-field">
+        {t('compliance.legalBasis')}
+        <input name="legalBasis" required maxLength={1000} />
+      </label>
+      <label className="pl-field">
+        {t('compliance.reference')}
+        <input name="reference" required maxLength={200} />
+      </label>
+      <label className="pl-field">
+        {t('compliance.receivedAt')}
+        <input name="receivedAt" type="date" required />
+      </label>
+      <label className="pl-field">
+        {t('compliance.askedText')}
+        <textarea name="askedText" required rows={4} />
+      </label>
       <fieldset className="pl-row">
         <legend>{t('compliance.asks')}</legend>
         {ASK_KINDS.map((k) => (
           <label key={k}>
-            <input type="checkbox" data-testid={`ask-${k}`} checked={asks.includes(k)} onChange={() => setAsks(asks.includes(k) ? asks.filter((x) => x !== k) : [...asks, k])} /> {t(`compliance.askKinds.${k}`)}
+            <input
+              type="checkbox"
+              data-testid={`ask-${k}`}
+              checked={asks.includes(k)}
+              onChange={() => setAsks(asks.includes(k) ? asks.filter((x) => x !== k) : [...asks, k])}
+            />{' '}
+            {t(`compliance.askKinds.${k}`)}
           </label>
         ))}
       </fieldset>
-      <label className="pl-field">{t('compliance.targetsMeetings')}<input name="meetings" /></label>
-      <label className="pl-field">{t('compliance.targetsAccounts')}<input name="accounts" /></label>
-      <label className="pl-field">{t('compliance.titlePattern')}<input name="titlePattern" maxLength={200} /></label>
-      <label><input type="checkbox" data-testid="demand-gag" checked={gag} onChange={() => setGag(!gag)} /> {t('compliance.gag')}</label>
-      {gag && <label className="pl-field">{t('compliance.gagUntil')}<input name="gagUntil" type="date" /></label>}
-      <label className="pl-field">{t('compliance.expiresAt')}<input name="expiresAt" type="date" /></label>
-      <label className="pl-field">{t('compliance.document')}<input name="document" type="file" accept="application/pdf,image/png,image/jpeg,text/plain" /></label>
-      <button className="pl-primary" type="submit" data-testid="record-demand" disabled={asks.length === 0}>{t('compliance.record')}</button>
-      {error && <p role="alert" className="pl-error" data-testid="demand-error">{error}</p>}
+      <label className="pl-field">
+        {t('compliance.targetsMeetings')}
+        <input name="meetings" />
+      </label>
+      <label className="pl-field">
+        {t('compliance.targetsAccounts')}
+        <input name="accounts" />
+      </label>
+      <label className="pl-field">
+        {t('compliance.titlePattern')}
+        <input name="titlePattern" maxLength={200} />
+      </label>
+      <label>
+        <input type="checkbox" data-testid="demand-gag" checked={gag} onChange={() => setGag(!gag)} /> {t('compliance.gag')}
+      </label>
+      {gag && (
+        <label className="pl-field">
+          {t('compliance.gagUntil')}
+          <input name="gagUntil" type="date" />
+        </label>
+      )}
+      <label className="pl-field">
+        {t('compliance.expiresAt')}
+        <input name="expiresAt" type="date" />
+      </label>
+      <label className="pl-field">
+        {t('compliance.document')}
+        <input name="document" type="file" accept="application/pdf,image/png,image/jpeg,text/plain" />
+      </label>
+      <button className="pl-primary" type="submit" data-testid="record-demand" disabled={asks.length === 0}>
+        {t('compliance.record')}
+      </button>
+      {error && (
+        <p role="alert" className="pl-error" data-testid="demand-error">
+          {error}
+        </p>
+      )}
     </form>
   );
 }
@@ -104,7 +163,12 @@ function DemandDetail({ id, onChange }: { id: number; onChange: () => void }) {
     policyApi.getDemand(id).then(setD, (e: unknown) => setError(messageOf(e)));
   }, [id]);
   useEffect(load, [load]);
-  if (!d) return <section className="pl-card" data-testid="demand-detail">{error}</section>;
+  if (!d)
+    return (
+      <section className="pl-card" data-testid="demand-detail">
+        {error}
+      </section>
+    );
   const { demand } = d;
   const roles = user?.roles ?? [];
   const act = async (fn: () => Promise<unknown>) => {
@@ -119,31 +183,86 @@ function DemandDetail({ id, onChange }: { id: number; onChange: () => void }) {
   };
   return (
     <section className="pl-card" data-testid="demand-detail" data-demand-id={demand.id}>
-      <h2>#{demand.id} {demand.authority} ({demand.jurisdiction}) <span className={`pl-badge pl-badge-${demand.state}`} data-testid="demand-detail-state" data-state={demand.state}>{t(`compliance.state.${demand.state}`)}</span> {demand.expired && <span className="pl-badge">{t('compliance.expiredBadge')}</span>}</h2>
-      <p>{demand.legalBasis} · {demand.reference} · {day(demand.receivedAt)}</p>
+      <h2>
+        #{demand.id} {demand.authority} ({demand.jurisdiction}){' '}
+        <span className={`pl-badge pl-badge-${demand.state}`} data-testid="demand-detail-state" data-state={demand.state}>
+          {t(`compliance.state.${demand.state}`)}
+        </span>{' '}
+        {demand.expired && <span className="pl-badge">{t('compliance.expiredBadge')}</span>}
+      </h2>
+      <p>
+        {demand.legalBasis} · {demand.reference} · {day(demand.receivedAt)}
+      </p>
       <blockquote lang="und">{demand.askedText}</blockquote>
       <ul>
         {demand.asks.map((a, i) => (
-          <li key={i} data-testid="demand-ask" data-kind={a.kind} data-performed={a.performed}><strong>{t(`compliance.askKinds.${a.kind}`)}</strong>: {a.performed ? t('compliance.performed') : `${t('compliance.notPerformed')} — ${t(`compliance.whyNot.${WHY_NOT[a.kind] ?? 'outside'}`, { jurisdiction: demand.jurisdiction })}`}</li>
+          <li key={i} data-testid="demand-ask" data-kind={a.kind} data-performed={a.performed}>
+            <strong>{t(`compliance.askKinds.${a.kind}`)}</strong>:{' '}
+            {a.performed
+              ? t('compliance.performed')
+              : `${t('compliance.notPerformed')} — ${t(`compliance.whyNot.${WHY_NOT[a.kind] ?? 'outside'}`, { jurisdiction: demand.jurisdiction })}`}
+          </li>
         ))}
       </ul>
       {demand.document ? (
-        <p className="pl-detail-doc">{demand.document.filename} · {t('compliance.sha256')} <code>{demand.document.sha256}</code> · <a href={`/api/demands/${demand.id}/document`}>{t('compliance.download')}</a></p>
+        <p className="pl-detail-doc">
+          {demand.document.filename} · {t('compliance.sha256')} <code>{demand.document.sha256}</code> ·{' '}
+          <a href={`/api/demands/${demand.id}/document`}>{t('compliance.download')}</a>
+        </p>
       ) : (
-        roles.includes('compliance') && demand.state === 'recorded' && (
-          <label className="pl-field">{t('compliance.uploadDocument')}<input type="file" accept="application/pdf,image/png,image/jpeg,text/plain" onChange={(e) => { const f = e.target.files?.[0]; if (f) void act(() => policyApi.attachDocument(demand.id, f)); }} /></label>
+        roles.includes('compliance') &&
+        demand.state === 'recorded' && (
+          <label className="pl-field">
+            {t('compliance.uploadDocument')}
+            <input
+              type="file"
+              accept="application/pdf,image/png,image/jpeg,text/plain"
+              onChange={(e) => {
+                const f = e.target.files?.[0];
+                if (f) void act(() => policyApi.attachDocument(demand.id, f));
+              }}
+            />
+          </label>
         )
       )}
       <h3>{t('compliance.preview')}</h3>
-      <button type="button" data-testid="load-preview" onClick={() => void policyApi.preview(demand.id).then((p) => setPreview(p.preview), (e: unknown) => setError(messageOf(e)))}>{t('compliance.loadPreview')}</button>
+      <button
+        type="button"
+        data-testid="load-preview"
+        onClick={() =>
+          void policyApi.preview(demand.id).then(
+            (p) => setPreview(p.preview),
+            (e: unknown) => setError(messageOf(e)),
+          )
+        }
+      >
+        {t('compliance.loadPreview')}
+      </button>
       {preview && (
         <>
-          <p className="pl-summary" data-testid="preview-summary">{t('compliance.previewSummary', { count: preview.totals.inJurisdiction, jurisdiction: preview.jurisdiction })}</p>
+          <p className="pl-summary" data-testid="preview-summary">
+            {t('compliance.previewSummary', { count: preview.totals.inJurisdiction, jurisdiction: preview.jurisdiction })}
+          </p>
           <table className="pl-table" data-testid="preview-table">
-            <thead><tr><th>{t('compliance.meeting')}</th><th>{t('compliance.inJurisdiction', { jurisdiction: preview.jurisdiction })}</th><th>{t('compliance.outside')}</th><th>{t('compliance.action')}</th></tr></thead>
+            <thead>
+              <tr>
+                <th>{t('compliance.meeting')}</th>
+                <th>{t('compliance.inJurisdiction', { jurisdiction: preview.jurisdiction })}</th>
+                <th>{t('compliance.outside')}</th>
+                <th>{t('compliance.action')}</th>
+              </tr>
+            </thead>
             <tbody>
               {preview.meetings.map((m) => (
-                <tr key={m.meetingId} data-testid="preview-row" data-meeting-id={m.meetingId}><td>{m.title ?? m.meetingId}{m.live ? '' : ` (${t('compliance.notLive')})`}</td><td>{m.inJurisdiction}</td><td>{m.outside}</td><td>{m.action === 'remove' ? t('compliance.actionRemove') : t('compliance.actionNone')}</td></tr>
+                <tr key={m.meetingId} data-testid="preview-row" data-meeting-id={m.meetingId}>
+                  <td>
+                    {m.title ?? m.meetingId}
+                    {m.live ? '' : ` (${t('compliance.notLive')})`}
+                  </td>
+                  <td>{m.inJurisdiction}</td>
+                  <td>{m.outside}</td>
+                  <td>{m.action === 'remove' ? t('compliance.actionRemove') : t('compliance.actionNone')}</td>
+                </tr>
               ))}
             </tbody>
           </table>
@@ -152,7 +271,13 @@ function DemandDetail({ id, onChange }: { id: number; onChange: () => void }) {
       {d.outcomes.length > 0 && (
         <>
           <h3>{t('compliance.outcomes')}</h3>
-          <ul>{d.outcomes.map((o, i) => <li key={i}>{o.meetingId}: {o.outcome === 'removed' ? t('compliance.outcomeRemoved', { count: o.count }) : t('compliance.outcomeNone')}</li>)}</ul>
+          <ul>
+            {d.outcomes.map((o, i) => (
+              <li key={i}>
+                {o.meetingId}: {o.outcome === 'removed' ? t('compliance.outcomeRemoved', { count: o.count }) : t('compliance.outcomeNone')}
+              </li>
+            ))}
+          </ul>
         </>
       )}
       <div className="pl-row pl-actions">
@@ -161,15 +286,41 @@ function DemandDetail({ id, onChange }: { id: number; onChange: () => void }) {
         )}
         {roles.includes('approver') && demand.state === 'recorded' && demand.recordedBy !== user?.id && (
           <>
-            <button type="button" className="pl-danger" data-testid="approve-demand" onClick={() => { if (window.confirm(t('compliance.confirmApprove', { id: demand.id, jurisdiction: demand.jurisdiction }))) void act(() => policyApi.approve(demand.id)); }}>{t('compliance.approve')}</button>
-            <button type="button" data-testid="reject-demand" onClick={() => void act(() => policyApi.reject(demand.id, window.prompt(t('compliance.reason')) ?? undefined))}>{t('compliance.reject')}</button>
+            <button
+              type="button"
+              className="pl-danger"
+              data-testid="approve-demand"
+              onClick={() => {
+                if (window.confirm(t('compliance.confirmApprove', { id: demand.id, jurisdiction: demand.jurisdiction })))
+                  void act(() => policyApi.approve(demand.id));
+              }}
+            >
+              {t('compliance.approve')}
+            </button>
+            <button
+              type="button"
+              data-testid="reject-demand"
+              onClick={() => void act(() => policyApi.reject(demand.id, window.prompt(t('compliance.reason')) ?? undefined))}
+            >
+              {t('compliance.reject')}
+            </button>
           </>
         )}
         {roles.includes('compliance') && demand.state === 'approved' && (
-          <button type="button" data-testid="lift-demand" onClick={() => void act(() => policyApi.lift(demand.id, window.prompt(t('compliance.reason')) ?? undefined))}>{t('compliance.lift')}</button>
+          <button
+            type="button"
+            data-testid="lift-demand"
+            onClick={() => void act(() => policyApi.lift(demand.id, window.prompt(t('compliance.reason')) ?? undefined))}
+          >
+            {t('compliance.lift')}
+          </button>
         )}
       </div>
-      {error && <p role="alert" className="pl-error" data-testid="demand-error">{error}</p>}
+      {error && (
+        <p role="alert" className="pl-error" data-testid="demand-error">
+          {error}
+        </p>
+      )}
     </section>
   );
 }
@@ -182,29 +333,53 @@ export default function CompliancePage() {
   const [message, setMessage] = useState<string | null>(null);
   const allowed = !!user && ['compliance', 'approver', 'admin', 'auditor'].some((r) => user.roles.includes(r as never));
   const load = useCallback(() => {
-    if (allowed) policyApi.listDemands().then((r) => setDemands(r.demands), (e: unknown) => setMessage(messageOf(e)));
+    if (allowed)
+      policyApi.listDemands().then(
+        (r) => setDemands(r.demands),
+        (e: unknown) => setMessage(messageOf(e)),
+      );
   }, [allowed]);
   useEffect(load, [load]);
   if (loading) return <main id="main" className="pl-page" aria-busy="true" />;
-  if (!allowed) return <main id="main" className="pl-page"><p>{t('compliance.forbidden')}</p></main>;
+  if (!allowed)
+    return (
+      <main id="main" className="pl-page">
+        <p>{t('compliance.forbidden')}</p>
+      </main>
+    );
   return (
     <main id="main" className="pl-page pl-compliance">
       <h1>{t('compliance.title')}</h1>
       <p>{t('compliance.intro')}</p>
-      {message && <p role="status" className="pl-status" data-testid="compliance-message">{message}</p>}
+      {message && (
+        <p role="status" className="pl-status" data-testid="compliance-message">
+          {message}
+        </p>
+      )}
       <div className="pl-split">
         <section className="pl-card">
           <h2>{t('compliance.list')}</h2>
           {demands.length === 0 && <p>{t('compliance.empty')}</p>}
           <ul className="pl-options" data-testid="demand-list">
             {demands.map((d) => (
-              <li key={d.id} data-testid="demand-item" data-demand-id={d.id} data-state={d.state}><button type="button" aria-current={selected === d.id} onClick={() => setSelected(d.id)}>#{d.id} {d.jurisdiction} · {d.authority} · <span className={`pl-badge pl-badge-${d.state}`}>{t(`compliance.state.${d.state}`)}</span></button></li>
+              <li key={d.id} data-testid="demand-item" data-demand-id={d.id} data-state={d.state}>
+                <button type="button" aria-current={selected === d.id} onClick={() => setSelected(d.id)}>
+                  #{d.id} {d.jurisdiction} · {d.authority} · <span className={`pl-badge pl-badge-${d.state}`}>{t(`compliance.state.${d.state}`)}</span>
+                </button>
+              </li>
             ))}
           </ul>
         </section>
         <div>
           {selected !== null && <DemandDetail key={selected} id={selected} onChange={load} />}
-          {user.roles.includes('compliance') && <NewDemandForm onDone={(m) => { setMessage(m); load(); }} />}
+          {user.roles.includes('compliance') && (
+            <NewDemandForm
+              onDone={(m) => {
+                setMessage(m);
+                load();
+              }}
+            />
+          )}
         </div>
       </div>
     </main>

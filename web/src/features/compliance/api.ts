@@ -6,7 +6,15 @@ import { ApiError, apiFetch } from '../../lib/api.js';
 // the list of ask kinds is the log schema's own.
 export type { AccountPolicyRow, Demand, Outcome, Preview, Restriction };
 export { ASK_KINDS, type AskKind } from '../../../../protocol/transparency.js';
-export interface AdminUser { id: string; email: string; displayName: string; roles: string[]; accountType: string; status: string; businessVerified: boolean }
+export interface AdminUser {
+  id: string;
+  email: string;
+  displayName: string;
+  roles: string[];
+  accountType: string;
+  status: string;
+  businessVerified: boolean;
+}
 
 async function upload<T>(path: string, form: FormData): Promise<T> {
   let res: Response;

@@ -52,26 +52,12 @@ export function AuthForm() {
         {mode === 'signup' && (
           <label className="field">
             <span>{t('auth.displayName')}</span>
-            <input
-              required
-              maxLength={64}
-              autoComplete="name"
-              value={displayName}
-              onChange={(e) => setDisplayName(e.target.value)}
-              data-testid="auth-name"
-            />
+            <input required maxLength={64} autoComplete="name" value={displayName} onChange={(e) => setDisplayName(e.target.value)} data-testid="auth-name" />
           </label>
         )}
         <label className="field">
           <span>{t('auth.email')}</span>
-          <input
-            type="email"
-            required
-            autoComplete="email"
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            data-testid="auth-email"
-          />
+          <input type="email" required autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} data-testid="auth-email" />
         </label>
         <label className="field">
           <span>{t('auth.password')}</span>

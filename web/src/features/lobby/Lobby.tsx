@@ -55,15 +55,16 @@ export function Lobby(props: { info: PublicMeeting; onJoined: (j: Joined) => voi
       preview.release();
       setBusy(false);
       const notice = err instanceof ApiError ? noticeFromError(err) : null;
-      if (notice) { props.onRefused(notice); return; }
+      if (notice) {
+        props.onRefused(notice);
+        return;
+      }
       setError({ text: errorText(t, err), ...(err instanceof ApiError && err.code === 'WRONG_PASSCODE' ? { field: 'passcode' as const } : {}) });
     }
   };
 
   const when =
-    info.scheduledAt !== null
-      ? new Intl.DateTimeFormat(i18n.language, { dateStyle: 'full', timeStyle: 'short' }).format(new Date(info.scheduledAt))
-      : null;
+    info.scheduledAt !== null ? new Intl.DateTimeFormat(i18n.language, { dateStyle: 'full', timeStyle: 'short' }).format(new Date(info.scheduledAt)) : null;
 
   return (
     <main id="main" className="page lobby" data-testid="lobby">
@@ -113,14 +114,7 @@ export function Lobby(props: { info: PublicMeeting; onJoined: (j: Joined) => voi
         {when && <p className="muted">{t('lobby.scheduledFor', { date: when })}</p>}
         <label className="field">
           <span>{t('lobby.displayName')}</span>
-          <input
-            required
-            maxLength={64}
-            autoComplete="name"
-            value={displayName}
-            onChange={(e) => setName(e.target.value)}
-            data-testid="lobby-name"
-          />
+          <input required maxLength={64} autoComplete="name" value={displayName} onChange={(e) => setName(e.target.value)} data-testid="lobby-name" />
         </label>
         {info.hasPasscode && (
           <label className="field">

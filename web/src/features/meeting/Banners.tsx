@@ -48,9 +48,7 @@ export function Banners(props: {
             </button>
           </div>
         )}
-        {props.mediaError && (
-          <div className="banner banner-warn">{props.mediaError === 'share' ? t('meeting.shareFailed') : t('meeting.mediaFailed')}</div>
-        )}
+        {props.mediaError && <div className="banner banner-warn">{props.mediaError === 'share' ? t('meeting.shareFailed') : t('meeting.mediaFailed')}</div>}
         {props.actionError && (
           <div className="banner banner-error" role="alert">
             {props.actionError}

@@ -15,9 +15,7 @@ function CtlButton(props: {
   testId: string;
   expanded?: boolean;
 }) {
-  const cls = ['ctl', props.off ? 'ctl-off' : '', props.danger ? 'ctl-danger' : '', props.pressed ? 'ctl-active' : '']
-    .filter(Boolean)
-    .join(' ');
+  const cls = ['ctl', props.off ? 'ctl-off' : '', props.danger ? 'ctl-danger' : '', props.pressed ? 'ctl-active' : ''].filter(Boolean).join(' ');
   return (
     <button
       type="button"

@@ -57,8 +57,7 @@ export function MeetingPage({ meetingId }: { meetingId: string }) {
       );
     }
     case 'lobby':
-      if (phase.info.ended)
-        return <MessagePage testId="meeting-ended" title={t('lobby.endedTitle')} body={t('lobby.endedBody')} />;
+      if (phase.info.ended) return <MessagePage testId="meeting-ended" title={t('lobby.endedTitle')} body={t('lobby.endedBody')} />;
       return (
         <>
           <Header />

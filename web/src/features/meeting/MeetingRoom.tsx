@@ -118,11 +118,7 @@ export function MeetingRoom(props: { client: SignalingClient; join: JoinResult; 
             {t('meeting.participants', { count: room.roster.length })}
           </span>
           {room.meeting.locked && <span className="chip chip-warn">{t('meeting.locked')}</span>}
-          {security && room.meeting.e2ee ? (
-            <SecurityIndicator session={security} />
-          ) : (
-            room.meeting.e2ee && <span className="chip">{t('meeting.e2ee')}</span>
-          )}
+          {security && room.meeting.e2ee ? <SecurityIndicator session={security} /> : room.meeting.e2ee && <span className="chip">{t('meeting.e2ee')}</span>}
           {media.screen && (
             <span className="chip chip-live" data-testid="sharing-indicator">
               {t('meeting.sharing')}

@@ -39,21 +39,13 @@ export function VideoGrid(props: {
       speaking={props.speaker === p.participantId}
     />
   ));
-  const selfTile = props.self && (
-    <VideoTile key="self" entry={props.self} kind="self" stream={props.local} speaking={props.speaker === props.selfId} />
-  );
+  const selfTile = props.self && <VideoTile key="self" entry={props.self} kind="self" stream={props.local} speaking={props.speaker === props.selfId} />;
 
   if (sharer) {
     return (
       <div className="stage-layout">
         <div className="stage">
-          <VideoTile
-            entry={sharer}
-            kind="screen"
-            large
-            stream={props.remote[streamKey(sharer.participantId, 'screen')]}
-            speaking={false}
-          />
+          <VideoTile entry={sharer} kind="screen" large stream={props.remote[streamKey(sharer.participantId, 'screen')]} speaking={false} />
         </div>
         <div className="filmstrip">
           {selfTile}

@@ -22,16 +22,7 @@ export function StreamVideo({ stream, muted, mirror, label }: { stream: MediaStr
     if (v.srcObject !== stream) v.srcObject = stream;
     v.play().catch(() => undefined);
   }, [stream]);
-  return (
-    <video
-      ref={ref}
-      autoPlay
-      playsInline
-      muted={muted ?? true}
-      aria-label={label}
-      className={mirror ? 'mirror' : undefined}
-    />
-  );
+  return <video ref={ref} autoPlay playsInline muted={muted ?? true} aria-label={label} className={mirror ? 'mirror' : undefined} />;
 }
 
 export function VideoTile(props: {
@@ -45,9 +36,7 @@ export function VideoTile(props: {
   const { entry, stream, kind } = props;
   const name = kind === 'screen' ? t('meeting.screenOf', { name: entry.displayName }) : entry.displayName;
   const showVideo = stream !== undefined && (kind === 'screen' || entry.video);
-  const cls = ['tile', props.speaking ? 'speaking' : '', props.large ? 'tile-large' : '', kind === 'screen' ? 'tile-screen' : '']
-    .filter(Boolean)
-    .join(' ');
+  const cls = ['tile', props.speaking ? 'speaking' : '', props.large ? 'tile-large' : '', kind === 'screen' ? 'tile-screen' : ''].filter(Boolean).join(' ');
   return (
     <figure
       className={cls}
@@ -63,15 +52,11 @@ export function VideoTile(props: {
         </div>
       )}
       <figcaption className="tile-label">
-        {kind !== 'screen' && !entry.audio && (
-          <span className="icon icon-mic-off" role="img" aria-label={t('meeting.muted')} data-testid="muted-indicator" />
-        )}
+        {kind !== 'screen' && !entry.audio && <span className="icon icon-mic-off" role="img" aria-label={t('meeting.muted')} data-testid="muted-indicator" />}
         {kind !== 'screen' && !entry.video && (
           <span className="icon icon-cam-off" role="img" aria-label={t('meeting.cameraOffLabel')} data-testid="camera-off-indicator" />
         )}
-        <span className="tile-name">
-          {kind === 'self' ? t('meeting.nameYou', { name }) : name}
-        </span>
+        <span className="tile-name">{kind === 'self' ? t('meeting.nameYou', { name }) : name}</span>
         {props.speaking && <span className="visually-hidden">{t('meeting.speaking')}</span>}
       </figcaption>
     </figure>

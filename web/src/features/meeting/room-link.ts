@@ -95,7 +95,10 @@ export class RoomLink {
   }
 
   #media(b: Buffered): void {
-    if (this.#sink) { this.#deliver(this.#sink, b); return; }
+    if (this.#sink) {
+      this.#deliver(this.#sink, b);
+      return;
+    }
     this.#buffer.push(b);
     if (this.#buffer.length > MAX_BUFFERED) this.#buffer.shift();
   }

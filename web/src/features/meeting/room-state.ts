@@ -24,10 +24,7 @@ export interface RoomState {
 }
 
 export type RoomAction =
-  | { type: 'joined'; result: JoinResult }
-  | ServerEvent
-  | { type: 'connection'; state: ConnectionState }
-  | { type: 'removed'; notice: RemovalNotice };
+  { type: 'joined'; result: JoinResult } | ServerEvent | { type: 'connection'; state: ConnectionState } | { type: 'removed'; notice: RemovalNotice };
 
 export function initialRoom(result: JoinResult): RoomState {
   return applyJoin(

@@ -59,8 +59,7 @@ export function useMedia(client: SignalingClient, room: RoomState, initial: Loca
     // worker otherwise); in every meeting it checks each stream's sender against the chain.
     const security = link.session;
     const mc = new MediaClient({
-      request: (type: string, payload: unknown) =>
-        client.request(type as 'media.publish', payload as { sdp: string }),
+      request: (type: string, payload: unknown) => client.request(type as 'media.publish', payload as { sdp: string }),
       iceServers: room.iceServers,
       simulcast: true,
       ...(security ? { transform: security.transform } : {}),
@@ -91,9 +90,7 @@ export function useMedia(client: SignalingClient, room: RoomState, initial: Loca
       }),
     ];
     const local = localRef.current;
-    const published = new MediaStream(
-      local.getTracks().filter((t) => (t.kind === 'audio' ? stateRef.current.micOn : stateRef.current.camOn)),
-    );
+    const published = new MediaStream(local.getTracks().filter((t) => (t.kind === 'audio' ? stateRef.current.micOn : stateRef.current.camOn)));
     Promise.resolve(mc.publish(published))
       .then(() => {
         setError(null);

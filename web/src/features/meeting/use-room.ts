@@ -24,9 +24,7 @@ const ROOM_EVENTS: EventName[] = [
 export function useRoom(client: SignalingClient, join: JoinResult): [RoomState, (a: RoomAction) => void] {
   const [state, dispatch] = useReducer(roomReducer, join, initialRoom);
   useEffect(() => {
-    const offs = ROOM_EVENTS.map((event) =>
-      client.on(event, (data: unknown) => dispatch({ event, data } as RoomAction)),
-    );
+    const offs = ROOM_EVENTS.map((event) => client.on(event, (data: unknown) => dispatch({ event, data } as RoomAction)));
     offs.push(
       client.onState((s) => dispatch({ type: 'connection', state: s })),
       client.onRejoined((result) => dispatch({ type: 'joined', result })),

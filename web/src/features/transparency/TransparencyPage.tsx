@@ -98,9 +98,7 @@ function VerifyPanel({ treeSize }: { treeSize: number }) {
     setV({ state: 'running', done: 0, total: treeSize });
     verifyInBrowser(treeSize, (done, total) => setV({ state: 'running', done, total }))
       .then((r) => setV(r.ok ? { state: 'ok', size: r.treeSize } : { state: 'failed', message: r.message }))
-      .catch((err: unknown) =>
-        setV(err instanceof NoEd25519Error ? { state: 'unsupported' } : { state: 'failed', message: String(err) }),
-      );
+      .catch((err: unknown) => setV(err instanceof NoEd25519Error ? { state: 'unsupported' } : { state: 'failed', message: String(err) }));
   }, [treeSize]);
   useEffect(run, [run]);
   return (

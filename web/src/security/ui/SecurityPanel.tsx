@@ -34,7 +34,9 @@ export function SecurityPanel({ session, warnings = true }: { session: SecurityS
       <p className="security-code" data-testid="security-code" aria-describedby="security-code-hint">
         {s.code ?? '—'}
       </p>
-      <p id="security-code-hint" className="hint">{t('codeHint')}</p>
+      <p id="security-code-hint" className="hint">
+        {t('codeHint')}
+      </p>
       <p data-testid="chain-status" data-verified={s.verified}>
         {s.verified ? t('chainOk', { count: s.length }) : t('chainBad')}
       </p>
