@@ -34,6 +34,14 @@ export interface MediaControls {
   stopAll(): void;
 }
 
+/** One running media session and what it was made for (the effect's inputs). */
+interface Session {
+  mc: MediaClient;
+  offs: (() => void)[];
+  made: readonly unknown[];
+  closing: boolean;
+}
+
 export function useMedia(client: SignalingClient, room: RoomState, initial: LocalMedia, link: RoomLink): MediaControls {
   const [remote, setRemote] = useState<RemoteStreams>({});
   const [micOn, setMicOn] = useState(initial.micOn);
@@ -42,6 +50,7 @@ export function useMedia(client: SignalingClient, room: RoomState, initial: Loca
   const [error, setError] = useState<'media' | 'share' | null>(null);
   const localRef = useRef(initial.stream);
   const mcRef = useRef<MediaClient | null>(null);
+  const sessionRef = useRef<Session | null>(null);
   const layers = useRef(new Map<string, Layer>());
   const stateRef = useRef({ micOn: initial.micOn, camOn: initial.camOn, screen: false });
   const active = room.phase === 'joined' && room.connection !== 'closed';
@@ -51,9 +60,39 @@ export function useMedia(client: SignalingClient, room: RoomState, initial: Loca
     client.request('media.state', { audio, video, screen: sharing }).catch(() => undefined);
   }, [client]);
 
+  const teardown = useCallback((s: Session) => {
+    s.closing = false;
+    for (const off of s.offs) off();
+    s.mc.close();
+    if (mcRef.current === s.mc) mcRef.current = null;
+    if (sessionRef.current === s) sessionRef.current = null;
+    setRemote({});
+  }, []);
+
+  // A session is closed one microtask after its effect is cleaned up, unless the same effect
+  // runs again at once: React StrictMode (development) unmounts and remounts every component,
+  // and a second MediaClient would find the SFU's first offer already taken by the first one.
+  const release = useCallback(
+    (s: Session) => {
+      s.closing = true;
+      queueMicrotask(() => {
+        if (s.closing) teardown(s);
+      });
+    },
+    [teardown],
+  );
+
   // A new session on every (re)join: the server's transports from before are gone.
   useEffect(() => {
     if (!active) return;
+    const made = [room.session, client, room.iceServers, link];
+    const prev = sessionRef.current;
+    if (prev?.closing && prev.made.every((v, i) => v === made[i])) {
+      prev.closing = false;
+      mcRef.current = prev.mc;
+      return () => release(prev);
+    }
+    if (prev) teardown(prev);
     // The session for this join/admission already exists (RoomLink made it in the same tick).
     // Its transform encrypts/decrypts only when the meeting is E2EE (the session makes no
     // worker otherwise); in every meeting it checks each stream's sender against the chain.
@@ -97,13 +136,10 @@ export function useMedia(client: SignalingClient, room: RoomState, initial: Loca
         sendState();
       })
       .catch(() => setError('media'));
-    return () => {
-      for (const off of offs) off();
-      mc.close();
-      if (mcRef.current === mc) mcRef.current = null;
-      setRemote({});
-    };
-  }, [active, room.session, client, room.iceServers, sendState, link]);
+    const session: Session = { mc, offs, made, closing: false };
+    sessionRef.current = session;
+    return () => release(session);
+  }, [active, room.session, client, room.iceServers, sendState, link, release, teardown]);
 
   const setMic = useCallback(
     async (on: boolean) => {
@@ -198,6 +234,7 @@ export function useMedia(client: SignalingClient, room: RoomState, initial: Loca
   }, []);
 
   const stopAll = useCallback(() => {
+    if (sessionRef.current) teardown(sessionRef.current);
     mcRef.current?.close();
     mcRef.current = null;
     for (const t of localRef.current.getTracks()) t.stop();
@@ -205,7 +242,7 @@ export function useMedia(client: SignalingClient, room: RoomState, initial: Loca
       for (const t of s?.getTracks() ?? []) t.stop();
       return null;
     });
-  }, []);
+  }, [teardown]);
 
   // Host mute: the server already stopped forwarding; turn the mic off here too.
   useEffect(() => client.on('you.muted', () => void setMic(false)), [client, setMic]);
