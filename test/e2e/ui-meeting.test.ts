@@ -2,14 +2,9 @@
  * The meeting room as people use it, in real Chromium against the real server: roster,
  * video tiles, chat, reconnect without a duplicate roster entry, host mute/remove/admit/end.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuilt, launchBrowser, newContext, startServer, type RunningServer } from './helpers/browser.js';
-
-let server: RunningServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-let n = 0;
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { roomSuite } from './helpers/room-suite.js';
 
 /** Records every WebSocket the page opens, so a test can cut the signaling connection. */
 const RECORD_SOCKETS = `(() => {
@@ -20,51 +15,7 @@ const RECORD_SOCKETS = `(() => {
   };
 })();`;
 
-beforeAll(async () => {
-  ensureWebBuilt();
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-// Every open page keeps encoding fake camera video; close them between tests.
-afterEach(async () => {
-  for (const c of contexts.splice(0)) await c.close().catch(() => undefined);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function ctx(): Promise<BrowserContext> {
-  const c = await newContext(browser, { baseURL: server.url });
-  await c.addInitScript(RECORD_SOCKETS);
-  contexts.push(c);
-  return c;
-}
-
-async function hostMeeting(body: Record<string, unknown> = {}): Promise<{ host: Page; meetingId: string }> {
-  const c = await ctx();
-  const email = `host${n++}-${Date.now()}@example.org`;
-  const signup = await c.request.post('/api/auth/signup', { data: { email, password: 'correct horse battery', displayName: 'Hostess' } });
-  expect(signup.ok(), await signup.text()).toBe(true);
-  const res = await c.request.post('/api/meetings', { data: { title: 'Memorial', ...body } });
-  expect(res.ok(), await res.text()).toBe(true);
-  const { meeting } = (await res.json()) as { meeting: { id: string } };
-  const host = await c.newPage();
-  await host.goto(`/m/${meeting.id}`);
-  await host.getByTestId('join-button').click();
-  await host.getByTestId('meeting-room').waitFor();
-  return { host, meetingId: meeting.id };
-}
-
-async function guestJoins(meetingId: string, name: string): Promise<Page> {
-  const page = await (await ctx()).newPage();
-  await page.goto(`/m/${meetingId}`);
-  await page.getByTestId('lobby-name').fill(name);
-  await page.getByTestId('join-button').click();
-  return page;
-}
+const { hostMeeting, guestJoins } = roomSuite({ title: 'Memorial', initScript: RECORD_SOCKETS });
 
 async function rosterNames(page: Page): Promise<string[]> {
   if (!(await page.getByTestId('roster-panel').isVisible())) await page.getByTestId('toggle-roster').click();

@@ -5,14 +5,9 @@
  * changes the code for those who remain — equally. A plain meeting still shows the code and
  * still plays video.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuilt, launchBrowser, newContext, startServer, type RunningServer } from './helpers/browser.js';
-
-let server: RunningServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-let n = 0;
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { roomSuite } from './helpers/room-suite.js';
 
 /** Records every RTCPeerConnection the page makes, so the test can read inbound-rtp stats. */
 const RECORD_PCS = `(() => {
@@ -30,52 +25,7 @@ const RECORD_PCS = `(() => {
 
 const CODE = /^\d{5} \d{5} \d{5} \d{5}$/;
 
-beforeAll(async () => {
-  ensureWebBuilt();
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-// Every open page keeps encoding fake camera video; close them between tests.
-afterEach(async () => {
-  for (const c of contexts.splice(0)) await c.close().catch(() => undefined);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function ctx(opts: { locale?: string; viewport?: { width: number; height: number } } = {}): Promise<BrowserContext> {
-  const c = await newContext(browser, { baseURL: server.url, ...opts });
-  await c.addInitScript(RECORD_PCS);
-  contexts.push(c);
-  return c;
-}
-
-async function hostMeeting(body: Record<string, unknown>, opts: Parameters<typeof ctx>[0] = {}): Promise<{ host: Page; meetingId: string }> {
-  const c = await ctx(opts);
-  const email = `sec${n++}-${Date.now()}@example.org`;
-  const signup = await c.request.post('/api/auth/signup', { data: { email, password: 'correct horse battery', displayName: 'Hostess' } });
-  expect(signup.ok(), await signup.text()).toBe(true);
-  const res = await c.request.post('/api/meetings', { data: { title: 'Vigil', ...body } });
-  expect(res.ok(), await res.text()).toBe(true);
-  const { meeting } = (await res.json()) as { meeting: { id: string } };
-  const host = await c.newPage();
-  await host.goto(`/m/${meeting.id}`);
-  await host.getByTestId('join-button').click();
-  await host.getByTestId('meeting-room').waitFor();
-  return { host, meetingId: meeting.id };
-}
-
-async function guestJoins(meetingId: string, name: string, opts: Parameters<typeof ctx>[0] = {}): Promise<Page> {
-  const page = await (await ctx(opts)).newPage();
-  await page.goto(`/m/${meetingId}`);
-  await page.getByTestId('lobby-name').fill(name);
-  await page.getByTestId('join-button').click();
-  await page.getByTestId('meeting-room').waitFor();
-  return page;
-}
+const { ctx, hostMeeting, guestJoins } = roomSuite({ title: 'Vigil', initScript: RECORD_PCS });
 
 async function openRoster(page: Page): Promise<void> {
   if (!(await page.getByTestId('roster-panel').isVisible())) await page.getByTestId('toggle-roster').click();
@@ -131,8 +81,8 @@ async function allEqualCodes(pages: Page[]): Promise<string | null> {
 describe('security in the meeting room', () => {
   it('E2EE meeting: one security code everywhere, the lock on, everyone decodes everyone; a removal changes the code equally', async () => {
     const { host, meetingId } = await hostMeeting({ e2ee: true });
-    const ann = await guestJoins(meetingId, 'Ann');
-    const bo = await guestJoins(meetingId, 'Bo');
+    const ann = await guestJoins(meetingId, 'Ann', { waitForRoom: true });
+    const bo = await guestJoins(meetingId, 'Bo', { waitForRoom: true });
     const pages = [host, ann, bo];
     for (const p of pages) await expect.poll(() => p.getByTestId('participant-count').innerText(), { timeout: 15_000 }).toBe('3 participants');
 
@@ -207,7 +157,7 @@ describe('security in the meeting room', () => {
 
   it('plain meeting: the code is shown and equal, no lock, and video decodes', async () => {
     const { host, meetingId } = await hostMeeting({});
-    const guest = await guestJoins(meetingId, 'Grace');
+    const guest = await guestJoins(meetingId, 'Grace', { waitForRoom: true });
     await expect.poll(() => host.getByTestId('participant-count').innerText(), { timeout: 15_000 }).toBe('2 participants');
     await expect.poll(() => allEqualCodes([host, guest]), { timeout: 15_000 }).not.toBeNull();
     for (const p of [host, guest]) {
