@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { ChatKeys } from './chat-seal.js';
+import { SEALED_CHAT } from '../../../protocol/signaling.js';
+import { ChatKeys, SEALED } from './chat-seal.js';
 
 const key = () => crypto.getRandomValues(new Uint8Array(32));
 
 describe('sealed chat', () => {
+  it('reads the same format the server accepts', () => {
+    expect(SEALED.source).toBe(SEALED_CHAT.source);
+  });
+
   it('opens only with the sender’s key for that key id, in that meeting, as that sender', async () => {
     const k = key();
     const ann = new ChatKeys('m1');

@@ -8,7 +8,8 @@
  */
 import { fromB64, toB64Url, utf8 } from './encoding.js';
 
-const SEALED = /^v1\.(\d{1,3})\.([A-Za-z0-9_-]{16})\.([A-Za-z0-9_-]{22,16024})$/;
+/** protocol/signaling.ts's SEALED_CHAT, written here so the client does not bundle zod (a test keeps them equal). */
+export const SEALED = /^v1\.(\d{1,3})\.([A-Za-z0-9_-]{16})\.([A-Za-z0-9_-]{22,16024})$/;
 /** Keys kept per sender (a rotation every roster change; late messages still open). */
 const KEEP = 32;
 
