@@ -6,8 +6,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from './helpers/browser.js';
 import { type Harness, startHarness } from './media-harness.js';
 
 /** A short 1280x720 noisy clip: realistic encoder load (fake camera alone gives ~0.7 Mbps). */
@@ -106,21 +107,7 @@ describe('media plane with Chromium', () => {
     dir = mkdtempSync(join(tmpdir(), 'parley-y4m-'));
     writeNoisyY4m(join(dir, 'noise.y4m'), 20);
     harness = await startHarness();
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--use-fake-device-for-media-stream',
-        '--use-fake-ui-for-media-stream',
-        '--allow-loopback-in-peer-connection',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        `--use-file-for-fake-video-capture=${join(dir, 'noise.y4m')}`,
-      ],
-    });
+    browser = await launchBrowser({ args: [`--use-file-for-fake-video-capture=${join(dir, 'noise.y4m')}`] });
   });
 
   afterAll(async () => {

@@ -1,7 +1,7 @@
-import { useState, type SubmitEvent } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, type Meeting, type User } from '../../lib/api.js';
-import { errorText } from '../../lib/errors.js';
+import { useSubmit } from '../../lib/use-submit.js';
 import { navigate } from '../../lib/router.js';
 import { rememberPasscode } from '../../lib/storage.js';
 
@@ -21,35 +21,23 @@ export function CreateMeeting({ user, onCreated }: { user: User; onCreated: (m: 
   const [passcode, setPasscode] = useState('');
   const [waitingRoom, setWaitingRoom] = useState(false);
   const [e2ee, setE2ee] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const submit = async (e: SubmitEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const body: Parameters<typeof api.createMeeting>[0] = {
-        title: title.trim() || t('dashboard.defaultTitle', { name: user.displayName }),
-        waitingRoom,
-        e2ee,
-      };
-      if (passcode) body.passcode = passcode;
-      if (mode === 'scheduled') body.scheduledAt = new Date(when).getTime();
-      const { meeting } = await api.createMeeting(body);
-      if (passcode) rememberPasscode(meeting.id, passcode);
-      onCreated(meeting);
-      if (mode === 'instant') navigate(`/m/${meeting.id}`);
-      else {
-        setTitle('');
-        setPasscode('');
-      }
-    } catch (err) {
-      setError(errorText(t, err));
-    } finally {
-      setBusy(false);
+  const { busy, error, submit } = useSubmit(async () => {
+    const body: Parameters<typeof api.createMeeting>[0] = {
+      title: title.trim() || t('dashboard.defaultTitle', { name: user.displayName }),
+      waitingRoom,
+      e2ee,
+    };
+    if (passcode) body.passcode = passcode;
+    if (mode === 'scheduled') body.scheduledAt = new Date(when).getTime();
+    const { meeting } = await api.createMeeting(body);
+    if (passcode) rememberPasscode(meeting.id, passcode);
+    onCreated(meeting);
+    if (mode === 'instant') navigate(`/m/${meeting.id}`);
+    else {
+      setTitle('');
+      setPasscode('');
     }
-  };
+  });
 
   return (
     <section className="card" aria-labelledby="new-title">

@@ -1,7 +1,7 @@
-import { useState, type SubmitEvent } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../../lib/auth.js';
-import { errorText } from '../../lib/errors.js';
+import { useSubmit } from '../../lib/use-submit.js';
 
 export function AuthForm() {
   const { t } = useTranslation();
@@ -11,22 +11,10 @@ export function AuthForm() {
   const [password, setPassword] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [accountType, setAccountType] = useState<'individual' | 'business'>('individual');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const submit = async (e: SubmitEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      if (mode === 'signin') await login(email.trim(), password);
-      else await signup({ email: email.trim(), password, displayName: displayName.trim(), accountType });
-    } catch (err) {
-      setError(errorText(t, err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit, clearError } = useSubmit(async () => {
+    if (mode === 'signin') await login(email.trim(), password);
+    else await signup({ email: email.trim(), password, displayName: displayName.trim(), accountType });
+  });
 
   return (
     <div className="auth">
@@ -40,7 +28,7 @@ export function AuthForm() {
             className={mode === m ? 'tab active' : 'tab'}
             onClick={() => {
               setMode(m);
-              setError(null);
+              clearError();
             }}
             data-testid={`tab-${m}`}
           >
