@@ -64,7 +64,8 @@ function joinResult(token: string) {
   };
 }
 
-async function connectAndJoin(client: SignalingClient) {
+/** Connect, say hello, and send a join; the server's answer to the join is the caller's. */
+async function connectAndAskToJoin(client: SignalingClient) {
   client.connect();
   const ws = last();
   ws.open();
@@ -73,6 +74,11 @@ async function connectAndJoin(client: SignalingClient) {
   await flush();
   const joined = client.request('join', { meetingId: 'm1', displayName: 'Ann' });
   await flush();
+  return { ws, joined };
+}
+
+async function connectAndJoin(client: SignalingClient) {
+  const { ws, joined } = await connectAndAskToJoin(client);
   ws.reply('join', joinResult('tok-1'));
   await joined;
   return ws;
@@ -232,14 +238,7 @@ describe('SignalingClient', () => {
   });
 
   it('follows a MEETING_ELSEWHERE redirect to the hosting node and joins there', async () => {
-    client.connect();
-    const a = last();
-    a.open();
-    await flush();
-    a.reply('hello', { v: 1 });
-    await flush();
-    const joined = client.request('join', { meetingId: 'm1', displayName: 'Ann' });
-    await flush();
+    const { ws: a, joined } = await connectAndAskToJoin(client);
     a.fail('join', 'MEETING_ELSEWHERE', { redirect: { nodeId: 'node-b', url: 'http://b:8082', wsUrl: 'ws://b:8082/ws' } });
     await flush();
     const b = last();
@@ -256,14 +255,7 @@ describe('SignalingClient', () => {
   });
 
   it('does not follow a redirect that is not a ws:// or wss:// URL', async () => {
-    client.connect();
-    const a = last();
-    a.open();
-    await flush();
-    a.reply('hello', { v: 1 });
-    await flush();
-    const joined = client.request('join', { meetingId: 'm1', displayName: 'Ann' });
-    await flush();
+    const { ws: a, joined } = await connectAndAskToJoin(client);
     a.fail('join', 'MEETING_ELSEWHERE', { redirect: { wsUrl: 'javascript:alert(1)' } });
     await expect(joined).rejects.toMatchObject({ code: 'MEETING_ELSEWHERE' });
     expect(FakeSocket.instances).toHaveLength(1);
