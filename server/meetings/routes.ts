@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { User } from '../accounts/index.js';
 import { z } from 'zod';
 import { AppError } from '../../protocol/errors.js';
+import { Id } from '../../protocol/signaling.js';
 import { requireUser } from '../http/index.js';
 import type { MeetingStore } from './meeting-store.js';
 import type { RoomManager } from './rooms.js';
@@ -26,13 +27,7 @@ const Patch = z
     scheduledAt: z.number().int().positive().nullable().optional(),
   })
   .strict();
-const Params = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .regex(/^[A-Za-z0-9_-]+$/),
-});
+const Params = z.object({ id: Id });
 
 export interface MeetingRouteDeps {
   store: MeetingStore;

@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import { z } from 'zod';
 import { AppError } from '../../protocol/errors.js';
+import { Id } from '../../protocol/signaling.js';
 import { requireRole, requireUser } from '../http/index.js';
 import type { MeetingRecord } from '../meetings/index.js';
 import { gagInForce } from './context.js';
@@ -28,13 +29,7 @@ const DemandParams = z.object({
     .max(2 ** 31),
 });
 const UserParams = z.object({ id: z.uuid() });
-const MeetingParams = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .regex(/^[A-Za-z0-9_-]+$/),
-});
+const MeetingParams = z.object({ id: Id });
 const READERS = ['compliance', 'approver', 'admin', 'auditor'] as const;
 
 function view(d: Demand, now: number) {

@@ -1,5 +1,5 @@
 /** A form's submit: no page reload, a busy flag while it runs, and its failure as a sentence. */
-import { useCallback, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from './errors.js';
 
@@ -15,21 +15,18 @@ export function useSubmit(action: () => Promise<void>): Submit {
   const { t } = useTranslation();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const submit = useCallback(
-    async (e: { preventDefault(): void }) => {
-      e.preventDefault();
-      setBusy(true);
-      setError(null);
-      try {
-        await action();
-      } catch (err) {
-        setError(errorText(t, err));
-      } finally {
-        setBusy(false);
-      }
-    },
-    [action, t],
-  );
-  const clearError = useCallback(() => setError(null), []);
+  const submit = async (e: { preventDefault(): void }) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+    } catch (err) {
+      setError(errorText(t, err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const clearError = () => setError(null);
   return { busy, error, submit, clearError };
 }
