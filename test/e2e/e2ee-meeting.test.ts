@@ -65,6 +65,9 @@ beforeAll(async () => {
       meetingId,
       name,
       encrypt: true,
+      // Three pages encode and decode on the CI machine's 2 cores: a small picture keeps the
+      // handshakes from being starved (what is tested does not depend on the resolution).
+      video: { width: 320, height: 180, frameRate: 15 },
     });
     pages.push({ name, page, id });
   }
@@ -78,14 +81,26 @@ afterAll(async () => {
 
 describe('end-to-end encrypted meeting in Chromium', () => {
   it('has every page decode the others and agree on one security code', async () => {
-    await until(
-      'all pages decode two remote videos',
-      async () => {
-        const all = await Promise.all(pages.map((p) => stats(p.page)));
-        return all.every((s) => s.inbound.filter((i) => i.kind === 'video' && i.framesDecoded > 0).length >= 2);
-      },
-      60_000,
-    );
+    let seen: Stats[] = [];
+    try {
+      await until(
+        'all pages decode two remote videos',
+        async () => {
+          seen = await Promise.all(pages.map((p) => stats(p.page)));
+          return seen.every((s) => s.inbound.filter((i) => i.kind === 'video' && i.framesDecoded > 0).length >= 2);
+        },
+        60_000,
+      );
+    } catch (err) {
+      // Say what each page had: inbound packets/frames per stream, the worker's counters, keys.
+      const events = await Promise.all(pages.map((p) => p.page.evaluate(() => (window as never as { parley: { events(): string[] } }).parley.events())));
+      const report = pages.map((p, i) => ({
+        page: p.name,
+        stats: seen[i],
+        events: events[i]?.filter((e) => e.startsWith('media') || e === 'e2ee.key').length,
+      }));
+      throw new Error(`${err instanceof Error ? err.message : String(err)}\n${JSON.stringify(report, null, 1)}`);
+    }
     const all = await Promise.all(pages.map((p) => stats(p.page)));
     for (const s of all) {
       expect(s.encryption).toBe('on');

@@ -66,7 +66,13 @@ interface Running {
 }
 let run: Running | null = null;
 
-async function start(o: { meetingId: string; name: string; encrypt: boolean; simulcast?: boolean }): Promise<string> {
+async function start(o: {
+  meetingId: string;
+  name: string;
+  encrypt: boolean;
+  simulcast?: boolean;
+  video?: { width: number; height: number; frameRate: number };
+}): Promise<string> {
   const t0 = performance.now();
   const sig = await Sig.open(`ws://${location.host}/ws`);
   await sig.request('hello', { v: 1 });
@@ -89,7 +95,7 @@ async function start(o: { meetingId: string; name: string; encrypt: boolean; sim
   // Subscribe before any await: the SFU offers existing streams right after the join.
   sig.on('media.offer', (d) => void mc.handleOffer(d));
   sig.on('media.candidate', (d) => mc.handleCandidate(d));
-  const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 360, frameRate: 30 } });
+  const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: o.video ?? { width: 640, height: 360, frameRate: 30 } });
   await mc.publish(stream);
   run = { sig, join, session, mc };
   (window as unknown as { joinMs: number }).joinMs = performance.now() - t0;
