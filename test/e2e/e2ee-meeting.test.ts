@@ -99,7 +99,7 @@ describe('end-to-end encrypted meeting in Chromium', () => {
         stats: seen[i],
         events: events[i]?.filter((e) => e.startsWith('media') || e === 'e2ee.key').length,
       }));
-      throw new Error(`${err instanceof Error ? err.message : String(err)}\n${JSON.stringify(report, null, 1)}`);
+      throw new Error(`${err instanceof Error ? err.message : String(err)}\n${JSON.stringify(report, null, 1)}`, { cause: err });
     }
     const all = await Promise.all(pages.map((p) => stats(p.page)));
     for (const s of all) {
