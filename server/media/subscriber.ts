@@ -13,6 +13,8 @@ import type { MediaSource } from './source.js';
 import type { MediaConfig, MediaParticipantHooks } from './types.js';
 
 const REMB_STALE_MS = 5000;
+/** An offer still unanswered after this is reported (the subscriber would get no new streams). */
+const ANSWER_LATE_MS = 10_000;
 
 export class Subscriber {
   readonly #id: string;
@@ -23,6 +25,7 @@ export class Subscriber {
   #pc: PeerConnection | null = null;
   #waiter: DescriptionWaiter | null = null;
   #awaitingAnswer = false;
+  #answerLate: ReturnType<typeof setTimeout> | null = null;
   #dirty = false;
   #scheduled = false;
   #remb = 0;
@@ -153,6 +156,13 @@ export class Subscriber {
       (sdp) => {
         if (this.#closed) return;
         this.#hooks.signal({ event: 'media.offer', data: { sdp, streams: this.streams() } });
+        // Diagnostics for a rare CI failure where subscribers got no media (see docs/media.md).
+        if (this.#answerLate) clearTimeout(this.#answerLate);
+        this.#answerLate = setTimeout(() => {
+          if (this.#awaitingAnswer && !this.#closed)
+            console.warn(`media: subscriber ${this.#id} has not answered an offer in ${ANSWER_LATE_MS} ms (state ${this.#pc?.state() ?? 'none'})`);
+        }, ANSWER_LATE_MS);
+        this.#answerLate.unref();
       },
       () => {
         this.#awaitingAnswer = false;
@@ -170,8 +180,14 @@ export class Subscriber {
   /** The browser's answer to our last offer. */
   applyAnswer(sdp: string): void {
     if (this.#closed || !this.#pc) return;
-    this.#pc.setRemoteDescription(sdp, 'answer');
+    try {
+      this.#pc.setRemoteDescription(sdp, 'answer');
+    } catch (err) {
+      console.warn(`media: subscriber ${this.#id} refused an answer: ${err instanceof Error ? err.message : String(err)}`);
+      throw err;
+    }
     this.#awaitingAnswer = false;
+    if (this.#answerLate) clearTimeout(this.#answerLate);
     for (const [c, mid] of this.#pending.splice(0)) addRemote(this.#pc, c, mid);
     if (this.#dirty) this.#negotiate();
   }
@@ -223,6 +239,7 @@ export class Subscriber {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#answerLate) clearTimeout(this.#answerLate);
     for (const s of this.slots) s.close();
     try {
       this.#pc?.close();
