@@ -60,7 +60,6 @@ export class SecuritySession {
     this.selfId = o.join.participantId;
     this.chain = new ChainKeeper(o.join.meeting.meetingId);
     const wanted = o.e2ee ?? o.join.meeting.e2ee;
-    this.sealsChat = o.join.meeting.e2ee;
     const support = transformSupport();
     this.#state = !wanted ? 'off' : support !== 'script-transform' ? 'unsupported' : 'waiting-for-keys';
     this.#worker = this.#state === 'waiting-for-keys' && o.createWorker ? o.createWorker() : null;
@@ -130,12 +129,6 @@ export class SecuritySession {
       }
     },
   };
-
-  /**
-   * Whether chat in this meeting must be sealed end to end (the meeting is E2EE); then
-   * sealChat/openChat do it, and a browser without encoded transforms cannot chat here.
-   */
-  readonly sealsChat: boolean;
 
   /** Seal a chat message (E2EE meetings). Rejects when this browser holds no key yet. */
   sealChat(text: string): Promise<string> {

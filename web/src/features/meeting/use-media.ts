@@ -234,9 +234,7 @@ export function useMedia(client: SignalingClient, room: RoomState, initial: Loca
   }, []);
 
   const stopAll = useCallback(() => {
-    if (sessionRef.current) teardown(sessionRef.current);
-    mcRef.current?.close();
-    mcRef.current = null;
+    if (sessionRef.current) teardown(sessionRef.current); // closes its MediaClient and clears mcRef
     for (const t of localRef.current.getTracks()) t.stop();
     setScreen((s) => {
       for (const t of s?.getTracks() ?? []) t.stop();
