@@ -81,6 +81,11 @@ export const ERROR_CATALOG = {
     message: 'The transparency log could not record this action, so it was not taken.',
   },
   LOG_INCONSISTENT: { http: 500, ws: 4500, message: 'The transparency log failed a consistency check.' },
+  LOG_INTEGRITY_FAILED: {
+    http: 503,
+    ws: 4503,
+    message: 'A stored log entry does not match its hash; the log stops before it and records nothing until an operator restores it.',
+  },
   // media
   MEDIA_NEGOTIATION_FAILED: { http: 400, ws: 4400, message: 'Media negotiation failed.' },
   NOT_IN_ROSTER: {
