@@ -1,4 +1,5 @@
 /** What a joined participant can do over signaling, and the host controls. */
+import { randomUUID } from 'node:crypto';
 import { AppError } from '../../protocol/errors.js';
 import type { ChatMessageData, ClientMessage } from '../../protocol/signaling.js';
 import { relayE2eeKey } from './e2ee-relay.js';
@@ -18,7 +19,7 @@ function requireJoined(p: Participant): void {
 
 /** Handle one message from a participant who has joined (or waits). Returns the result. */
 export async function handleInMeeting(mgr: RoomManager, room: Room, p: Participant, msg: InMeetingMessage): Promise<unknown> {
-  const { media, store } = mgr.deps;
+  const { media } = mgr.deps;
   switch (msg.type) {
     case 'leave':
       mgr.removeParticipant(room, p, 'left');
@@ -26,18 +27,16 @@ export async function handleInMeeting(mgr: RoomManager, room: Room, p: Participa
     case 'chat.send': {
       requireJoined(p);
       // In an end-to-end encrypted meeting the server must never be handed the words: only a
-      // sealed envelope is accepted, stored and relayed as it came.
+      // sealed envelope is accepted and relayed as it came. Chat is relayed, never stored.
       const e2ee = room.meeting.e2ee;
       if (e2ee ? msg.sealed === undefined || msg.text !== undefined : msg.text === undefined || msg.sealed !== undefined) {
         throw new AppError('CHAT_MUST_BE_SEALED', undefined, { e2ee });
       }
-      const base = { meetingId: room.id, participantId: p.id, displayName: p.displayName };
-      const row = await store.addChat(msg.sealed !== undefined ? { ...base, sealed: msg.sealed } : { ...base, text: msg.text ?? '' });
-      const data: ChatMessageData = { messageId: row.id, from: p.id, displayName: p.displayName, at: row.created_at };
-      if (row.sealed !== null) data.sealed = row.sealed;
-      else data.text = row.text;
+      const data: ChatMessageData = { messageId: randomUUID(), from: p.id, displayName: p.displayName, at: Date.now() };
+      if (msg.sealed !== undefined) data.sealed = msg.sealed;
+      else data.text = msg.text ?? '';
       room.broadcast({ event: 'chat.message', data });
-      return { messageId: row.id };
+      return { messageId: data.messageId };
     }
     case 'media.publish':
       requireJoined(p);

@@ -1,5 +1,5 @@
-/** Meetings, bans and chat in the database. */
-import { randomBytes, randomUUID } from 'node:crypto';
+/** Meetings and bans in the database. Chat is relayed, never stored (docs/retention.md). */
+import { randomBytes } from 'node:crypto';
 import { AppError } from '../../protocol/errors.js';
 import { hashPassword, verifyPassword } from '../accounts/index.js';
 import type { Db } from '../storage/index.js';
@@ -115,22 +115,6 @@ export function createMeetingStore(db: Db) {
       if (subjects.length === 0) return false;
       const row = await db.selectFrom('meeting_bans').select('subject').where('meeting_id', '=', meetingId).where('subject', 'in', subjects).executeTakeFirst();
       return row !== undefined;
-    },
-    /** A chat message: plain `text`, or `sealed` by the sender (then no text is stored). */
-    async addChat(
-      msg: { meetingId: string; participantId: string; displayName: string } & ({ text: string; sealed?: undefined } | { sealed: string; text?: undefined }),
-    ) {
-      const row = {
-        id: randomUUID(),
-        meeting_id: msg.meetingId,
-        participant_id: msg.participantId,
-        display_name: msg.displayName,
-        text: msg.text ?? '',
-        sealed: msg.sealed ?? null,
-        created_at: Date.now(),
-      };
-      await db.insertInto('chat_messages').values(row).execute();
-      return row;
     },
   };
 }

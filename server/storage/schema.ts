@@ -47,18 +47,6 @@ export interface MeetingBansTable {
   created_at: number;
 }
 
-export interface ChatMessagesTable {
-  id: string;
-  meeting_id: string;
-  participant_id: string;
-  display_name: string;
-  /** Empty for a sealed message. */
-  text: string;
-  /** The sender's sealed envelope (E2EE meetings); null for plain text. */
-  sealed: string | null;
-  created_at: number;
-}
-
 export interface MetaTable {
   key: string;
   value: string;
@@ -161,7 +149,6 @@ export interface Database {
   sessions: SessionsTable;
   meetings: MeetingsTable;
   meeting_bans: MeetingBansTable;
-  chat_messages: ChatMessagesTable;
   meta: MetaTable;
   log_entries: LogEntriesTable;
   checkpoints: CheckpointsTable;

@@ -4,6 +4,7 @@ import * as core from './001-core.js';
 import * as transparency from './002-transparency.js';
 import * as policy from './003-policy.js';
 import * as sealedChat from './004-sealed-chat.js';
+import * as noStoredChat from './005-no-stored-chat.js';
 
 export interface DialectMigration {
   up(db: Kysely<any>, dialect: DialectName): Promise<void>;
@@ -15,4 +16,5 @@ export const migrations: Record<string, DialectMigration> = {
   '002-transparency': transparency,
   '003-policy': policy,
   '004-sealed-chat': sealedChat,
+  '005-no-stored-chat': noStoredChat,
 };
