@@ -23,16 +23,23 @@ export function banSubjects(p: Pick<Participant, 'userId' | 'deviceId' | 'resume
   return s;
 }
 
+/**
+ * The join result. Someone in the waiting room learns the meeting's settings (title, and the
+ * flags /api/meetings/:id/public shows anyone with the link) and their own state only: no
+ * roster, no chain, no relay credentials. Those arrive with admission (`you.admitted`), so a
+ * person the host denies never learns who attended.
+ */
 function joinResult(mgr: RoomManager, room: Room, p: Participant, resumeToken: string): JoinResult {
+  const waiting = p.state === 'waiting';
   return {
     participantId: p.id,
     resumeToken,
-    state: p.state === 'waiting' ? 'waiting' : 'joined',
+    state: waiting ? 'waiting' : 'joined',
     role: p.role,
     meeting: room.info(),
-    roster: room.roster(),
-    chain: room.chain,
-    iceServers: mgr.deps.iceServers,
+    roster: waiting ? [] : room.roster(),
+    chain: waiting ? [] : room.chain,
+    iceServers: waiting ? [] : mgr.deps.iceServers,
   };
 }
 
