@@ -121,4 +121,39 @@ describe('OutSlot', () => {
     expect(t.sent).toHaveLength(0);
     expect(src.sinks).toHaveLength(0);
   });
+
+  it('resends a NACKed packet once however often one NACK names it', () => {
+    const { src, t } = setup();
+    const info = newRtpInfo();
+    for (let seq = 100; seq < 110; seq++) {
+      const b = buildRtp({ ssrc: 30, seq, ts: seq * 3000, vp8: { picId: seq, keyframe: seq === 100 } });
+      parseRtp(b, info);
+      src.handle(b, info, Date.now());
+    }
+    const lost = (t.sent[3] as Buffer).readUInt16BE(2);
+    t.rtcp(
+      buildNack(
+        1,
+        777,
+        Array.from({ length: 64 }, () => lost),
+      ),
+    );
+    t.rtcp(buildNack(1, 777, [lost]));
+    expect(t.sent).toHaveLength(11);
+  });
+
+  it('drops a packet whose VP8 descriptor runs past the payload and keeps the sequence gap-free', () => {
+    const { src, t } = setup();
+    const info = newRtpInfo();
+    const key = buildRtp({ ssrc: 30, seq: 1, vp8: { picId: 1, keyframe: true } });
+    parseRtp(key, info);
+    src.handle(key, info, Date.now());
+    const bad = Buffer.concat([buildRtp({ ssrc: 30, seq: 2, payload: 0 }), Buffer.from([0x90, 0x80, 0x81])]);
+    parseRtp(bad, info);
+    expect(src.handle(bad, info, Date.now())).toBe(0);
+    const next = buildRtp({ ssrc: 30, seq: 3, vp8: { picId: 3 } });
+    parseRtp(next, info);
+    src.handle(next, info, Date.now());
+    expect(t.sent.map((b) => b.readUInt16BE(2))).toEqual([1, 2]);
+  });
 });

@@ -104,10 +104,9 @@ export class OutSlot {
   #retransmit(seq: number): void {
     const now = Date.now();
     const i = this.#history.find(seq, now);
-    if (i < 0 || !this.open) return;
+    if (i < 0 || !this.open || !this.#history.claimResend(i, now)) return;
     const buf = this.#history.buffer(i);
-    if (!parseRtp(buf, scratch)) return;
-    if (this.video) parseVp8(buf, scratch);
+    if (!parseRtp(buf, scratch) || (this.video && !parseVp8(buf, scratch))) return;
     writeOut(buf, scratch, this.rewriter.outSsrc, this.pt, seq, this.#history.ts(i), this.#history.pic(i), this.#history.tl0(i));
     if (this.#send(buf)) this.retransmitted++;
   }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildNack, buildPli, buildRemb, parseRtcp } from './rtcp.js';
+import { malformedCounts } from './rtp.js';
+import { buildReceiverReport, buildSenderReport } from './test-packets.js';
 
 describe('rtcp parsing', () => {
   it('expands a generic NACK bitmask into sequence numbers, across wrap-around', () => {
@@ -43,5 +45,27 @@ describe('rtcp parsing', () => {
     const keys: number[] = [];
     parseRtcp(buildPli(1, 42).subarray(0, 10), { keyframe: (s) => keys.push(s) });
     expect(keys).toEqual([]);
+  });
+
+  it('stops at a sub-packet whose length field lies, counting it, after reporting what came before', () => {
+    const keys: number[] = [];
+    const lying = buildNack(1, 42, [7]);
+    lying.writeUInt16BE(0x4000, 2);
+    const before = malformedCounts.rtcp;
+    let nacks = 0;
+    const ok = parseRtcp(Buffer.concat([buildReceiverReport(1, [42]), buildPli(1, 42), lying]), { keyframe: (s) => keys.push(s), nack: () => nacks++ });
+    expect(ok).toBe(false);
+    expect(malformedCounts.rtcp).toBe(before + 1);
+    expect(keys).toEqual([42]);
+    expect(nacks).toBe(0);
+  });
+
+  it('refuses a wrong version, a 3-byte tail and a too-short buffer; accepts SR and RR', () => {
+    const v1 = buildPli(1, 42);
+    v1[0] = 0x41;
+    expect(parseRtcp(v1, {})).toBe(false);
+    expect(parseRtcp(Buffer.concat([buildPli(1, 42), Buffer.from([0x80, 0xc9, 0])]), {})).toBe(false);
+    expect(parseRtcp(Buffer.from([0x80, 0xc9, 0, 0]), {})).toBe(false);
+    expect(parseRtcp(Buffer.concat([buildSenderReport(1, 5), buildReceiverReport(1, [2, 3])]), {})).toBe(true);
   });
 });

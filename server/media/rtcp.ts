@@ -2,6 +2,7 @@
  * RTCP parsing (compound packets) and the few RTCP packets the SFU builds itself. Parsing
  * calls a visitor so no objects are created per packet.
  */
+import { malformedCounts } from './rtp.js';
 
 export interface RtcpVisitor {
   /** Generic NACK (RFC 4585): one call per lost sequence number. */
@@ -12,18 +13,31 @@ export interface RtcpVisitor {
   remb?(bitrate: number): void;
 }
 
-/** Walk a compound RTCP packet and report feedback to the visitor. Malformed tails are ignored. */
-export function parseRtcp(buf: Buffer, v: RtcpVisitor): void {
+/**
+ * Walk a compound RTCP packet and report feedback to the visitor. Every sub-packet's length
+ * is checked against the buffer before anything in it is read; a packet whose length lies,
+ * or that is not RTCP version 2, ends the walk and returns false (counted as malformed).
+ */
+export function parseRtcp(buf: Buffer, v: RtcpVisitor): boolean {
   let off = 0;
-  while (off + 8 <= buf.length) {
-    const fmt = (buf[off] as number) & 0x1f;
+  if (buf.length < 8) return malformedRtcp();
+  while (off < buf.length) {
+    if (off + 4 > buf.length) return malformedRtcp();
+    const b0 = buf[off] as number;
+    const fmt = b0 & 0x1f;
     const pt = buf[off + 1] as number;
     const len = (buf.readUInt16BE(off + 2) + 1) * 4;
-    if ((buf[off] as number) >> 6 !== 2 || off + len > buf.length) return;
+    if (b0 >> 6 !== 2 || off + len > buf.length) return malformedRtcp();
     if (pt === 205 && fmt === 1 && len >= 16) parseNack(buf, off, len, v);
     else if (pt === 206 && len >= 12) parsePsfb(buf, off, len, fmt, v);
     off += len;
   }
+  return true;
+}
+
+function malformedRtcp(): false {
+  malformedCounts.rtcp++;
+  return false;
 }
 
 function parseNack(buf: Buffer, off: number, len: number, v: RtcpVisitor): void {

@@ -4,6 +4,12 @@
  * shared with other subscribers and rewritten again on retransmission.
  */
 export const HISTORY_SIZE = 512;
+/**
+ * A packet is resent at most once in this interval (mediasoup's default RTT): a NACK that
+ * names one sequence number many times, or NACKs repeated faster than a round trip, cannot
+ * turn one small RTCP packet into hundreds of retransmissions.
+ */
+export const RESEND_MIN_INTERVAL_MS = 100;
 
 export class SendHistory {
   readonly #bufs: (Buffer | undefined)[] = new Array<Buffer | undefined>(HISTORY_SIZE);
@@ -12,6 +18,7 @@ export class SendHistory {
   readonly #pic = new Int32Array(HISTORY_SIZE);
   readonly #tl0 = new Int16Array(HISTORY_SIZE);
   readonly #at = new Float64Array(HISTORY_SIZE);
+  readonly #resentAt = new Float64Array(HISTORY_SIZE);
 
   /** Remember a packet sent with these outgoing values. */
   put(buf: Buffer, seq: number, ts: number, pic: number, tl0: number, nowMs: number): void {
@@ -22,6 +29,7 @@ export class SendHistory {
     this.#pic[i] = pic;
     this.#tl0[i] = tl0;
     this.#at[i] = nowMs;
+    this.#resentAt[i] = -Infinity;
   }
 
   /**
@@ -32,6 +40,13 @@ export class SendHistory {
     const i = seq & (HISTORY_SIZE - 1);
     if (this.#seq[i] !== seq || this.#bufs[i] === undefined) return -1;
     return nowMs - (this.#at[i] as number) <= maxAgeMs ? i : -1;
+  }
+
+  /** Claim slot `i` for a retransmission now; false when it was resent too recently. */
+  claimResend(i: number, nowMs: number): boolean {
+    if (nowMs - (this.#resentAt[i] as number) < RESEND_MIN_INTERVAL_MS) return false;
+    this.#resentAt[i] = nowMs;
+    return true;
   }
 
   buffer(i: number): Buffer {

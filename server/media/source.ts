@@ -115,8 +115,13 @@ export class MediaSource {
       for (let i = 0; i < sinks.length; i++) (sinks[i] as OutSlot).skip(info);
       return 0;
     }
-    if (this.isVideo) parseVp8(buf, info);
-    else if (this.#levelExt > 0 && this.onAudioLevel) this.#level(buf, info, now);
+    if (this.isVideo) {
+      // A descriptor that does not fit is dropped like padding: subscribers' sequence stays gap-free.
+      if (!parseVp8(buf, info)) {
+        for (let i = 0; i < sinks.length; i++) (sinks[i] as OutSlot).skip(info);
+        return 0;
+      }
+    } else if (this.#levelExt > 0 && this.onAudioLevel) this.#level(buf, info, now);
     if (this.muted) return 0;
     let n = 0;
     for (let i = 0; i < sinks.length; i++) if ((sinks[i] as OutSlot).forward(buf, info, layer.index, now)) n++;
