@@ -15,7 +15,7 @@ import { AppError, toAppError } from '../protocol/errors.js';
 import { accountRoutes, createAccounts, type Accounts } from './accounts/index.js';
 import type { Config } from './config/index.js';
 import { createKeyedLimiter, DEVICE_COOKIE, requireRole, SESSION_COOKIE } from './http/index.js';
-import { clientAddress as geoClientAddress, createCidrSet, createLocator, geoAdminRoutes, type Locator } from './geo/index.js';
+import { createClientAddressResolver, createLocator, geoAdminRoutes, type Locator } from './geo/index.js';
 import type { MediaConfig, MediaParticipantHooks, MediaServer } from './media/index.js';
 import {
   createMeetingStore,
@@ -100,8 +100,8 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   });
 
   const locator = deps.locator ?? createLocator({ dbPath: config.GEO_DB_PATH, testMap: config.GEO_TEST_MAP, logger });
-  const trustedProxies = createCidrSet(config.TRUSTED_PROXIES);
-  const clientAddress = (req: FastifyRequest) => geoClientAddress({ socketAddress: req.socket.remoteAddress, headers: req.headers, trustedProxies });
+  const resolveAddress = createClientAddressResolver({ trustedProxies: config.TRUSTED_PROXIES, header: config.FORWARDED_HEADER, logger });
+  const clientAddress = (req: FastifyRequest) => resolveAddress(req.socket.remoteAddress, req.headers);
   const locate = (address: string): ParticipantLocation => locator.locate(address);
   const accounts = createAccounts(storage.db);
   const meetings = createMeetingStore(storage.db);

@@ -20,8 +20,18 @@ export const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Cookies get the Secure flag unless this is false (plain-http development). */
   COOKIE_SECURE: bool.optional(),
-  /** CIDRs whose Forwarded / X-Forwarded-For headers are believed. Empty: none. */
+  /** CIDRs whose forwarding header (FORWARDED_HEADER) is believed. Empty: none. */
   TRUSTED_PROXIES: csv.default([]),
+  /**
+   * The one forwarding header the trusted proxies set: `x-forwarded-for` or `forwarded`. The
+   * other is never read. Unset: no header is believed (a warning at start if proxies are trusted).
+   */
+  FORWARDED_HEADER: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(['x-forwarded-for', 'forwarded']))
+    .optional(),
   /** Path to a MaxMind-format country database; default: the embedded CC0 database. */
   GEO_DB_PATH: z.string().optional(),
   /**

@@ -1,10 +1,15 @@
 /**
  * The client's public address as the server sees it: the socket peer, unless that peer is a
- * configured trusted proxy, in which case the proxies' forwarding headers are walked from the
- * right (the hop nearest to us) to the first address that is not a trusted proxy.
+ * configured trusted proxy, in which case the one configured forwarding header is walked from
+ * the right (the hop nearest to us) to the first address that is not a trusted proxy. A header
+ * of the other kind is never read: a client can write it, and the proxy may pass it through.
  */
 import { createCidrSet, type CidrSet } from './cidr.js';
 import { formatIp, parseIp, type ParsedIp } from './ip.js';
+import type { GeoLogger } from './types.js';
+
+/** The forwarding header the trusted proxies set (FORWARDED_HEADER). */
+export type ForwardedHeader = 'forwarded' | 'x-forwarded-for';
 
 export type HeaderBag = Readonly<Record<string, string | readonly string[] | undefined>>;
 
@@ -16,10 +21,11 @@ export interface ClientAddressInput {
   /** TRUSTED_PROXIES as a CidrSet (build it once) or as the configured list. */
   trustedProxies: CidrSet | readonly string[];
   /**
-   * Which header the trusted proxies set. Default 'auto': Forwarded when present, else
-   * X-Forwarded-For. Pin it when the proxy passes a client-sent header of the other kind through.
+   * The one header the trusted proxies set; the other kind is ignored. Null or absent: no
+   * header is believed, even from a trusted proxy (there is no "auto": guessing which header
+   * the proxy wrote is how a client-written one gets read).
    */
-  header?: 'auto' | 'forwarded' | 'x-forwarded-for';
+  header?: ForwardedHeader | null | undefined;
 }
 
 const MAX_HEADER = 8192;
@@ -96,13 +102,13 @@ export function clientAddress(input: ClientAddressInput): string {
   if (peer === null) return raw;
   const trusted = Array.isArray(input.trustedProxies) ? createCidrSet(input.trustedProxies as readonly string[]) : (input.trustedProxies as CidrSet);
   if (trusted.size === 0 || !trusted.has(peer)) return formatIp(peer);
-  const mode = input.header ?? 'auto';
-  const fwd = mode === 'x-forwarded-for' ? null : headerText(input.headers, 'forwarded');
-  const xff = mode === 'forwarded' ? null : headerText(input.headers, 'x-forwarded-for');
+  const mode = input.header ?? null;
+  if (mode === null) return formatIp(peer);
+  const text = headerText(input.headers, mode);
+  if (text === null) return formatIp(peer);
   let hops: (string | null)[];
-  if (fwd !== null) hops = fwd.length > MAX_HEADER ? [null] : forwardedHops(fwd);
-  else if (xff !== null) hops = xff.length > MAX_HEADER ? [null] : xff.split(',');
-  else return formatIp(peer);
+  if (text.length > MAX_HEADER) hops = [null];
+  else hops = mode === 'forwarded' ? forwardedHops(text) : text.split(',');
   let last = peer;
   for (let i = hops.length - 1, n = 0; i >= 0 && n < MAX_HOPS; i--, n++) {
     const hop = hops[i];
@@ -112,4 +118,54 @@ export function clientAddress(input: ClientAddressInput): string {
     last = addr;
   }
   return formatIp(last);
+}
+
+const FORWARDING_HEADERS = ['forwarded', 'x-forwarded-for', 'x-real-ip'] as const;
+
+export interface ClientAddressResolverOptions {
+  trustedProxies: readonly string[];
+  header: ForwardedHeader | null | undefined;
+  logger: Pick<GeoLogger, 'warn'>;
+  /** Least time between two "forwarding header from an untrusted peer" warnings (ms). */
+  warnEveryMs?: number;
+  now?: () => number;
+}
+
+/**
+ * clientAddress bound to the configuration, warning (once at build, and at most once a
+ * minute after) about set-ups in which a forwarding header is sent but cannot be believed:
+ * proxies trusted with no header named, or forwarding headers arriving from an untrusted peer
+ * (a misconfigured proxy, or a client trying to choose its location).
+ */
+export function createClientAddressResolver(opts: ClientAddressResolverOptions): (socketAddress: string | undefined, headers: HeaderBag) => string {
+  const trustedProxies = createCidrSet(opts.trustedProxies);
+  const header = opts.header ?? null;
+  if (trustedProxies.size > 0 && header === null) {
+    opts.logger.warn(
+      { trustedProxies: opts.trustedProxies },
+      'TRUSTED_PROXIES is set but FORWARDED_HEADER is not: no forwarding header is believed, every client is located at the proxy. Set FORWARDED_HEADER=x-forwarded-for or forwarded (the one your proxy sets).',
+    );
+  }
+  const every = opts.warnEveryMs ?? 60_000;
+  const now = opts.now ?? Date.now;
+  let lastWarn = -Infinity;
+  let suppressed = 0;
+  return (socketAddress, headers) => {
+    const address = clientAddress({ socketAddress, headers, trustedProxies, header });
+    if (FORWARDING_HEADERS.some((h) => headers[h] !== undefined)) {
+      const peer = parseIp(socketAddress ?? '');
+      if (peer !== null && !trustedProxies.has(peer)) {
+        const t = now();
+        if (t - lastWarn >= every) {
+          opts.logger.warn(
+            { peer: formatIp(peer), headers: FORWARDING_HEADERS.filter((h) => headers[h] !== undefined), suppressed },
+            'forwarding headers from a peer not in TRUSTED_PROXIES were ignored (a proxy missing from TRUSTED_PROXIES, or a client choosing its location)',
+          );
+          lastWarn = t;
+          suppressed = 0;
+        } else suppressed++;
+      }
+    }
+    return address;
+  };
 }

@@ -3,7 +3,14 @@ export type { GeoDatabaseInfo, GeoLogger, Location, LocationReason } from './typ
 export { createLocator, type Locator, type LocatorOptions, type ReloadListener } from './locator.js';
 export { defaultDatabasePath } from './database.js';
 export { parseTestMap, type TestMap, type TestMapEntry } from './test-map.js';
-export { clientAddress, type ClientAddressInput, type HeaderBag } from './client-address.js';
+export {
+  clientAddress,
+  createClientAddressResolver,
+  type ClientAddressInput,
+  type ClientAddressResolverOptions,
+  type ForwardedHeader,
+  type HeaderBag,
+} from './client-address.js';
 export { createCidrSet, parseCidr, type Cidr, type CidrSet } from './cidr.js';
 export { normaliseAddress, parseIp, formatIp, type ParsedIp } from './ip.js';
 export { isReservedAddress } from './reserved.js';

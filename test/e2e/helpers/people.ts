@@ -5,7 +5,7 @@
  *
  * Placement: a browser cannot pick its source address, so a context says where it is with
  * X-Forwarded-For, which the server believes only when loopback is a trusted proxy
- * (`TRUSTED_PROXIES: '127.0.0.1/32'`) and the address is in `GEO_TEST_MAP`. The media path
+ * (`TRUSTED_PROXIES: '127.0.0.1/32'`, `FORWARDED_HEADER: 'x-forwarded-for'`) and the address is in `GEO_TEST_MAP`. The media path
  * would re-locate a page to 127.0.0.1 (loopback, unknown), so placed pages get no
  * RTCPeerConnection: they stay where their signaling connection says they are.
  */
@@ -20,7 +20,7 @@ export const GEO = { CN: '198.51.100.2', HK: '198.51.100.3' } as const;
 
 /** The server env that makes GEO addresses mean their countries, behind a loopback proxy. */
 export function geoServerEnv(): Record<string, string> {
-  return { GEO_TEST_MAP: `${GEO.CN}=CN,${GEO.HK}=HK`, TRUSTED_PROXIES: '127.0.0.1/32' };
+  return { GEO_TEST_MAP: `${GEO.CN}=CN,${GEO.HK}=HK`, TRUSTED_PROXIES: '127.0.0.1/32', FORWARDED_HEADER: 'x-forwarded-for' };
 }
 
 /** Grant roles to an existing account, through the operator CLI. */
