@@ -43,6 +43,7 @@ export const ERROR_CATALOG = {
     message: 'This meeting is end-to-end encrypted: chat must be sealed by the sender (and is plain elsewhere).',
   },
   MEETING_ELSEWHERE: { http: 409, ws: 4409, message: 'This meeting is hosted on another node; reconnect there.' },
+  E2EE_FIXED: { http: 409, ws: 4409, message: 'End-to-end encryption is fixed once a meeting has started.' },
   // location and policy
   LOCATION_RESTRICTED: {
     http: 451,

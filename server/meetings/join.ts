@@ -78,7 +78,8 @@ export async function admitParticipant(mgr: RoomManager, channel: ClientChannel,
     throw new AppError(code, undefined, decision.notice);
   }
 
-  const room = mgr.openRoom(meeting);
+  // The first one past the checks starts the meeting, which fixes its e2ee (E2EE_FIXED).
+  const room = mgr.openRoom(mgr.room(meeting.id) ? meeting : await store.markStarted(meeting.id));
   const resumed = resumeHash ? [...room.participants.values()].find((p) => p.resumeTokenHash === resumeHash) : undefined;
   if (resumed) return resume(mgr, room, resumed, channel, location, req.resumeToken as string);
 

@@ -67,6 +67,7 @@ export function createMeetingStore(db: Db) {
         scheduled_at: input.scheduledAt ?? null,
         created_at: Date.now(),
         ended_at: null,
+        started_at: null,
       };
       await db.insertInto('meetings').values(row).execute();
       return toMeeting(row);
@@ -75,6 +76,10 @@ export function createMeetingStore(db: Db) {
       const rows = await db.selectFrom('meetings').selectAll().where('host_user_id', '=', hostUserId).orderBy('created_at', 'desc').limit(200).execute();
       return rows.map(toMeeting);
     },
+    /**
+     * Change a meeting's settings. `e2ee` is fixed once the meeting has started (E2EE_FIXED):
+     * the check is part of the UPDATE, so a join that starts the meeting cannot race it.
+     */
     async update(id: string, patch: MeetingPatch): Promise<MeetingRecord> {
       const set: Partial<MeetingsTable> = {};
       if (patch.title !== undefined) set.title = patch.title;
@@ -82,7 +87,23 @@ export function createMeetingStore(db: Db) {
       if (patch.e2ee !== undefined) set.e2ee = patch.e2ee ? 1 : 0;
       if (patch.scheduledAt !== undefined) set.scheduled_at = patch.scheduledAt;
       if (patch.passcode !== undefined) set.passcode_hash = patch.passcode ? await hashPassword(patch.passcode) : null;
-      if (Object.keys(set).length > 0) await db.updateTable('meetings').set(set).where('id', '=', id).execute();
+      if (Object.keys(set).length === 0) return mustGet(id);
+      let q = db.updateTable('meetings').set(set).where('id', '=', id);
+      const e2ee = set.e2ee;
+      if (e2ee !== undefined) q = q.where((eb) => eb.or([eb('started_at', 'is', null), eb('e2ee', '=', e2ee)]));
+      const r = await q.executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) {
+        await mustGet(id);
+        throw new AppError('E2EE_FIXED');
+      }
+      return mustGet(id);
+    },
+    /**
+     * Someone got past the join checks: the meeting has started and its `e2ee` is fixed from
+     * now on. Returns the meeting as stored after that point (what the room must use).
+     */
+    async markStarted(id: string): Promise<MeetingRecord> {
+      await db.updateTable('meetings').set({ started_at: Date.now() }).where('id', '=', id).where('started_at', 'is', null).execute();
       return mustGet(id);
     },
     async setLocked(id: string, locked: boolean): Promise<void> {

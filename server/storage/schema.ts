@@ -37,6 +37,8 @@ export interface MeetingsTable {
   scheduled_at: number | null;
   created_at: number;
   ended_at: number | null;
+  /** When the first person got past the join checks; from then on `e2ee` is fixed. */
+  started_at: number | null;
 }
 
 export interface MeetingBansTable {

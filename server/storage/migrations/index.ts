@@ -5,6 +5,7 @@ import * as transparency from './002-transparency.js';
 import * as policy from './003-policy.js';
 import * as sealedChat from './004-sealed-chat.js';
 import * as noStoredChat from './005-no-stored-chat.js';
+import * as meetingStarted from './006-meeting-started.js';
 
 export interface DialectMigration {
   up(db: Kysely<any>, dialect: DialectName): Promise<void>;
@@ -17,4 +18,5 @@ export const migrations: Record<string, DialectMigration> = {
   '003-policy': policy,
   '004-sealed-chat': sealedChat,
   '005-no-stored-chat': noStoredChat,
+  '006-meeting-started': meetingStarted,
 };
