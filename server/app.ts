@@ -28,7 +28,7 @@ import {
 } from './meetings/index.js';
 import { signalingRoutes } from './signaling/index.js';
 import { createPolicy, policyRoutes, type PolicyEngine } from './policy/index.js';
-import { createTransparencyLog, registerTransparency, type TransparencyLog } from './transparency/index.js';
+import { assertLogIntact, createTransparencyLog, registerTransparency, type TransparencyLog } from './transparency/index.js';
 import type { Storage } from './storage/index.js';
 import { createMetrics, type Metrics } from './http/index.js';
 
@@ -199,7 +199,10 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   deps.cluster?.attach(services, app); // [cluster]
 
   app.get('/api/config', async () => ({ iceServers: config.iceServers, version: '0.1.0' }));
-  app.get('/healthz', async () => ({ ok: true }));
+  app.get('/healthz', async () => {
+    assertLogIntact(log); // 503 LOG_INTEGRITY_FAILED while the log cannot record (nothing may then happen)
+    return { ok: true };
+  });
   app.get('/metrics', async (_req, reply) => {
     void reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();

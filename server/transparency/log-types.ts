@@ -41,7 +41,11 @@ export interface AppendResult {
   leafHash: string;
 }
 
-export type Integrity = { ok: true } | { ok: false; reason: string };
+/**
+ * Whether the stored log is intact. `index`: the first row that did not match its stored leaf
+ * hash (or was missing); the tree stops before it and nothing at or after it is served.
+ */
+export type Integrity = { ok: true } | { ok: false; reason: string; index?: number };
 
 export interface TransparencyLog {
   /**
@@ -71,7 +75,7 @@ export interface TransparencyLog {
   pseudonym(kind: PseudonymKind, id: string, scope: string): string;
   /** The report over every committed entry. */
   report(): TransparencyReport;
-  /** Whether the stored entries matched their hashes and the signed checkpoints at start-up. */
+  /** Whether every stored entry matched its hash and the signed checkpoints; appends are refused when not. */
   integrity(): Integrity;
   readonly origin: string;
   readonly keyName: string;

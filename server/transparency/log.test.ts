@@ -145,7 +145,9 @@ describe('transparency log store', () => {
       .execute();
     await a.close();
     const b = await openTestLog(file);
-    expect(b.log.integrity()).toMatchObject({ ok: false, reason: expect.stringContaining('entry 2') as unknown });
+    expect(b.log.integrity()).toMatchObject({ ok: false, index: 2, reason: expect.stringContaining('entry 2') as unknown });
+    expect(b.log.size()).toBe(2); // the tree stops before the changed row: nothing is built on it
+    expect(await b.log.getEntries(0, 10)).toHaveLength(2);
     await expect(b.log.append(buildEntry(7))).rejects.toMatchObject({ code: 'LOG_APPEND_FAILED' });
     await expect(b.log.publishNow()).rejects.toMatchObject({ code: 'LOG_INCONSISTENT' });
     await b.close();

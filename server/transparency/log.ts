@@ -11,15 +11,13 @@ import { fromBase64, fromUtf8, toBase64, toHex } from './bytes.js';
 import { createCheckpointer } from './checkpoint.js';
 import { leafHashOfText, nodeHasher } from './hash-node.js';
 import { loadPseudonymSecret, loadSigner } from './keys.js';
-import { LeafIndex } from './leaf-index.js';
-import { MerkleTree } from './merkle.js';
+import { LogTree } from './log-tree.js';
 import { isValidKeyName, verifierKey } from './note.js';
 import { createPseudonymizer } from './pseudonym.js';
 import { fastAccepts, fastCanonical } from './fast-accept.js';
-import { ReportBuilder } from './report.js';
 
 export type { AppendResult, Integrity, LogLogger, TransparencyLog, TransparencyLogOptions } from './log-types.js';
-import type { AppendResult, Integrity, TransparencyLog, TransparencyLogOptions } from './log-types.js';
+import type { AppendResult, TransparencyLog, TransparencyLogOptions } from './log-types.js';
 
 /**
  * [cluster] Several nodes append to one PostgreSQL log: each append transaction takes this
@@ -56,33 +54,46 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
   if (!isValidKeyName(origin)) throw new AppError('BAD_REQUEST', 'The log origin must be non-empty, without spaces or "+".');
   const now = opts.now ?? Date.now;
   const maxBatch = opts.maxBatch ?? 2000;
-  const tree = new MerkleTree(nodeHasher);
-  const leafIndex = new LeafIndex(tree);
-  const report = new ReportBuilder();
+  const state = new LogTree();
+  const tree = state.tree;
   const [secret, signer] = await Promise.all([loadPseudonymSecret(db), loadSigner(db)]);
-  let integrity: Integrity = { ok: true };
   const fail = (reason: string): void => {
-    if (integrity.ok) integrity = { ok: false, reason };
-    logger?.error({ reason }, 'transparency log integrity failure: appends and checkpoints are refused');
+    const first = state.integrity().ok;
+    state.fail(reason);
+    if (first) logger?.error({ reason }, 'transparency log integrity failure: appends and checkpoints are refused');
   };
 
-  // Rebuild from the rows, re-hashing every entry: an edited row shows up here, not just in audits.
-  for (let cursor = 0; ;) {
-    const rows = await db.selectFrom('log_entries').select(['idx', 'entry', 'leaf_hash']).where('idx', '>=', cursor).orderBy('idx').limit(LOAD_PAGE).execute();
-    for (const row of rows) {
-      const idx = Number(row.idx);
-      if (idx !== tree.size) fail(`entry ${tree.size} is missing (next stored is ${idx})`);
-      const leaf = leafHashOfText(row.entry);
-      if (Buffer.from(leaf.buffer, leaf.byteOffset, 32).toString('hex') !== row.leaf_hash) fail(`entry ${idx} does not match its stored hash`);
-      leafIndex.add(tree.appendLeafHash(leaf));
-      try {
-        report.add(JSON.parse(row.entry) as LogEntry);
-      } catch {
-        fail(`entry ${idx} is not JSON`);
+  /**
+   * Adopt every stored row after the tree (start-up, and rows other nodes committed), re-hashing
+   * each: an edited row stops the tree before it, so nothing is built or served on top of it.
+   * Throws LOG_INCONSISTENT when a row does not continue the tree. Returns the entries adopted.
+   */
+  async function adoptStored(q: Db | Tx): Promise<string[]> {
+    const adopted: string[] = [];
+    for (;;) {
+      const rows = await q
+        .selectFrom('log_entries')
+        .select(['idx', 'entry', 'leaf_hash'])
+        .where('idx', '>=', tree.size)
+        .orderBy('idx')
+        .limit(LOAD_PAGE)
+        .execute();
+      const before = state.integrity().ok;
+      const step = state.adopt(rows);
+      adopted.push(...step.adopted);
+      const integrity = state.integrity();
+      if (!integrity.ok) {
+        if (before) logger?.error({ reason: integrity.reason, index: integrity.index }, 'transparency log integrity failure: the tree stops here');
+        throw new AppError('LOG_INCONSISTENT', integrity.reason);
       }
+      if (rows.length < LOAD_PAGE) return adopted;
     }
-    if (rows.length < LOAD_PAGE) break;
-    cursor = Number(rows.at(-1)!.idx) + 1;
+  }
+
+  try {
+    await adoptStored(db);
+  } catch (err) {
+    if (state.integrity().ok) throw err; // the database failed, not the rows
   }
 
   const checkpoints = await createCheckpointer({
@@ -103,8 +114,8 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
   } catch (err) {
     fail(err instanceof Error ? err.message : String(err));
   }
-  if (integrity.ok && !checkpoints.latest()) await checkpoints.publishNow();
-  if (integrity.ok && (opts.checkpointIntervalMs ?? 2000) > 0) checkpoints.start();
+  if (state.integrity().ok && !checkpoints.latest()) await checkpoints.publishNow();
+  if (state.integrity().ok && (opts.checkpointIntervalMs ?? 2000) > 0) checkpoints.start();
 
   const pseudonym = createPseudonymizer(secret);
   const queue: Pending[] = [];
@@ -124,37 +135,6 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
     if (opts.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${APPEND_LOCK_KEY})`.execute(trx);
   }
 
-  /** [cluster] Append to the tree the rows other writers committed after tree.size. Returns their entries. */
-  async function catchUp(q: Db | Tx): Promise<string[]> {
-    const adopted: string[] = [];
-    for (;;) {
-      const rows = await q
-        .selectFrom('log_entries')
-        .select(['idx', 'entry', 'leaf_hash'])
-        .where('idx', '>=', tree.size)
-        .orderBy('idx')
-        .limit(LOAD_PAGE)
-        .execute();
-      for (const row of rows) {
-        const idx = Number(row.idx);
-        if (idx !== tree.size) {
-          fail(`entry ${tree.size} is missing (next stored is ${idx})`);
-          throw new AppError('LOG_INCONSISTENT', integrity.ok ? undefined : integrity.reason);
-        }
-        const leaf = leafHashOfText(row.entry);
-        if (toHex(leaf) !== row.leaf_hash) fail(`entry ${idx} does not match its stored hash`);
-        leafIndex.add(tree.appendLeafHash(leaf));
-        adopted.push(row.entry);
-        try {
-          report.add(JSON.parse(row.entry) as LogEntry);
-        } catch {
-          fail(`entry ${idx} is not JSON`);
-        }
-      }
-      if (rows.length < LOAD_PAGE) return adopted;
-    }
-  }
-
   let insertRow: { run(...params: unknown[]): unknown } | null = null;
 
   function commit(batch: Pending[]): Promise<void> {
@@ -168,7 +148,7 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
     const at = now();
     await db.transaction().execute(async (trx) => {
       await lockForAppend(trx);
-      await catchUp(trx);
+      await adoptStored(trx);
       const start = tree.size;
       if (opts.sqlite && opts.dialect === 'sqlite') {
         // One connection: these run inside the transaction Kysely opened (measured: 1,050 rows
@@ -192,10 +172,7 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
       const out: AppendResult[] = [];
       for (const e of p.entries) {
         const leaf = leaves[i++]!;
-        const index = tree.appendLeafHash(leaf);
-        leafIndex.add(index);
-        out.push({ index, leafHash: toBase64(leaf) });
-        report.add(e);
+        out.push({ index: state.appendCommitted(leaf, e), leafHash: toBase64(leaf) });
       }
       p.resolve(out);
     }
@@ -207,6 +184,7 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
       let n = 0;
       while (take < queue.length && (n === 0 || n + queue[take]!.entries.length <= maxBatch)) n += queue[take++]!.entries.length;
       const batch = queue.splice(0, take);
+      const integrity = state.integrity();
       if (!integrity.ok) {
         const err = new AppError('LOG_APPEND_FAILED', undefined, { cause: integrity.reason });
         for (const p of batch) p.reject(err);
@@ -232,7 +210,7 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
       await exclusive(() =>
         db.transaction().execute(async (trx) => {
           await lockForAppend(trx);
-          const adopted = await catchUp(trx);
+          const adopted = await adoptStored(trx);
           const mine = new Set(failed);
           if (adopted.some((e) => mine.has(e))) fail('an append reported as failed was stored; restart to reload');
           const r = await trx
@@ -308,7 +286,7 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
       } else {
         const hash = fromBase64(leaf);
         if (!hash || hash.length !== 32) throw new AppError('BAD_REQUEST', 'hash must be a base64 SHA-256.');
-        const found = leafIndex.find(hash);
+        const found = state.find(hash);
         if (found === undefined || found >= treeSize) {
           throw new AppError('NOT_FOUND', 'No entry with that leaf hash in the tree of that size.');
         }
@@ -336,13 +314,14 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
     },
     latestCheckpoint: () => checkpoints.latest(),
     publishNow: async () => {
+      const integrity = state.integrity();
       if (!integrity.ok) throw new AppError('LOG_INCONSISTENT', integrity.reason);
       return checkpoints.publishNow();
     },
     pseudonym,
-    report: () => report.build(),
-    integrity: () => integrity,
-    sync: () => exclusive(async () => (await catchUp(db), tree.size)),
+    report: () => state.report(),
+    integrity: () => state.integrity(),
+    sync: () => exclusive(async () => (await adoptStored(db), tree.size)),
     async close() {
       checkpoints.stop();
       while (flushing || queue.length > 0 || scheduled) {

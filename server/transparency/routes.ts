@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AppError } from '../../protocol/errors.js';
 import { MAX_ENTRIES_PER_CALL } from '../../protocol/transparency.js';
 import { toBase64, utf8 } from './bytes.js';
+import { assertServable } from './health.js';
 import type { TransparencyLog } from './log.js';
 import { reportToCsv } from './report.js';
 
@@ -51,6 +52,7 @@ export async function transparencyRoutes(app: FastifyInstance, opts: Transparenc
   app.get(`${base}/get-sth-consistency`, async (req, reply) => {
     const { first, second } = query(z.object({ first: Int, second: Int }), req);
     if (first > second) throw new AppError('BAD_REQUEST', 'first must not exceed second.');
+    assertServable(log, second - 1);
     if (second > log.size()) throw new AppError('BAD_REQUEST', `second exceeds the tree size ${log.size()}.`);
     publicHeaders(reply, 'public, max-age=31536000, immutable');
     return { consistency: log.consistencyProof(first, second).map(toBase64) };
@@ -58,6 +60,7 @@ export async function transparencyRoutes(app: FastifyInstance, opts: Transparenc
 
   app.get(`${base}/get-proof-by-hash`, async (req, reply) => {
     const q = query(z.object({ hash: z.string().min(1).max(64), tree_size: Int.min(1) }), req);
+    assertServable(log, q.tree_size - 1);
     if (q.tree_size > log.size()) throw new AppError('BAD_REQUEST', `tree_size exceeds the tree size ${log.size()}.`);
     // An unencoded '+' arrives as a space; base64 has no spaces, so this is unambiguous.
     const proof = await log.inclusionProof(q.hash.replace(/ /g, '+'), q.tree_size);
@@ -68,6 +71,8 @@ export async function transparencyRoutes(app: FastifyInstance, opts: Transparenc
   app.get(`${base}/get-entries`, async (req, reply) => {
     const { start, end } = query(z.object({ start: Int, end: Int }), req);
     if (end < start) throw new AppError('BAD_REQUEST', 'end must not be less than start.');
+    // Past a row that no longer matches its hash nothing is served: say why, with its index.
+    assertServable(log, start);
     if (start >= log.size()) throw new AppError('BAD_REQUEST', `start is beyond the tree size ${log.size()}.`);
     const rows = await log.getEntries(start, Math.min(end, start + MAX_ENTRIES_PER_CALL - 1));
     publicHeaders(reply, 'no-cache');

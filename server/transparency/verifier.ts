@@ -170,7 +170,13 @@ async function checkAll(io: VerifierIo, hasher: Hasher, treeSize: number, rootHa
   const acc = new RootAccumulator(hasher);
   for (let start = 0; start < treeSize;) {
     const end = Math.min(treeSize - 1, start + MAX_ENTRIES_PER_CALL - 1);
-    const page = await fetchEntries(io, start, end);
+    let page: { index: number; leaf_input: string }[];
+    try {
+      page = await fetchEntries(io, start, end);
+    } catch (err) {
+      // The log signed these entries but will not serve them (it may say why: a row changed at rest).
+      throw new VerifyError(`entry ${start} is withheld: the log signed ${treeSize} entries but does not serve entry ${start} (${messageOf(err)})`, start);
+    }
     for (const e of page) {
       if (e.index !== tree.size) {
         throw new VerifyError(`entry ${tree.size} is missing or out of order (the log returned entry ${e.index} in its place)`, tree.size);
@@ -186,15 +192,28 @@ async function checkAll(io: VerifierIo, hasher: Hasher, treeSize: number, rootHa
   }
   if (bytesEqual(acc.root(), rootHash)) return;
   const bad = await locateFirstBadEntry(io, hasher, tree, rootHash);
+  if (bad === null) {
+    throw new VerifyError(
+      'the entries do not match the signed tree, and the log proves no prefix of them consistent with it, so the first changed entry cannot be located (the log serves proofs from another tree)',
+    );
+  }
   throw new VerifyError(`entry ${bad} does not match the signed tree: it was changed, inserted, deleted or reordered`, bad);
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 /**
  * Binary search for the first entry that breaks the signed root: the prefix of m recomputed
- * leaves is good when the log proves the signed tree extends it (a consistency proof).
+ * leaves is good when the log proves the signed tree extends it (a consistency proof). Only a
+ * proof counts: the answer is the entry right after the longest proven prefix, or null when the
+ * log proves none (then nothing says which entry changed, and naming entry 0 would be a guess).
+ * With n = 1 the single entry is the culprit: its recomputed root is the signed root's only input.
  */
-async function locateFirstBadEntry(io: VerifierIo, hasher: Hasher, tree: MerkleTree, rootHash: Uint8Array): Promise<number> {
+async function locateFirstBadEntry(io: VerifierIo, hasher: Hasher, tree: MerkleTree, rootHash: Uint8Array): Promise<number | null> {
   const n = tree.size;
+  if (n === 1) return 0;
   const good = async (m: number): Promise<boolean> => {
     try {
       const res = ConsistencyResponse.parse(await io.fetchJson(`${V1}/get-sth-consistency?first=${m}&second=${n}`));
@@ -204,14 +223,14 @@ async function locateFirstBadEntry(io: VerifierIo, hasher: Hasher, tree: MerkleT
       return false;
     }
   };
-  let lo = 0;
-  let hi = n;
+  let lo = 0; // longest prefix proven (0: none yet)
+  let hi = n; // shortest prefix known not to be in the signed tree (n: the recomputed root differs)
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
     if (await good(mid)) lo = mid;
     else hi = mid;
   }
-  return hi - 1;
+  return lo === 0 ? null : lo;
 }
 
 function pickSample(treeSize: number, n: number, random: () => number): number[] {
@@ -225,7 +244,12 @@ async function checkSample(io: VerifierIo, hasher: Hasher, treeSize: number, roo
   const indexes = pickSample(treeSize, Math.max(1, Math.floor(n)), io.random ?? Math.random);
   let done = 0;
   for (const i of indexes) {
-    const [entry] = await fetchEntries(io, i, i);
+    let entry: { index: number; leaf_input: string } | undefined;
+    try {
+      [entry] = await fetchEntries(io, i, i);
+    } catch (err) {
+      throw new VerifyError(`sampled entry ${i} is withheld: the log signed ${treeSize} entries but does not serve it (${messageOf(err)})`, i);
+    }
     if (!entry || entry.index !== i) throw new VerifyError(`entry ${i} is missing: the log signed ${treeSize} entries`, i);
     const leaf = leafOf(hasher, i, entry.leaf_input);
     let proof: { leaf_index: number; audit_path: string[] };

@@ -155,6 +155,24 @@ describe('parley verify against a live log', () => {
     expect(r.message).toMatch(/checkpoint 13 is not consistent with checkpoint 10 verified earlier/);
   });
 
+  it('says it cannot locate a change the log proves nothing about, rather than naming a wrong entry', async () => {
+    const { file, state } = setup();
+    const s = await serve(file, 10);
+    const forged = canonicalJson(buildEntry(777));
+    await s.t.storage.db
+      .updateTable('log_entries')
+      .set({ entry: forged, leaf_hash: toHex(nodeHasher.leaf(utf8(forged))) })
+      .where('idx', '=', 4)
+      .execute();
+    await shutdown(s);
+    const again = await serve(file); // rebuilt from the forged rows: its proofs are for another tree
+    expect(again.t.log.integrity().ok).toBe(false);
+    const r = await runVerify([again.url, '--state', state]);
+    expect(r.code).toBe(1);
+    expect(r.message).toMatch(/cannot be located/);
+    expect(r.message).not.toMatch(/entry \d/);
+  });
+
   it('refuses a log whose signing key changed since it was pinned', async () => {
     const { file, state } = setup();
     const s = await serve(file, 2);
