@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { AppError } from '../../protocol/errors.js';
 import { mungePublishAnswer, mungePublishOffer, parseSdp } from './sdp.js';
+import { buildPublishOffer } from './test-packets.js';
 
 const OFFER = [
   'v=0',
@@ -86,5 +88,65 @@ describe('publish SDP munging', () => {
 
   it('refuses an offer without a usable codec', () => {
     expect(() => mungePublishOffer('v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 102\r\na=mid:0\r\na=rtpmap:102 H264/90000\r\n')).toThrow();
+  });
+});
+
+/** The code a refused offer carries, or 'accepted'. */
+function verdict(sdp: string): string {
+  try {
+    mungePublishOffer(sdp);
+    return 'accepted';
+  } catch (err) {
+    return err instanceof AppError ? err.code : `threw ${String(err)}`;
+  }
+}
+const edit = (from: string, to: string, sdp = buildPublishOffer()): string => {
+  if (!sdp.includes(from)) throw new Error(`offer has no ${from}`);
+  return sdp.replace(from, to);
+};
+
+describe('publish offer validation (values copied into every subscriber offer)', () => {
+  it('accepts Chrome- and Firefox-shaped offers', () => {
+    expect(verdict(buildPublishOffer())).toBe('accepted');
+    const ff = buildPublishOffer({ audioPt: 109, vp8Pt: 120, rtxPt: 124, levelId: 14, ridId: 4 });
+    expect(verdict(ff)).toBe('accepted');
+    expect(parseSdp(mungePublishOffer(ff))[1]?.codecs.map((c) => c.pt)).toEqual([120, 124]);
+  });
+
+  it('refuses Opus or VP8 on a payload type outside 96–127, and a clock rate that is not theirs', () => {
+    expect(verdict(buildPublishOffer({ vp8Pt: 0 }))).toBe('MEDIA_NEGOTIATION_FAILED');
+    expect(verdict(buildPublishOffer({ audioPt: 200 }))).toBe('MEDIA_NEGOTIATION_FAILED');
+    expect(verdict(buildPublishOffer({ rtxPt: 35 }))).toBe('MEDIA_NEGOTIATION_FAILED');
+    expect(verdict(edit('VP8/90000', 'VP8/1'))).toBe('MEDIA_NEGOTIATION_FAILED');
+  });
+
+  it('refuses a payload type that names two codecs, in one section or across the bundle', () => {
+    expect(verdict(buildPublishOffer({ audioPt: 96 }))).toBe('MEDIA_NEGOTIATION_FAILED');
+    expect(verdict(edit('a=rtpmap:96 VP8/90000', 'a=rtpmap:96 VP8/90000\r\na=rtpmap:96 H264/90000'))).toBe('MEDIA_NEGOTIATION_FAILED');
+    expect(verdict(edit('a=rtpmap:96 VP8/90000', 'a=rtpmap:96 VP8/90000\r\na=rtpmap:96 VP8/90000'))).toBe('MEDIA_NEGOTIATION_FAILED');
+  });
+
+  it('refuses extension ids outside 1–14 for the extensions the SFU uses, or one id for two extensions', () => {
+    expect(verdict(buildPublishOffer({ levelId: 15 }))).toBe('MEDIA_NEGOTIATION_FAILED');
+    expect(verdict(buildPublishOffer({ ridId: 0 }))).toBe('MEDIA_NEGOTIATION_FAILED');
+    expect(verdict(buildPublishOffer({ ridId: 99999999999 }))).toBe('MEDIA_NEGOTIATION_FAILED');
+    expect(verdict(buildPublishOffer({ ridId: 5 }))).toBe('MEDIA_NEGOTIATION_FAILED');
+    expect(
+      verdict(
+        edit('a=extmap:5 urn:ietf:params:rtp-hdrext:toffset', 'a=extmap:5 urn:ietf:params:rtp-hdrext:toffset\r\na=extmap:6 urn:ietf:params:rtp-hdrext:toffset'),
+      ),
+    ).toBe('MEDIA_NEGOTIATION_FAILED');
+  });
+
+  it('refuses too many media sections, SSRCs past 32 bits, more than three layers, bad or repeated mids', () => {
+    const video = buildPublishOffer().slice(buildPublishOffer().indexOf('m=video')).replace('a=mid:1', 'a=mid:MID');
+    const many = buildPublishOffer() + Array.from({ length: 15 }, (_, i) => video.replace('MID', `x${i}`)).join('');
+    expect(verdict(many)).toBe('MEDIA_NEGOTIATION_FAILED');
+    expect(verdict(buildPublishOffer() + video.replace('MID', 'x'))).toBe('accepted');
+    expect(verdict(edit('a=ssrc:21 cname', 'a=ssrc:4294967296 cname'))).toBe('MEDIA_NEGOTIATION_FAILED');
+    expect(verdict(edit('a=rid:f send', 'a=rid:f send\r\na=rid:g send'))).toBe('MEDIA_NEGOTIATION_FAILED');
+    expect(verdict(edit('a=rid:f send', 'a=rid:__proto__/x send'))).toBe('MEDIA_NEGOTIATION_FAILED');
+    expect(verdict(edit('a=mid:1', 'a=mid:0'))).toBe('MEDIA_NEGOTIATION_FAILED');
+    expect(verdict(edit('a=mid:1', 'a=mid:'))).toBe('MEDIA_NEGOTIATION_FAILED');
   });
 });

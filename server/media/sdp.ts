@@ -2,7 +2,12 @@
  * SDP parsing and munging for the publisher connection. Parley negotiates Opus and VP8 only,
  * strips transport-cc (the SFU sends REMB, not transport-wide feedback) and turns the
  * simulcast lines libdatachannel copies from the offer into `recv` in the answer.
+ *
+ * The offer comes from a participant: what the SFU copies from it into every subscriber's
+ * offer (payload types, header-extension ids, SSRCs, rids, mids) is validated here, once per
+ * negotiation, and a hostile offer is refused with MEDIA_NEGOTIATION_FAILED.
  */
+import { AppError } from '../../protocol/errors.js';
 
 export const EXT_AUDIO_LEVEL = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
 export const EXT_ABS_SEND_TIME = 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time';
@@ -10,6 +15,14 @@ export const EXT_RID = 'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id';
 export const EXT_RRID = 'urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id';
 export const EXT_TOFFSET = 'urn:ietf:params:rtp-hdrext:toffset';
 const TWCC = /transport-wide-cc|transport-cc/;
+
+/** Extensions whose ids the SFU copies into subscriber offers or reads itself. */
+export const SFU_EXTENSIONS: readonly string[] = [EXT_AUDIO_LEVEL, EXT_ABS_SEND_TIME, EXT_RID, EXT_RRID, EXT_TOFFSET];
+/** Limits on a publish offer (a browser sends 2–3 media sections, 3 simulcast layers). */
+export const OFFER_LIMITS = { sections: 16, codecs: 64, extmaps: 32, ssrcs: 32, rids: 3 } as const;
+const MID = /^[A-Za-z0-9_.-]{1,32}$/;
+const RID = /^[A-Za-z0-9_-]{1,16}$/;
+const UINT32_MAX = 0xffffffff;
 
 export interface Codec {
   pt: number;
@@ -31,6 +44,8 @@ export interface MediaSection {
   /** SSRC → rid from `a=ssrc:N cname:parley-<rid>` lines written by Parley's client. */
   ssrcRid: Map<number, string>;
   extmap: Map<string, number>;
+  /** Every `a=extmap` line as written (id, URI), duplicates included, for validation. */
+  extmapLines: [number, string][];
   codecs: Codec[];
 }
 
@@ -50,6 +65,7 @@ export function parseSdp(sdp: string): MediaSection[] {
         rids: [],
         ssrcRid: new Map(),
         extmap: new Map(),
+        extmapLines: [],
         codecs: [],
       };
       out.push(cur);
@@ -67,11 +83,18 @@ function parseAttr(m: MediaSection, line: string): void {
     if (!m.ssrcs.includes(s)) m.ssrcs.push(s);
     const rid = /cname:parley-(\w+)/.exec(line)?.[1];
     if (rid !== undefined && !m.ssrcRid.has(s)) m.ssrcRid.set(s, rid);
-  } else if ((r = /^a=ssrc-group:SIM ([\d ]+)/.exec(line))) m.sim = (r[1] ?? '').trim().split(' ').map(Number);
+  } else if ((r = /^a=ssrc-group:SIM ([\d ]+)/.exec(line)))
+    m.sim = (r[1] ?? '')
+      .trim()
+      .split(/ +/)
+      .filter((x) => x !== '')
+      .map(Number);
   else if ((r = /^a=ssrc-group:FID (\d+) (\d+)/.exec(line))) m.fid.set(Number(r[1]), Number(r[2]));
   else if ((r = /^a=rid:(\S+) send/.exec(line))) m.rids.push(r[1] ?? '');
-  else if ((r = /^a=extmap:(\d+)(?:\/\w+)? (\S+)/.exec(line))) m.extmap.set(r[2] ?? '', Number(r[1]));
-  else if ((r = /^a=rtpmap:(\d+) ([^/]+)\/(\d+)/.exec(line)))
+  else if ((r = /^a=extmap:(\d+)(?:\/\w+)? (\S+)/.exec(line))) {
+    m.extmap.set(r[2] ?? '', Number(r[1]));
+    m.extmapLines.push([Number(r[1]), r[2] ?? '']);
+  } else if ((r = /^a=rtpmap:(\d+) ([^/]+)\/(\d+)/.exec(line)))
     m.codecs.push({ pt: Number(r[1]), name: (r[2] ?? '').toUpperCase(), clock: Number(r[3]), apt: -1 });
   else if ((r = /^a=fmtp:(\d+) .*apt=(\d+)/.exec(line))) {
     const c = m.codecs.find((x) => x.pt === Number(r?.[1]));
@@ -92,10 +115,12 @@ export function keptPayloadTypes(m: MediaSection): Set<number> {
 /**
  * Prepare a browser's publish offer for libdatachannel: only Opus/VP8, no transport-cc,
  * sendonly presented as sendrecv so the SFU's own RTCP (PLI) may leave on that track.
- * Throws when a media section has no usable codec.
+ * Throws MEDIA_NEGOTIATION_FAILED when a media section has no usable codec or the offer
+ * fails validateOffer.
  */
 export function mungePublishOffer(sdp: string): string {
   const sections = parseSdp(sdp);
+  validateOffer(sections);
   let idx = -1;
   let keep = new Set<number>();
   const lines: string[] = [];
@@ -103,10 +128,9 @@ export function mungePublishOffer(sdp: string): string {
     if (line.startsWith('m=')) {
       const m = sections[++idx];
       keep = m ? keptPayloadTypes(m) : new Set();
-      const parts = line.split(' ');
-      if ((m?.kind === 'audio' || m?.kind === 'video') && keep.size === 0) throw new Error(`no usable codec in ${m.mid}`);
       if (m?.kind === 'audio' || m?.kind === 'video') {
-        lines.push([...parts.slice(0, 3), ...parts.slice(3).filter((p) => keep.has(Number(p)))].join(' '));
+        const pts = [...new Set(line.split(' ').slice(3))].filter((p) => keep.has(Number(p)));
+        lines.push([...line.split(' ').slice(0, 3), ...pts].join(' '));
         continue;
       }
     }
@@ -116,6 +140,65 @@ export function mungePublishOffer(sdp: string): string {
     lines.push(line === 'a=sendonly' ? 'a=sendrecv' : line);
   }
   return lines.join('\r\n');
+}
+
+const refuse = (why: string): never => {
+  throw new AppError('MEDIA_NEGOTIATION_FAILED', `Publish offer refused: ${why}.`);
+};
+const dynamicPt = (pt: number): boolean => Number.isInteger(pt) && pt >= 96 && pt <= 127;
+const ssrcOk = (s: number): boolean => Number.isInteger(s) && s >= 0 && s <= UINT32_MAX;
+
+/**
+ * Check what the SFU would take from a publisher and hand to every subscriber: at most
+ * OFFER_LIMITS of each thing; each audio/video section has a unique mid, Opus/48000 or
+ * VP8/90000 (and RTX) on dynamic payload types (96–127) that no other codec in the offer
+ * claims; header-extension ids the SFU uses are 1–14 (one-byte form) and one id names one
+ * URI across the bundle; SSRCs are 32-bit; rids are tokens.
+ */
+export function validateOffer(sections: readonly MediaSection[]): void {
+  if (sections.length > OFFER_LIMITS.sections) refuse(`more than ${OFFER_LIMITS.sections} media sections`);
+  const ptNames = new Map<number, string>();
+  const extUris = new Map<number, string>();
+  const mids = new Set<string>();
+  for (const m of sections) {
+    if (m.codecs.length > OFFER_LIMITS.codecs) refuse(`more than ${OFFER_LIMITS.codecs} codecs in a section`);
+    if (m.extmapLines.length > OFFER_LIMITS.extmaps) refuse(`more than ${OFFER_LIMITS.extmaps} header extensions in a section`);
+    for (const c of m.codecs) {
+      const prev = ptNames.get(c.pt);
+      if (prev !== undefined && prev !== c.name) refuse(`payload type ${c.pt} names both ${prev} and ${c.name}`);
+      ptNames.set(c.pt, c.name);
+    }
+    for (const [id, uri] of m.extmapLines) {
+      if (!Number.isInteger(id) || id < 1 || id > 255) refuse(`header extension id ${id}`);
+      const prev = extUris.get(id);
+      if (prev !== undefined && prev !== uri) refuse(`header extension id ${id} names two extensions`);
+      extUris.set(id, uri);
+      if (SFU_EXTENSIONS.includes(uri) && id > 14) refuse(`header extension ${uri} on id ${id} (1–14 only)`);
+      if (m.extmap.get(uri) !== id) refuse(`header extension ${uri} declared twice`);
+    }
+    if (m.kind !== 'audio' && m.kind !== 'video') continue;
+    if (!MID.test(m.mid)) refuse('a media section without a valid mid');
+    if (mids.has(m.mid)) refuse(`mid ${m.mid} used twice`);
+    mids.add(m.mid);
+    validateCodecs(m);
+    if (m.ssrcs.length > OFFER_LIMITS.ssrcs) refuse(`more than ${OFFER_LIMITS.ssrcs} SSRCs in a section`);
+    if (![...m.ssrcs, ...m.sim, ...m.fid.keys(), ...m.fid.values()].every(ssrcOk)) refuse('an SSRC outside 32 bits');
+    if (m.sim.length > OFFER_LIMITS.rids || m.rids.length > OFFER_LIMITS.rids) refuse(`more than ${OFFER_LIMITS.rids} simulcast layers`);
+    if (!m.rids.every((r) => RID.test(r)) || new Set(m.rids).size !== m.rids.length) refuse('an invalid or repeated rid');
+  }
+}
+
+function validateCodecs(m: MediaSection): void {
+  const kept = keptPayloadTypes(m);
+  if (kept.size === 0) refuse(`no usable codec in section ${m.mid}`);
+  for (const pt of kept) {
+    if (!dynamicPt(pt)) refuse(`payload type ${pt} outside 96–127`);
+    const declared = m.codecs.filter((c) => c.pt === pt);
+    if (declared.length !== 1) refuse(`payload type ${pt} declared ${declared.length} times`);
+    const c = declared[0] as Codec;
+    const clock = c.name === 'VP8' || c.name === 'RTX' ? 90000 : 48000;
+    if (c.name !== 'RTX' && c.clock !== clock) refuse(`${c.name} at ${c.clock} Hz`);
+  }
 }
 
 function dropLine(line: string, keep: Set<number>, inMedia: boolean): boolean {

@@ -20,7 +20,12 @@ export interface LayerState {
 
 /** Minimum time between two keyframe requests for the same layer. */
 export const PLI_INTERVAL_MS = 500;
-const RID_INDEX: Record<string, number> = { q: 0, h: 1, f: 2 };
+/** Parley's client names its layers q/h/f; a Map, so a rid like `constructor` finds nothing. */
+const RID_INDEX = new Map([
+  ['q', 0],
+  ['h', 1],
+  ['f', 2],
+]);
 
 export class MediaSource {
   readonly publisherId: string;
@@ -81,7 +86,7 @@ export class MediaSource {
   }
 
   #ridToIndex(rid: string): number {
-    return RID_INDEX[rid] ?? Math.min(2, Math.max(0, this.#rids.indexOf(rid)));
+    return RID_INDEX.get(rid) ?? Math.min(2, Math.max(0, this.#rids.indexOf(rid)));
   }
 
   #learn(ssrc: number, index: number): LayerState {
@@ -97,6 +102,8 @@ export class MediaSource {
   #unknown(buf: Buffer, info: RtpInfo): LayerState | undefined {
     if (this.#ridExt > 0) {
       const rid = readStringExtension(buf, this.#ridExt);
+      // Only a rid the offer declared may claim a layer (the offer's rids were validated).
+      if (rid !== null && this.#simulcast && !this.#rids.includes(rid)) return undefined;
       if (rid !== null) return this.#learn(info.ssrc, this.#simulcast ? this.#ridToIndex(rid) : 2);
     }
     if (!this.#simulcast && this.#bySsrc.size === 0) return this.#learn(info.ssrc, this.isVideo ? 2 : 0);

@@ -1,0 +1,429 @@
+/**
+ * Synchronous fuzz targets: the SFU's parsers of participant bytes and its forwarding path.
+ * Each target turns a PRNG into one input and runs it; a target returns an outcome label and
+ * throws only when the code under test broke (an exception escaped a parser, or an oracle
+ * found a read or write outside the packet). The runner counts those throws as crashes.
+ */
+import { AppError } from '../../protocol/errors.js';
+import { chooseLayer } from '../../server/media/layer-select.js';
+import { OutSlot } from '../../server/media/out-slot.js';
+import { buildNack, buildPli, buildRemb, parseRtcp, type RtcpVisitor } from '../../server/media/rtcp.js';
+import {
+  type RtpInfo,
+  findExtension,
+  newRtpInfo,
+  parseRtp,
+  parseVp8,
+  readAudioLevel,
+  readPicId,
+  readStringExtension,
+  writePicId,
+} from '../../server/media/rtp.js';
+import { EXT_AUDIO_LEVEL, EXT_RID, mungePublishOffer, parseSdp } from '../../server/media/sdp.js';
+import { MediaSource } from '../../server/media/source.js';
+import { buildPublishOffer, buildReceiverReport, buildRtp, buildSenderReport } from '../../server/media/test-packets.js';
+import { fakeTrack } from './fake-track.js';
+import { type Rng, mutate, mutateLines, randomBytes } from './mutate.js';
+
+export interface FuzzTarget<T = unknown> {
+  readonly name: string;
+  /** Generate the next input. */
+  next(rng: Rng): T;
+  /** Run one input; return an outcome label. Throwing means the code under test failed. */
+  run(input: T): string;
+  /** Short printable form of an input, for crash reports. */
+  show(input: T): string;
+}
+
+const hex = (b: Buffer): string => b.toString('hex').slice(0, 200);
+
+/** Valid RTP packets of every shape the SFU meets: VP8 descriptors of each width, extensions, CSRCs, padding. */
+function rtpSeeds(): Buffer[] {
+  const seeds: Buffer[] = [];
+  for (const picIdBytes of [1, 2] as const)
+    for (const tl0 of [undefined, 9])
+      for (const tid of [undefined, 0x40])
+        for (const keyframe of [true, false])
+          seeds.push(
+            buildRtp({
+              ssrc: 30,
+              seq: 7,
+              vp8: { picId: 300, picIdBytes, keyframe, ...(tl0 !== undefined ? { tl0 } : {}), ...(tid !== undefined ? { tid } : {}) },
+            }),
+          );
+  seeds.push(buildRtp({ pt: 111, ext: [[1, Buffer.from([0x80 | 30])]], payload: 40 }));
+  seeds.push(
+    buildRtp({
+      ext: [
+        [10, Buffer.from('h')],
+        [5, Buffer.from([1, 2, 3])],
+      ],
+      vp8: { picId: 4, keyframe: true },
+    }),
+  );
+  seeds.push(
+    buildRtp({
+      twoByteExt: true,
+      ext: [
+        [10, Buffer.from('f')],
+        [1, Buffer.from([0x7f])],
+      ],
+      vp8: { picId: 4 },
+    }),
+  );
+  seeds.push(buildRtp({ csrcs: [1, 2, 3], vp8: { picId: 2, tl0: 1 }, padding: 4 }));
+  seeds.push(buildRtp({ payload: 0, padding: 1 }));
+  seeds.push(buildRtp({ vp8: { picId: 0x7fff }, payload: 0 }));
+  return seeds;
+}
+
+/** A packet input: a mutated seed most of the time, sometimes pure noise. */
+function packet(rng: Rng, seeds: readonly Buffer[]): Buffer {
+  if (rng.chance(0.1)) return randomBytes(rng, 64);
+  const seed = rng.pick(seeds);
+  return rng.chance(0.05) ? Buffer.from(seed) : mutate(rng, seed);
+}
+
+const lenOut = new Int32Array(1);
+
+/** Oracle: every offset a parser reports must lie inside the packet's payload. */
+function checkBounds(buf: Buffer, info: RtpInfo): void {
+  const end = info.payloadOffset + info.payloadLength;
+  if (info.payloadOffset < 12 || end > buf.length) throw new Error(`payload ${info.payloadOffset}+${info.payloadLength} outside ${buf.length}`);
+  if (info.picIdLength > 0 && (info.picIdOffset < info.payloadOffset || info.picIdOffset + info.picIdLength > end))
+    throw new Error(`picture id at ${info.picIdOffset}+${info.picIdLength} outside payload ending ${end}`);
+  if (info.tl0Offset >= 0 && (info.tl0Offset < info.payloadOffset || info.tl0Offset >= end)) throw new Error(`tl0picidx at ${info.tl0Offset} outside ${end}`);
+}
+
+/** parseRtp, parseVp8, picture id read/write, extensions: everything a publisher's packet meets. */
+export function rtpTarget(): FuzzTarget<Buffer> {
+  const seeds = rtpSeeds();
+  const info = newRtpInfo();
+  return {
+    name: 'rtp+vp8+extensions',
+    next: (rng) => packet(rng, seeds),
+    show: hex,
+    run(buf) {
+      if (!parseRtp(buf, info)) return 'rtp:malformed';
+      let ext = 0;
+      for (let id = 1; id <= 15; id++) {
+        const p = findExtension(buf, id, lenOut);
+        if (p < 0) continue;
+        ext++;
+        if (p + (lenOut[0] as number) > buf.length) throw new Error(`extension ${id} at ${p}+${lenOut[0]} outside ${buf.length}`);
+      }
+      readAudioLevel(buf, 1, info);
+      if (info.audioLevel > 127) throw new Error(`audio level ${info.audioLevel}`);
+      readStringExtension(buf, 10);
+      if ((parseVp8(buf, info) as boolean | undefined) === false) return 'vp8:malformed';
+      checkBounds(buf, info);
+      if (info.picIdLength > 0) writePicId(buf, info, readPicId(buf, info) + 1);
+      if (info.tl0Offset >= 0) buf[info.tl0Offset] = 1;
+      return `vp8:${info.keyframe ? 'key' : 'delta'}${info.picIdLength > 0 ? `:pic${info.picIdLength}` : ''}${ext > 0 ? ':ext' : ''}`;
+    },
+  };
+}
+
+/** Compound RTCP from a subscriber: NACK, PLI, FIR, REMB, SR, RR, with lying lengths. */
+export function rtcpTarget(): FuzzTarget<Buffer> {
+  const seeds = [
+    buildNack(1, 777, [5, 6, 9, 40, 41]),
+    buildPli(1, 777),
+    buildRemb(1, 1_500_000, [777, 778]),
+    buildReceiverReport(1, [777, 778]),
+    buildSenderReport(1, 1234),
+    Buffer.concat([buildReceiverReport(1, [777]), buildRemb(1, 300_000, [777]), buildNack(1, 777, [1])]),
+    Buffer.concat([buildSenderReport(1, 9), buildPli(1, 777)]),
+  ];
+  // A FIR (PSFB fmt 4) with two FCI entries.
+  const fir = Buffer.alloc(28);
+  fir[0] = 0x84;
+  fir[1] = 206;
+  fir.writeUInt16BE(6, 2);
+  fir.writeUInt32BE(777, 12);
+  fir.writeUInt32BE(778, 20);
+  seeds.push(fir);
+  let calls = 0;
+  const seen = new Set<string>();
+  const v: RtcpVisitor = {
+    nack: () => {
+      calls++;
+      seen.add('nack');
+    },
+    keyframe: () => {
+      calls++;
+      seen.add('keyframe');
+    },
+    remb: (bps) => {
+      calls++;
+      if (!(bps >= 0) || !Number.isFinite(bps)) throw new Error(`REMB ${bps}`);
+      seen.add('remb');
+    },
+  };
+  return {
+    name: 'rtcp',
+    next: (rng) => packet(rng, seeds),
+    show: hex,
+    run(buf) {
+      calls = 0;
+      seen.clear();
+      const ok = parseRtcp(buf, v) as boolean | undefined;
+      // A NACK item names at most 17 packets in 4 bytes: more calls than that were invented.
+      if (calls > (buf.length / 4) * 17) throw new Error(`${calls} feedback calls from ${buf.length} bytes`);
+      return `${ok === false ? 'malformed' : 'ok'}:${[...seen].sort().join('+') || 'none'}`;
+    },
+  };
+}
+
+const SIMULCAST_VIDEO = [
+  'm=video 9 UDP/TLS/RTP/SAVPF 96 97',
+  'a=mid:1',
+  'a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id',
+  'a=rtpmap:96 VP8/90000',
+  'a=rtpmap:97 rtx/90000',
+  'a=fmtp:97 apt=96',
+  'a=rid:q send',
+  'a=rid:h send',
+  'a=rid:f send',
+  'a=simulcast:send q;h;f',
+].join('\r\n');
+const AUDIO = [
+  'm=audio 9 UDP/TLS/RTP/SAVPF 111',
+  'a=mid:0',
+  'a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level',
+  'a=rtpmap:111 opus/48000/2',
+  'a=ssrc:11 cname:x',
+].join('\r\n');
+
+interface Step {
+  kind: 'video' | 'audio' | 'rtcp' | 'layer' | 'reattach';
+  buf: Buffer;
+  slot: number;
+  value: number;
+}
+
+/**
+ * The forwarding path end to end: MediaSource.handle → OutSlot.forward (rewrite, history,
+ * send) for a simulcast video source learning its layers from rid extensions and an audio
+ * source with levels, plus subscriber RTCP (NACK retransmit, PLI, REMB) and layer switches.
+ * Two video slots and one audio slot send into fake tracks that check every packet sent.
+ */
+export function forwardTarget(): FuzzTarget<Step> {
+  // Real time: OutSlot answers NACKs from a history aged against Date.now().
+  let now = Date.now();
+  const video = new MediaSource('pub', 'video', () => undefined);
+  const audio = new MediaSource('pub', 'audio', () => undefined);
+  const [vm] = parseSdp(SIMULCAST_VIDEO);
+  const [am] = parseSdp(AUDIO);
+  if (!vm || !am) throw new Error('seed SDP did not parse');
+  video.configure(vm);
+  audio.configure(am);
+  audio.onAudioLevel = () => undefined;
+  const slots: OutSlot[] = [];
+  const tracks = [0, 1, 2].map((i) => {
+    const isVideo = i < 2;
+    const src = isVideo ? video : audio;
+    const t = fakeTrack({ ssrc: () => slots[i]?.rewriter.outSsrc ?? -1, pt: src.pt });
+    const slot = new OutSlot({
+      mid: `m${i}`,
+      streamId: `s${i}`,
+      video: isVideo,
+      pt: src.pt,
+      ssrc: 1000 + i,
+      clockRate: src.clockRate,
+      track: t.track,
+      owner: { onRemb: () => undefined },
+    });
+    slot.attach(src);
+    src.sinks.push(slot);
+    t.open();
+    slots.push(slot);
+    return t;
+  });
+  const info = newRtpInfo();
+  const seq = [0, 0, 0, 0];
+  const rids = ['q', 'h', 'f'];
+
+  function videoPacket(rng: Rng): Buffer {
+    const layer = rng.int(4);
+    const s = (seq[layer] = ((seq[layer] as number) + 1) & 0xffff);
+    const rid = layer < 3 ? (rids[layer] as string) : rng.pick(['x', 'constructor', '__proto__', 'toString', 'qq']);
+    const b = buildRtp({
+      ssrc: 100 + layer,
+      seq: s,
+      ts: s * 3000,
+      marker: rng.chance(0.3),
+      ext: rng.chance(0.8) ? [[10, Buffer.from(rid)]] : [],
+      vp8: { picId: s & 0x7fff, picIdBytes: rng.chance(0.8) ? 2 : 1, tl0: s & 0xff, keyframe: rng.chance(0.2), start: rng.chance(0.8) },
+      payload: rng.int(40),
+    });
+    return rng.chance(0.6) ? b : mutate(rng, b);
+  }
+
+  function audioPacket(rng: Rng): Buffer {
+    const s = (seq[3] = ((seq[3] as number) + 1) & 0xffff);
+    const b = buildRtp({ ssrc: 11, pt: 111, seq: s, ts: s * 960, ext: [[1, Buffer.from([rng.int(256)])]], payload: rng.int(60) });
+    return rng.chance(0.6) ? b : mutate(rng, b);
+  }
+
+  function rtcp(rng: Rng, slot: OutSlot): Buffer {
+    const out = slot.rewriter.outSsrc;
+    const base = slot.rewriter.outSeq;
+    const b = rng.pick([
+      () =>
+        buildNack(
+          1,
+          out,
+          Array.from({ length: 1 + rng.int(4) }, () => (base - rng.int(600)) & 0xffff),
+        ),
+      () =>
+        buildNack(
+          1,
+          out,
+          Array.from({ length: 64 }, () => base),
+        ),
+      () => buildPli(1, out),
+      () => buildRemb(1, rng.int(5_000_000), [out]),
+    ])();
+    return rng.chance(0.7) ? b : mutate(rng, b);
+  }
+
+  return {
+    name: 'forward (source→slot, NACK, PLI, REMB, layer switch)',
+    next(rng) {
+      const r = rng.next();
+      const slot = rng.int(3);
+      if (r < 0.6) return { kind: 'video', buf: videoPacket(rng), slot, value: 0 };
+      if (r < 0.8) return { kind: 'audio', buf: audioPacket(rng), slot, value: 0 };
+      if (r < 0.93) return { kind: 'rtcp', buf: rtcp(rng, slots[slot] as OutSlot), slot, value: 0 };
+      if (r < 0.99) return { kind: 'layer', buf: Buffer.alloc(0), slot: rng.int(2), value: rng.int(3) };
+      return { kind: 'reattach', buf: Buffer.alloc(0), slot, value: 0 };
+    },
+    show: (s) => `${s.kind} slot ${s.slot} value ${s.value} ${hex(s.buf)}`,
+    run(s) {
+      now = Date.now();
+      const slot = slots[s.slot] as OutSlot;
+      const track = tracks[s.slot] as (typeof tracks)[number];
+      switch (s.kind) {
+        case 'video':
+        case 'audio': {
+          if (!parseRtp(s.buf, info)) return 'rtp:malformed';
+          const n = (s.kind === 'video' ? video : audio).handle(s.buf, info, now);
+          // A rid from the packet names one of three layers, never a property of the table.
+          if (Object.keys(video.layers).length !== 3) throw new Error(`layer table has keys ${Object.keys(video.layers).join(',')}`);
+          return `${s.kind}:sent${Math.min(n, 2)}`;
+        }
+        case 'rtcp': {
+          track.seqs.length = 0;
+          track.rtcp(s.buf);
+          // Each packet at most once per NACK: naming a sequence number 64 times must not resend it 64 times.
+          if (new Set(track.seqs).size !== track.seqs.length)
+            throw new Error(`one RTCP packet resent ${track.seqs.length} packets, ${new Set(track.seqs).size} distinct`);
+          return track.seqs.length > 0 ? 'rtcp:resent' : 'rtcp:none';
+        }
+        case 'layer': {
+          video.measure(now, 500);
+          slot.preferred = s.value;
+          const target = chooseLayer({
+            preferred: s.value,
+            rates: video.rates([0, 0, 0], now),
+            budget: s.value * 1e6,
+            current: slot.current,
+            headroomMs: 5000,
+          });
+          if (target >= 0) slot.target = target;
+          return target >= 0 ? 'layer:switch' : 'layer:none';
+        }
+        case 'reattach': {
+          const src = slot.source ?? (s.slot < 2 ? video : audio);
+          slot.detach();
+          slot.attach(src);
+          src.sinks.push(slot);
+          return 'reattach';
+        }
+      }
+    },
+  };
+}
+
+/** Hostile publish offers: mungePublishOffer, then what the publisher does with the result. */
+export function sdpTarget(): FuzzTarget<string> {
+  const pool = [
+    'm=video 9 UDP/TLS/RTP/SAVPF 96',
+    'm=audio 9 UDP/TLS/RTP/SAVPF 111',
+    'm=application 9 UDP/DTLS/SCTP webrtc-datachannel',
+    'm=video',
+    'm=',
+    'a=rtpmap:96 VP8/90000',
+    'a=rtpmap:111 opus/48000/2',
+    'a=rtpmap:97 rtx/90000',
+    'a=rtpmap:0 VP8/90000',
+    'a=rtpmap:200 opus/48000',
+    'a=rtpmap:96 opus/48000/2',
+    'a=rtpmap:96 VP8/0',
+    'a=rtpmap:',
+    'a=fmtp:97 apt=96',
+    'a=fmtp:97 apt=97',
+    'a=fmtp:96 apt=',
+    'a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level',
+    'a=extmap:15 urn:ietf:params:rtp-hdrext:ssrc-audio-level',
+    'a=extmap:0 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id',
+    'a=extmap:255 urn:ietf:params:rtp-hdrext:toffset',
+    'a=extmap:1 urn:ietf:params:rtp-hdrext:toffset',
+    'a=extmap:4/sendonly http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time',
+    'a=extmap:99999999999999999999 urn:ietf:params:rtp-hdrext:toffset',
+    'a=ssrc:1 cname:parley-f',
+    'a=ssrc:99999999999 cname:parley-q',
+    'a=ssrc-group:SIM 1 2 3 4 5',
+    'a=ssrc-group:SIM  ',
+    'a=ssrc-group:FID 1 1',
+    'a=rid:q send',
+    'a=rid:constructor send',
+    'a=rid:__proto__ send',
+    'a=mid:',
+    'a=mid:' + 'x'.repeat(200),
+    'a=sendonly',
+    'a=inactive',
+    'a=rtcp-fb:* nack',
+    'a=rtcp-fb:96 transport-cc',
+  ];
+  const seeds = [buildPublishOffer(), buildPublishOffer({ audioPt: 109, vp8Pt: 120, rtxPt: 124, levelId: 14, ridId: 4 })];
+  return {
+    name: 'sdp (mungePublishOffer, parseSdp, MediaSource.configure)',
+    next: (rng) => (rng.chance(0.02) ? randomBytes(rng, 200).toString('latin1') : mutateLines(rng, rng.pick(seeds), pool)),
+    show: (s) => JSON.stringify(s.slice(0, 300)),
+    run(sdp) {
+      let munged: string;
+      try {
+        munged = mungePublishOffer(sdp);
+      } catch (err) {
+        // The code, and the reason with its numbers blanked: which check refused it.
+        if (err instanceof AppError)
+          return `rejected:${err.code}:${err.message
+            .replace(/^Publish offer refused: |\.$/g, '')
+            .replace(/\S*[:/]\S*/g, 'URI')
+            .replace(/\b\d+\b/g, 'N')}`;
+        throw err;
+      }
+      let videos = 0;
+      for (const m of parseSdp(munged)) {
+        if (m.kind !== 'audio' && m.kind !== 'video') continue;
+        const src = new MediaSource('p', m.kind === 'audio' ? 'audio' : videos++ === 0 ? 'video' : 'screen', () => undefined);
+        src.configure(m);
+        // What reaches every subscriber's offer must be within what the SFU offers.
+        if (src.pt < 96 || src.pt > 127) throw new Error(`payload type ${src.pt} accepted (${m.kind})`);
+        for (const [uri, id] of src.extIds) if (!(id >= 1 && id <= 14)) throw new Error(`extension id ${id} accepted for ${uri}`);
+        for (const l of src.layers) if (l && !(l.ssrc >= 0 && l.ssrc <= 0xffffffff && Number.isInteger(l.ssrc))) throw new Error(`ssrc ${l.ssrc} accepted`);
+      }
+      const sections = parseSdp(munged);
+      const level = sections.find((m) => m.kind === 'audio')?.extmap.get(EXT_AUDIO_LEVEL);
+      const rid = sections.find((m) => m.kind === 'video')?.extmap.get(EXT_RID);
+      return `accepted:${sections.length}${level !== undefined ? ':level' : ''}${rid !== undefined ? ':rid' : ''}`;
+    },
+  };
+}
+
+/** The synchronous targets, freshly built (each keeps state between inputs). */
+export function syncTargets(): FuzzTarget<any>[] {
+  return [rtpTarget(), rtcpTarget(), forwardTarget(), sdpTarget()];
+}
