@@ -4,13 +4,14 @@
  * join result and mounts <SecurityPanel session={…}/>. See docs/security.md.
  */
 import type { RosterEvent } from '../../../protocol/roster-chain.js';
-import type { JoinResult } from '../../../protocol/signaling.js';
+import type { JoinResult, MeetingInfo } from '../../../protocol/signaling.js';
 import { ChainKeeper, type ChainState } from './chain-keeper.js';
+import { observeE2ee, type PinStore } from './e2ee-pin.js';
 import type { DeviceIdentity } from './identity.js';
 import { KeyManager, type KeyEvent } from './key-manager.js';
 import type { TransformOptions, WorkerMessage, WorkerStats } from './worker-protocol.js';
 
-type SecurityEventName = 'roster.event' | 'media.receivers' | 'e2ee.key';
+type SecurityEventName = 'roster.event' | 'media.receivers' | 'e2ee.key' | 'meeting.updated';
 
 /** The part of the signaling client the session uses (web/src/lib/signaling.ts fits). */
 export interface SecuritySignaling {
@@ -32,6 +33,8 @@ export interface SessionOptions {
   createWorker?: () => Worker;
   rotateMs?: number;
   exposeKeysForTest?: boolean;
+  /** Where meetings seen as E2EE are remembered (default: localStorage; see e2ee-pin.ts). */
+  pins?: PinStore;
 }
 
 type ScriptTransformCtor = new (worker: Worker, options: TransformOptions) => unknown;
@@ -46,20 +49,32 @@ export function transformSupport(): 'script-transform' | 'encoded-streams' | 'no
 
 export class SecuritySession {
   readonly chain: ChainKeeper;
+  /**
+   * Whether this meeting is end to end encrypted here: fixed when the session starts, true if
+   * the server said so or this browser saw it so before (e2ee-pin.ts). Nothing the server
+   * says later turns it off; a claim that it is off raises `downgrade` instead.
+   */
+  readonly e2ee: boolean;
   readonly keys: KeyManager | null;
   readonly selfId: string;
   readonly #worker: Worker | null;
+  readonly #pins: PinStore | undefined;
   readonly #offs: (() => void)[] = [];
   readonly #receiverIds = new WeakMap<RTCRtpReceiver, string>();
   readonly #listeners = new Set<() => void>();
   #n = 0;
   #state: EncryptionState;
   #received = new Set<string>();
+  #downgrade = false;
 
   constructor(o: SessionOptions) {
     this.selfId = o.join.participantId;
+    this.#pins = o.pins;
     this.chain = new ChainKeeper(o.join.meeting.meetingId);
-    const wanted = o.e2ee ?? o.join.meeting.e2ee;
+    const mode = observeE2ee(o.join.meeting.meetingId, o.join.meeting.e2ee, o.pins);
+    const wanted = o.e2ee ?? mode.e2ee;
+    this.e2ee = wanted;
+    this.#downgrade = wanted && !o.join.meeting.e2ee;
     const support = transformSupport();
     this.#state = !wanted ? 'off' : support !== 'script-transform' ? 'unsupported' : 'waiting-for-keys';
     this.#worker = this.#state === 'waiting-for-keys' && o.createWorker ? o.createWorker() : null;
@@ -69,6 +84,7 @@ export class SecuritySession {
       sig.on('roster.event', (e: RosterEvent) => void this.chain.append(e)),
       sig.on('media.receivers', (d: { publisherId: string; receivers: string[] }) => void this.chain.checkReceivers(d.publisherId, d.receivers)),
       this.chain.onChange(() => this.#emit()),
+      sig.on('meeting.updated', (m: MeetingInfo) => this.#claimed(m)),
     );
     if (this.#worker) {
       const worker = this.#worker;
@@ -102,7 +118,36 @@ export class SecuritySession {
 
   /** After a reconnect re-joined: the new chain must extend the one already verified. */
   rejoined(result: JoinResult): Promise<void> {
+    this.#claimed(result.meeting);
     return this.chain.load(result.chain);
+  }
+
+  /**
+   * The server claimed a setting for this meeting. Claiming plain for an E2EE session changes
+   * nothing here (media and chat stay end to end encrypted) and raises the downgrade alarm.
+   */
+  #claimed(m: MeetingInfo): void {
+    if (m.meetingId !== this.chain.meetingId) return;
+    observeE2ee(m.meetingId, m.e2ee, this.#pins);
+    if (this.e2ee && !m.e2ee && !this.#downgrade) {
+      this.#downgrade = true;
+      this.#emit();
+    }
+  }
+
+  /** The server claimed this E2EE meeting is plain (it stays encrypted here): show the alarm. */
+  get downgradeClaimed(): boolean {
+    return this.#downgrade;
+  }
+
+  /**
+   * What `chat.send` carries for `text`: sealed in an E2EE session (rejects when this browser
+   * holds no key; it never falls back to plain), plain text otherwise. The one place the
+   * client decides, so a `meeting.updated` from the server cannot make it send plain words.
+   */
+  async chatPayload(text: string): Promise<{ sealed: string } | { text: string }> {
+    if (!this.e2ee) return { text };
+    return { sealed: await this.sealChat(text) };
   }
 
   get encryption(): EncryptionState {
@@ -158,8 +203,8 @@ export class SecuritySession {
     });
   }
 
-  state(): ChainState & { encryption: EncryptionState; keyId: number } {
-    return { ...this.chain.state(), encryption: this.#state, keyId: this.keys?.keyId ?? -1 };
+  state(): ChainState & { encryption: EncryptionState; keyId: number; e2ee: boolean; downgrade: boolean } {
+    return { ...this.chain.state(), encryption: this.#state, keyId: this.keys?.keyId ?? -1, e2ee: this.e2ee, downgrade: this.#downgrade };
   }
 
   onChange(cb: () => void): () => void {

@@ -3,7 +3,8 @@ import { useTranslation } from 'react-i18next';
 import type { JoinResult } from '../../../../protocol/signaling.js';
 import { LanguageMenu } from '../../components/LanguageMenu.js';
 import i18n from '../../i18n/i18n.js';
-import { registerSecurityI18n } from '../../security/index.js';
+import { isPinnedE2ee, registerSecurityI18n } from '../../security/index.js';
+import { DowngradeAlarm } from '../../security/ui/DowngradeAlarm.js';
 import { SecurityPanel, SecurityWarnings } from '../../security/ui/SecurityPanel.js';
 import { errorText } from '../../lib/errors.js';
 import type { SignalingClient } from '../../lib/signaling.js';
@@ -106,6 +107,9 @@ export function MeetingRoom(props: { client: SignalingClient; join: JoinResult; 
   if (room.phase === 'waiting') return <WaitingScreen title={room.meeting.title} onLeave={leave} />;
 
   const self = room.roster.find((p) => p.participantId === room.selfId);
+  // Fixed when the security session started (and remembered per meeting): a later
+  // `meeting.updated` from the server cannot make this room send plain chat or media.
+  const e2ee = security ? security.e2ee : room.meeting.e2ee || isPinnedE2ee(room.meeting.meetingId);
   const unread = panel === 'chat' ? 0 : Math.max(0, room.chat.length - seenChat);
   const canShare = typeof navigator.mediaDevices?.getDisplayMedia === 'function';
 
@@ -118,7 +122,7 @@ export function MeetingRoom(props: { client: SignalingClient; join: JoinResult; 
             {t('meeting.participants', { count: room.roster.length })}
           </span>
           {room.meeting.locked && <span className="chip chip-warn">{t('meeting.locked')}</span>}
-          {security && room.meeting.e2ee ? <SecurityIndicator session={security} /> : room.meeting.e2ee && <span className="chip">{t('meeting.e2ee')}</span>}
+          {security && e2ee ? <SecurityIndicator session={security} /> : e2ee && <span className="chip">{t('meeting.e2ee')}</span>}
           {media.screen && (
             <span className="chip chip-live" data-testid="sharing-indicator">
               {t('meeting.sharing')}
@@ -141,6 +145,7 @@ export function MeetingRoom(props: { client: SignalingClient; join: JoinResult; 
           props.onLeft();
         }}
       />
+      {security && <DowngradeAlarm session={security} onLeave={leave} />}
       {security && (
         <div className="banners security-banners">
           <SecurityWarnings session={security} />
@@ -181,21 +186,22 @@ export function MeetingRoom(props: { client: SignalingClient; join: JoinResult; 
               <ChatPanel
                 messages={chat}
                 selfId={room.selfId}
-                sealed={room.meeting.e2ee}
+                sealed={e2ee}
                 send={async (text) => {
-                  if (!room.meeting.e2ee) {
+                  if (!security && !e2ee) {
                     await client.request('chat.send', { text });
                     return;
                   }
-                  // End-to-end encrypted meeting: the server only ever gets the sealed message.
-                  let sealed: string;
+                  // The security session decides (e2ee-session.ts chatPayload): in an E2EE
+                  // meeting the server only ever gets the sealed message, never plain words.
+                  let payload: { sealed: string } | { text: string };
                   try {
                     if (!security) throw new Error('no security session');
-                    sealed = await security.sealChat(text);
+                    payload = await security.chatPayload(text);
                   } catch (err) {
                     throw new SealError(err instanceof Error ? err.message : String(err));
                   }
-                  await client.request('chat.send', { sealed });
+                  await client.request('chat.send', payload);
                 }}
               />
             )}

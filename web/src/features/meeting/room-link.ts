@@ -7,7 +7,7 @@
  * MediaClient with attachMedia(). See web/src/security/index.ts and docs/security.md.
  */
 import type { JoinResult } from '../../../../protocol/signaling.js';
-import { createSecuritySession, type DeviceIdentity, type SecuritySession } from '../../security/index.js';
+import { createSecuritySession, observeE2ee, type DeviceIdentity, type SecuritySession } from '../../security/index.js';
 import type { EventData, SignalingClient } from '../../lib/signaling.js';
 
 export interface MediaSink {
@@ -119,6 +119,9 @@ export class RoomLink {
     if (this.#closed) return;
     this.#newMediaSession();
     this.#session?.close();
+    // Remember a meeting seen as E2EE from the first result (the waiting room's too), so an
+    // admission that claims otherwise cannot start a plain session (security/e2ee-pin.ts).
+    observeE2ee(r.meeting.meetingId, r.meeting.e2ee);
     this.#session = r.state === 'joined' ? createSecuritySession(this.#client, r, this.#identity) : null;
     this.#emit();
   }
