@@ -62,6 +62,11 @@ export const ERROR_CATALOG = {
     message: "A demand can only name its authority's own jurisdiction.",
   },
   SELF_APPROVAL: { http: 403, ws: 4403, message: 'The person who recorded a demand cannot approve it.' },
+  LINKED_APPROVAL: {
+    http: 403,
+    ws: 4403,
+    message: 'The approver got a role through the requester (or the other way round); a second, unlinked person must approve.',
+  },
   DEMAND_STATE: { http: 409, ws: 4409, message: 'The demand is not in a state that allows this.' },
   DEMAND_EXPIRED: { http: 409, ws: 4409, message: 'The demand has expired.' },
   BUSINESS_VERIFICATION_REQUIRED: {

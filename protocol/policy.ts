@@ -57,16 +57,24 @@ export const Demand = z.object({
 });
 export type Demand = z.infer<typeof Demand>;
 
+/**
+ * A demand's targets as the API shows them: the meetings named by id and the title pattern as
+ * asked, and only how many accounts (ids or emails) were named — never which emails resolved to
+ * an account here (that would tell any reader who has an account).
+ */
+export const DemandTargetsView = z.object({ meetings: z.array(z.string()), accountsNamed: z.number().int(), titlePattern: z.string().nullable() });
+export type DemandTargetsView = z.infer<typeof DemandTargetsView>;
+
 /** A demand as the API returns it: with whether it has expired and whether its gag is in force now. */
-export const DemandView = Demand.extend({ expired: z.boolean(), gagInForce: z.boolean() });
+export const DemandView = Demand.extend({ targets: DemandTargetsView, expired: z.boolean(), gagInForce: z.boolean() });
 export type DemandView = z.infer<typeof DemandView>;
 
 export const DemandOutcome = z.object({ meetingId: z.string(), outcome: z.enum(['removed', 'no-action']), count: z.number().int(), at: z.number() });
 export type DemandOutcome = z.infer<typeof DemandOutcome>;
 
+/** One meeting the demand names by id (meetings matched only by a title pattern are never listed). */
 export const MeetingImpact = z.object({
   meetingId: z.string(),
-  title: z.string().nullable(),
   live: z.boolean(),
   /** Participants located in the jurisdiction now: the only ones the demand would act on. */
   inJurisdiction: z.number().int(),
@@ -79,9 +87,11 @@ export type MeetingImpact = z.infer<typeof MeetingImpact>;
 export const ImpactPreview = z.object({
   demandId: z.number().int(),
   jurisdiction: z.string(),
+  /** Meetings the demand names by id. */
   meetings: z.array(MeetingImpact),
-  /** Live participants signed in to targeted accounts, located in the jurisdiction, in other meetings. */
-  accountSessions: z.number().int(),
+  /** Live meetings matched only by the title pattern: counts, never ids or titles. */
+  patternMatched: z.object({ meetings: z.number().int(), inJurisdiction: z.number().int(), outside: z.number().int() }),
+  /** Participants in the meetings above located in the jurisdiction (targeted accounts are never counted apart: that would say who is online where). */
   totals: z.object({ inJurisdiction: z.number().int(), outsideAffected: z.literal(0) }),
   summary: z.string(),
 });
@@ -94,3 +104,21 @@ export type Restriction = z.infer<typeof Restriction>;
 /** Account creation rules for people located in one country, as the admin edits them. */
 export const AccountPolicyRow = z.object({ country: z.string(), individualSignupDisabled: z.boolean(), businessRequiresVerification: z.boolean() });
 export type AccountPolicyRow = z.infer<typeof AccountPolicyRow>;
+
+/** The powers that wait for a second person (docs/powers.md). */
+export const POWER_KINDS = ['restriction.instance', 'role.change', 'geo.reload', 'business.verification'] as const;
+export const PowerKind = z.enum(POWER_KINDS);
+export type PowerKind = z.infer<typeof PowerKind>;
+
+/** A command one operator requested, waiting for a second, different operator to approve it. */
+export const PendingCommand = z.object({
+  id: z.string(),
+  kind: PowerKind,
+  /** One line: what will happen when approved. */
+  summary: z.string(),
+  details: z.record(z.string(), z.unknown()),
+  requestedBy: z.string(),
+  requestedAt: z.number(),
+  expiresAt: z.number(),
+});
+export type PendingCommand = z.infer<typeof PendingCommand>;

@@ -79,24 +79,57 @@ export const Evidence = z.strictObject({
 
 const base = <T extends string>(type: T) => ({ v: z.literal(1), type: z.literal(type), at: Ms });
 
-const DemandRecorded = z.strictObject({
-  ...base('demand.recorded'),
+/** SHA-256, lower-case hex. */
+export const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'SHA-256 hex');
+
+/**
+ * The commitment a gagged demand.recorded carries instead of authority, reference and legal
+ * basis: SHA-256 over the canonical JSON of `{authority, legalBasis, reference, salt}` (salt:
+ * 32 random bytes, hex). demand.gag-ended publishes the four when the gag ends.
+ */
+export function gagCommitmentInput(p: { authority: string; legalBasis: string; reference: string; salt: string }): string {
+  return canonicalJson({ authority: p.authority, legalBasis: p.legalBasis, reference: p.reference, salt: p.salt });
+}
+
+const DemandRecorded = z
+  .strictObject({
+    ...base('demand.recorded'),
+    demandId: Id,
+    /** Absent while a gag applies (then `commitment` stands for authority, reference and basis). */
+    authority: Text.optional(),
+    jurisdiction: CountryCode,
+    legalBasis: Text.optional(),
+    reference: Text.optional(),
+    /** Gagged demands: SHA-256 hex of gagCommitmentInput(...); demand.gag-ended opens it. */
+    commitment: Sha256Hex.optional(),
+    receivedAt: Ms,
+    asked: z
+      .array(Ask)
+      .min(1)
+      .max(ASK_KINDS.length * 4),
+    /** Pseudonyms of the meetings, accounts or participants named in the demand. */
+    targets: z.array(Pseudonym).max(10_000),
+    gag: z.strictObject({ active: z.boolean(), until: Ms.nullable() }),
+    expiresAt: Ms.nullable(),
+    recordedBy: OperatorPseudonym.optional(),
+  })
+  .refine((e) => (e.commitment === undefined) === (e.authority !== undefined && e.reference !== undefined && e.legalBasis !== undefined), {
+    message: 'either authority, reference and legal basis, or (under a gag) their commitment',
+    path: ['commitment'],
+  });
+
+/** A gag ended: what the commitment on demand.recorded stood for, and its salt. */
+const DemandGagEnded = z.strictObject({
+  ...base('demand.gag-ended'),
   demandId: Id,
   authority: Text,
-  jurisdiction: CountryCode,
   legalBasis: Text,
   reference: Text,
-  receivedAt: Ms,
-  asked: z
-    .array(Ask)
-    .min(1)
-    .max(ASK_KINDS.length * 4),
-  /** Pseudonyms of the meetings, accounts or participants named in the demand. */
-  targets: z.array(Pseudonym).max(10_000),
-  gag: z.strictObject({ active: z.boolean(), until: Ms.nullable() }),
-  expiresAt: Ms.nullable(),
-  recordedBy: OperatorPseudonym.optional(),
+  salt: z.string().regex(/^[0-9a-f]{64}$/),
 });
+
+/** An approver looked at the counts a demand awaiting approval would affect. */
+const DemandPreviewed = z.strictObject({ ...base('demand.previewed'), demandId: Id, by: OperatorPseudonym });
 
 const DemandDecided = z.strictObject({
   ...base('demand.decided'),
@@ -171,13 +204,61 @@ const RestrictionChanged = z.strictObject({
   unknown: z.enum(['allow', 'block']),
   anonymizers: z.enum(['allow', 'block']).optional(),
   by: z.union([OperatorPseudonym, AccountPseudonym]).optional(),
+  /** Instance restrictions: the second admin who approved the change. */
+  approvedBy: OperatorPseudonym.optional(),
 });
+
+/** A participant removed because an instance, account or meeting restriction changed (no demand). */
+const RestrictionRemoved = z.strictObject({
+  ...base('restriction.removed'),
+  scope: z.enum(['instance', 'account', 'meeting']),
+  meeting: MeetingPseudonym,
+  participant: ParticipantPseudonym,
+  /** country null: an unknown location (private range, missing entry, anonymiser). */
+  evidence: z.strictObject({ country: CountryCode.nullable(), database: z.string().min(1).max(200), databaseBuildDate: z.string().regex(BUILD_DATE_PATTERN) }),
+});
+
+const InstanceRole = z.enum(['admin', 'compliance', 'approver', 'auditor']);
+/** Who holds an operator role changed: requested by one admin, approved by another. */
+const RoleChanged = z.strictObject({
+  ...base('role.changed'),
+  account: OperatorPseudonym,
+  granted: z.array(InstanceRole).max(4),
+  revoked: z.array(InstanceRole).max(4),
+  by: OperatorPseudonym,
+  approvedBy: OperatorPseudonym,
+});
+
+/** The location database in use changed (or was reloaded): the file's hash, name and build date. */
+const GeoDatabaseChanged = z.strictObject({
+  ...base('geo.database-changed'),
+  sha256: Sha256Hex,
+  database: z.string().min(1).max(200),
+  databaseBuildDate: z.string().regex(BUILD_DATE_PATTERN),
+  by: OperatorPseudonym.optional(),
+  approvedBy: OperatorPseudonym.optional(),
+  /** 'api' (two admins), 'signal' (SIGHUP on the host), 'startup'. */
+  trigger: z.enum(['api', 'signal', 'startup']),
+});
+
+const VerificationChanged = z.strictObject({
+  ...base('account.verification-changed'),
+  account: AccountPseudonym,
+  verified: z.boolean(),
+  by: OperatorPseudonym,
+  approvedBy: OperatorPseudonym.optional(),
+});
+
+/** An admin read a meeting's cross-node roster counts. */
+const RosterViewed = z.strictObject({ ...base('roster.viewed'), meeting: MeetingPseudonym, by: OperatorPseudonym });
 
 const AccountPolicyChanged = z.strictObject({
   ...base('account-policy.changed'),
   jurisdiction: CountryCode,
   /** Account types that people located in the jurisdiction may no longer create. */
   restrictedAccountTypes: z.array(z.enum(['individual', 'business'])).max(2),
+  /** Whether business accounts from the jurisdiction must be verified before they host. */
+  businessVerificationRequired: z.boolean().optional(),
   demandId: Id.nullable(),
   by: OperatorPseudonym.optional(),
 });
@@ -214,6 +295,13 @@ export const LogEntry = z.discriminatedUnion('type', [
   accountStatus('account.suspended'),
   accountStatus('account.reactivated'),
   DataRequestRefused,
+  DemandGagEnded,
+  DemandPreviewed,
+  RestrictionRemoved,
+  RoleChanged,
+  GeoDatabaseChanged,
+  VerificationChanged,
+  RosterViewed,
 ]);
 export type LogEntry = z.infer<typeof LogEntry>;
 export type LogEntryType = LogEntry['type'];

@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { clearSessionCookie, requireRole, requireUser, setSessionCookie, SESSION_COOKIE } from '../http/index.js';
 import type { Accounts, User } from './accounts.js';
-import { INSTANCE_ROLES } from './accounts.js';
 
 const Signup = z
   .object({
@@ -14,7 +13,6 @@ const Signup = z
   })
   .strict();
 const Login = z.object({ email: z.string().trim().max(254), password: z.string().max(256) }).strict();
-const Roles = z.object({ roles: z.array(z.enum(INSTANCE_ROLES)).max(4) }).strict();
 
 export function publicUser(u: User) {
   return {
@@ -66,11 +64,5 @@ export function accountRoutes(app: FastifyInstance, deps: AccountRouteDeps): voi
     requireRole(req, 'admin');
     return { users: (await accounts.listUsers()).map(publicUser) };
   });
-
-  app.put('/api/admin/users/:id/roles', async (req) => {
-    requireRole(req, 'admin');
-    const { id } = z.object({ id: z.uuid() }).parse(req.params);
-    const { roles } = Roles.parse(req.body);
-    return { user: publicUser(await accounts.setRoles(id, roles)) };
-  });
+  // PUT /api/admin/users/:id/roles is a second-person command: server/policy/routes.ts (docs/powers.md).
 }

@@ -3,6 +3,7 @@ import type { MeetingRecord } from '../meetings/index.js';
 import type { Db } from '../storage/index.js';
 import type { PolicyAccounts } from './context.js';
 import { createPolicyEngine, type PolicyEngine } from './engine.js';
+import type { OperatorAccounts } from './powers.js';
 import { createKyselyPolicyStore } from './store.js';
 import type { PolicyHooks, PolicyLog } from './types.js';
 import type { SignupGuard } from '../accounts/index.js';
@@ -12,7 +13,7 @@ export interface CreatePolicyOptions {
   /** The transparency log (server/transparency createTransparencyLog) or anything with its append/appendMany/pseudonym. */
   log: PolicyLog;
   meetings: { get(id: string): Promise<MeetingRecord | null> };
-  accounts: PolicyAccounts & { setSignupGuard(guard: SignupGuard): void };
+  accounts: PolicyAccounts & OperatorAccounts & { setSignupGuard(guard: SignupGuard): void };
   onAction?: (action: 'refused' | 'removed', jurisdiction: string) => void;
   expiryCheckMs?: number;
   /** Observers of committed policy changes (server/cluster adds its own with engine.addHooks). */
@@ -26,6 +27,7 @@ export async function createPolicy(opts: CreatePolicyOptions): Promise<PolicyEng
     log: opts.log,
     meetings: opts.meetings,
     accounts: opts.accounts,
+    operatorAccounts: opts.accounts,
     ...(opts.onAction ? { onAction: opts.onAction } : {}),
     ...(opts.expiryCheckMs !== undefined ? { expiryCheckMs: opts.expiryCheckMs } : {}),
     ...(opts.hooks ? { hooks: opts.hooks } : {}),

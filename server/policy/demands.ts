@@ -1,6 +1,7 @@
 /** The life of a demand: record → approve | reject; approved → lifted | expired. */
+import { createHash } from 'node:crypto';
 import { AppError } from '../../protocol/errors.js';
-import { LogEntry as LogEntrySchema, PERFORMABLE_ASKS, type Ask, type LogEntry } from '../../protocol/transparency.js';
+import { gagCommitmentInput, LogEntry as LogEntrySchema, PERFORMABLE_ASKS, type Ask, type LogEntry } from '../../protocol/transparency.js';
 import { notify, OPERATOR_SCOPE, type PolicyContext } from './context.js';
 import { enforceDemand } from './enforce.js';
 import { country, type DemandInput } from './schemas.js';
@@ -60,6 +61,15 @@ function askForLog(a: DemandAsk): Ask {
   return a.reason === undefined ? { kind: a.kind, performed: a.performed } : { kind: a.kind, performed: a.performed, reason: a.reason.slice(0, 2000) };
 }
 
+/** The salt of a gagged demand's commitment: a keyed pseudonym, recomputable only with the log's key. */
+export function gagSalt(ctx: PolicyContext, id: number): string {
+  return createHash('sha256')
+    .update(ctx.log.pseudonym('operator', `gag-salt:${id}`, 'gag-commitments'))
+    .digest('hex');
+}
+
+const sha256Hex = (s: string): string => createHash('sha256').update(s).digest('hex');
+
 /** The demand.recorded entry; the document hash goes on it when the log schema has a field for it. */
 function recordedEntries(ctx: PolicyContext, d: Demand): LogEntry[] {
   const scope = String(d.id);
@@ -68,15 +78,19 @@ function recordedEntries(ctx: PolicyContext, d: Demand): LogEntry[] {
     ...d.targets.accounts.map((a) => ctx.log.pseudonym('account', a, scope)),
     ...d.targets.unmatchedEmails.map((e) => ctx.log.pseudonym('account', e, scope)),
   ];
+  // Under a gag the public entry carries a salted commitment instead of who asked and under
+  // which reference and law; demand.gag-ended opens it (the salt is a keyed pseudonym of the
+  // demand, so it need not be stored, and nobody without the key can test guesses against it).
+  const named = d.gag.active
+    ? { commitment: sha256Hex(gagCommitmentInput({ authority: d.authority, legalBasis: d.legalBasis, reference: d.reference, salt: gagSalt(ctx, d.id) })) }
+    : { authority: d.authority, legalBasis: d.legalBasis, reference: d.reference };
   const base = {
     v: 1 as const,
     type: 'demand.recorded' as const,
     at: d.createdAt,
     demandId: scope,
-    authority: d.authority,
+    ...named,
     jurisdiction: d.jurisdiction,
-    legalBasis: d.legalBasis,
-    reference: d.reference,
     receivedAt: d.receivedAt,
     asked: d.asks.map(askForLog),
     targets,
@@ -212,12 +226,15 @@ export async function approveDemand(
   ctx: PolicyContext,
   id: number,
   approverId: string,
+  /** Whether two accounts may be one person (commands.ts RoleLedger): then they are not two people. */
+  linked: (a: string, b: string) => boolean = () => false,
 ): Promise<{ demand: Demand; outcomes: Awaited<ReturnType<typeof enforceDemand>> }> {
   return serial(id, async () => {
     const active = await transitionOnce(ctx, id, async (d) => {
       if (!d) throw new AppError('NOT_FOUND', 'No such demand.');
       requireState(d, 'recorded');
       if (d.recordedBy === approverId) throw new AppError('SELF_APPROVAL');
+      if (linked(d.recordedBy, approverId)) throw new AppError('LINKED_APPROVAL');
       const now = ctx.now();
       if (d.expiresAt !== null && d.expiresAt <= now) throw new AppError('DEMAND_EXPIRED', undefined, { expiresAt: d.expiresAt });
       if (!d.document) throw new AppError('DEMAND_STATE', 'Attach the demand document before approval.');

@@ -82,7 +82,6 @@ export async function plan(ctx: PolicyContext, d: Demand, skip: ReadonlySet<stri
       const all = inJ + o.inJ;
       impacts.push({
         meetingId,
-        title: titleOf.get(meetingId) ?? null,
         live: true,
         inJurisdiction: all,
         outside: size - inJ + o.total - o.inJ,
@@ -100,7 +99,6 @@ export async function plan(ctx: PolicyContext, d: Demand, skip: ReadonlySet<stri
     elsewhereInJurisdiction += o.inJ;
     impacts.push({
       meetingId,
-      title: titleOf.get(meetingId) ?? null,
       live: true,
       inJurisdiction: o.inJ,
       outside: o.total - o.inJ,
@@ -110,7 +108,7 @@ export async function plan(ctx: PolicyContext, d: Demand, skip: ReadonlySet<stri
   }
   for (const id of d.targets.meetings) {
     if (liveIds.has(id) || (remote?.get(id)?.length ?? 0) > 0) continue;
-    impacts.push({ meetingId: id, title: null, live: false, inJurisdiction: 0, outside: 0, action: 'no action needed' });
+    impacts.push({ meetingId: id, live: false, inJurisdiction: 0, outside: 0, action: 'no action needed' });
     // With a cluster whose roster mirror cannot be read now, the meeting may be live elsewhere:
     // then nothing is recorded for it here rather than a "no action needed" that may be false.
     if (remote !== null) noAction.push(id);
@@ -118,14 +116,28 @@ export async function plan(ctx: PolicyContext, d: Demand, skip: ReadonlySet<stri
   return { removals, noAction, impacts, accountSessions, elsewhereInJurisdiction };
 }
 
+/**
+ * What the second person sees before deciding: counts per meeting the demand names by id, and
+ * only counts for meetings matched by its title pattern (never their ids or titles); nothing
+ * per account or email, and targeted accounts' sessions elsewhere are not counted at all (a
+ * count for a demand naming one email would say whether that person is online there now).
+ */
 export async function previewImpact(ctx: PolicyContext, d: Demand): Promise<ImpactPreview> {
   const p = await plan(ctx, d);
-  const inJurisdiction = p.removals.length + p.elsewhereInJurisdiction;
+  const named = new Set(d.targets.meetings);
+  const inJurisdiction = p.impacts.reduce((n, m) => n + m.inJurisdiction, 0);
+  const patternMatched = { meetings: 0, inJurisdiction: 0, outside: 0 };
+  for (const m of p.impacts) {
+    if (named.has(m.meetingId)) continue;
+    patternMatched.meetings++;
+    patternMatched.inJurisdiction += m.inJurisdiction;
+    patternMatched.outside += m.outside;
+  }
   return {
     demandId: d.id,
     jurisdiction: d.jurisdiction,
-    meetings: p.impacts,
-    accountSessions: p.accountSessions,
+    meetings: p.impacts.filter((m) => named.has(m.meetingId)),
+    patternMatched,
     totals: { inJurisdiction, outsideAffected: 0 },
     summary: `${inJurisdiction} participant(s) located in ${d.jurisdiction} would be removed; 0 participants outside ${d.jurisdiction} affected.`,
   };

@@ -101,12 +101,15 @@ async function run(s: Scenario): Promise<void> {
       const p = live.get(participantId);
       if (!p || p.meetingId !== meetingId) return false;
       if (notice.kind === 'legal') {
-        const j = demandsById.get(notice.demandId ?? -1);
-        if (p.location.status !== 'known' || p.location.country !== j)
+        // Under a gag the notice names no demand: find the one whose removal entry names this participant.
+        const candidates = notice.demandId !== undefined ? [notice.demandId] : [...demandsById.keys()];
+        const logged = candidates.find((id) =>
+          log.entries.some((e) => e.type === 'enforcement.removed' && e.participant === log.pseudonym('participant', participantId, String(id))),
+        );
+        const j = demandsById.get(logged ?? notice.demandId ?? -1);
+        if (p.location.status !== 'known' || p.location.country !== j || notice.jurisdiction !== j)
           violations.push(`removed ${participantId} at ${p.location.country ?? 'unknown'} for a ${j} demand`);
-        const pseud = log.pseudonym('participant', participantId, String(notice.demandId));
-        if (!log.entries.some((e) => e.type === 'enforcement.removed' && e.participant === pseud))
-          violations.push(`removed ${participantId} before its log entry`);
+        if (logged === undefined) violations.push(`removed ${participantId} before its log entry`);
         legalRemoved.add(participantId);
       }
       live.delete(participantId);
@@ -148,7 +151,7 @@ async function run(s: Scenario): Promise<void> {
       trigger: 'join',
     });
     if (d.effect === 'deny' && d.notice.kind === 'legal') {
-      const j = demandsById.get(d.notice.demandId ?? -1);
+      const j = d.notice.demandId !== undefined ? demandsById.get(d.notice.demandId) : d.notice.jurisdiction;
       if (person.location.status !== 'known' || person.location.country !== j)
         violations.push(`refused ${participantId} at ${person.location.country ?? 'unknown'} for a ${j} demand`);
     }
@@ -177,7 +180,7 @@ async function run(s: Scenario): Promise<void> {
         askedText: 'words',
         asks: o.asks.map((kind: string) => ({ kind })),
         targets: { meetings: o.meetings.map((i: number) => `m${i}`), accounts: o.accounts, titlePattern: o.pattern },
-        gag: o.gag ? { until: null } : null,
+        gag: o.gag ? { until: 8.64e15 } : null,
       });
       const d = await engine.recordDemand(input, 'compliance-1', {
         sha256: 'a'.repeat(64),

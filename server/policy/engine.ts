@@ -7,12 +7,16 @@
 import type { LogEntry } from '../../protocol/transparency.js';
 import type { AdmissionDecision, AdmissionPolicy, EnforcementPort, MeetingRecord } from '../meetings/index.js';
 import { assertMayHost, setAccountPolicies, setAccountStatus, signupGuard, type HostingUser } from './account-policy.js';
-import { notify, RESTRICTION_SCOPE, OPERATOR_SCOPE, restrictionKey, targetsParticipant, type PolicyAccounts, type PolicyContext } from './context.js';
+import { AppError } from '../../protocol/errors.js';
+import type { InstanceRole } from '../accounts/index.js';
+import { CommandDesk, RoleLedger } from './commands.js';
+import { OPERATOR_SCOPE, restrictionKey, targetsParticipant, type PolicyAccounts, type PolicyContext } from './context.js';
+import { requestInstanceRestriction, requestRoleChange, requestVerification, type OperatorAccounts, type PowerDeps } from './powers.js';
+import { applyRestriction, currentRestriction, normalizeRestriction, sameRestriction, type RestrictionActor } from './restriction-commands.js';
 import { approveDemand, attachDocument, expireDue, liftDemand, recordDemand, rejectDemand } from './demands.js';
 import { previewImpact } from './enforce.js';
 import { enforcementEntry, hostNotice, hostNoticeEntry, legalNotice } from './entries.js';
-import { OPEN_RESTRICTION, restrictionDecision } from './restrictions.js';
-import { country } from './schemas.js';
+import { restrictionDecision } from './restrictions.js';
 import { inScope } from './scope.js';
 import type { ClusterRosterView, Demand, PolicyHooks, PolicyLog, PolicyStore, Restriction, RestrictionScope } from './types.js';
 import type { DemandInput } from './schemas.js';
@@ -31,6 +35,8 @@ export interface PolicyDeps {
   onAction?: (action: 'refused' | 'removed', jurisdiction: string) => void;
   /** Observers of committed policy changes (more can be added with engine.addHooks). */
   hooks?: PolicyHooks;
+  /** Role grants and business verification (accounts/); without it those commands are refused. */
+  operatorAccounts?: OperatorAccounts;
 }
 
 type Evaluation = Parameters<AdmissionPolicy['evaluate']>[0];
@@ -94,47 +100,21 @@ export function createPolicyEngine(deps: PolicyDeps) {
     return { effect: 'allow' };
   }
 
-  /** Re-run admission for live participants of the meetings `which` selects; remove on deny. */
-  async function recheck(which: (m: MeetingRecord) => boolean): Promise<number> {
-    if (!port) return 0;
-    let removed = 0;
-    for (const meetingId of port.liveMeetingIds()) {
-      const meeting = await ctx.meetings.get(meetingId);
-      if (!meeting || !which(meeting)) continue;
-      for (const p of port.listParticipants(meetingId)) {
-        const decision = await evaluate({ meeting, participant: p, trigger: 'rule-change' });
-        if (decision.effect === 'deny' && port.removeForPolicy(meetingId, p.participantId, decision.notice)) removed++;
-      }
-    }
-    return removed;
-  }
-
-  async function setRestriction(
-    scope: RestrictionScope,
-    subject: string,
-    input: Restriction,
-    by: { userId: string; asOperator: boolean },
-  ): Promise<Restriction> {
-    const countries = [...new Set(input.countries.map((c, i) => country(c, `countries.${i}`)))].sort();
-    const r: Restriction = { mode: input.mode, countries, unknown: input.unknown };
-    const subjectPseudonym = scope === 'instance' ? null : ctx.log.pseudonym(scope === 'account' ? 'account' : 'meeting', subject, RESTRICTION_SCOPE);
-    await ctx.log.append({
-      v: 1,
-      type: 'restriction.changed',
-      at: ctx.now(),
-      scope,
-      subject: subjectPseudonym,
-      mode: r.mode,
-      countries: r.countries,
-      unknown: r.unknown,
-      by: by.asOperator ? ctx.log.pseudonym('operator', by.userId, OPERATOR_SCOPE) : ctx.log.pseudonym('account', by.userId, RESTRICTION_SCOPE),
-    });
-    await ctx.store.putRestriction({ ...r, scope, subject, updatedBy: by.userId, updatedAt: ctx.now() });
-    ctx.restrictions.set(restrictionKey(scope, subject), r);
-    notify(ctx, (h) => h.restrictionChanged?.(scope, subject));
-    await recheck((m) => scope === 'instance' || (scope === 'account' ? m.hostUserId === subject : m.id === subject));
+  /**
+   * Change a restriction (the command itself: for the instance it runs after the second admin's
+   * approval). A no-op changes and logs nothing; otherwise logged, then applied, then each
+   * participant it removes is logged (restriction.removed) and removed.
+   */
+  async function setRestriction(scope: RestrictionScope, subject: string, input: Restriction, by: RestrictionActor): Promise<Restriction> {
+    const r = normalizeRestriction(input);
+    if (sameRestriction(r, currentRestriction(ctx, scope, subject))) return r;
+    await applyRestriction(ctx, scope, subject, r, by);
     return r;
   }
+
+  const ledger = new RoleLedger();
+  const desk = new CommandDesk(() => ctx.now(), ledger);
+  const powers: PowerDeps = { ctx, desk, ledger, accounts: deps.operatorAccounts ?? null };
 
   return {
     evaluate,
@@ -173,17 +153,30 @@ export function createPolicyEngine(deps: PolicyDeps) {
     // demands
     recordDemand: (input: DemandInput, by: string, doc: DemandDocument | null) => recordDemand(ctx, input, by, doc),
     attachDocument: (id: number, doc: DemandDocument) => attachDocument(ctx, id, doc),
-    approveDemand: (id: number, by: string) => approveDemand(ctx, id, by),
+    approveDemand: (id: number, by: string) => approveDemand(ctx, id, by, (a, b) => ledger.linked(a, b)),
     rejectDemand: (id: number, by: string, reason?: string) => rejectDemand(ctx, id, by, reason),
     liftDemand: (id: number, by: string, reason?: string) => liftDemand(ctx, id, by, reason),
     expireDue: () => expireDue(ctx),
-    async previewImpact(id: number) {
+    /** Counts only, for a demand awaiting approval; logged (demand.previewed) before it is computed. */
+    async previewImpact(id: number, by: string) {
       const d = await ctx.store.getDemand(id);
-      return d ? previewImpact(ctx, d) : null;
+      if (!d) return null;
+      if (d.state !== 'recorded')
+        throw new AppError('DEMAND_STATE', 'Only a demand awaiting approval can be previewed.', { state: d.state, allowed: ['recorded'] });
+      if (d.recordedBy === by) throw new AppError('SELF_APPROVAL', 'The preview is for the second person, who decides on the demand.');
+      await ctx.log.append({ v: 1, type: 'demand.previewed', at: ctx.now(), demandId: String(id), by: ctx.log.pseudonym('operator', by, OPERATOR_SCOPE) });
+      return previewImpact(ctx, d);
     },
     // restrictions
-    getRestriction: (scope: RestrictionScope, subject: string): Restriction => ctx.restrictions.get(restrictionKey(scope, subject)) ?? OPEN_RESTRICTION,
+    getRestriction: (scope: RestrictionScope, subject: string): Restriction => currentRestriction(ctx, scope, subject),
     setRestriction,
+    requestInstanceRestriction: (input: Restriction, by: string) => requestInstanceRestriction(powers, input, by),
+    // second-person commands (docs/powers.md)
+    requestRoleChange: (userId: string, roles: InstanceRole[], by: string) => requestRoleChange(powers, userId, roles, by),
+    requestVerification: (userId: string, verified: boolean, by: string) => requestVerification(powers, userId, verified, by),
+    pendingCommands: () => desk.list(),
+    approveCommand: (id: string, by: string) => desk.approve(id, by),
+    rejectCommand: (id: string) => desk.reject(id),
     // accounts
     signupGuard: signupGuard(ctx),
     assertMayHost: (user: HostingUser, location?: Evaluation['participant']['location']) => assertMayHost(ctx, user, location),

@@ -12,10 +12,16 @@ function buildDate(raw: string): string {
   return Number.isNaN(t) ? raw : new Date(t).toISOString();
 }
 
-/** The notice a refused or removed participant gets: authority only when no gag is in force. */
+/**
+ * The notice a refused or removed participant gets: the authority and the demand's id only when
+ * no gag is in force (with the id, the public log's demand.recorded could be looked up).
+ */
 export function legalNotice(d: Demand, now: number): RemovalNotice {
-  const n: RemovalNotice = { kind: 'legal', jurisdiction: d.jurisdiction, demandId: d.id };
-  if (!gagInForce(d, now)) n.authority = d.authority;
+  const n: RemovalNotice = { kind: 'legal', jurisdiction: d.jurisdiction };
+  if (!gagInForce(d, now)) {
+    n.demandId = d.id;
+    n.authority = d.authority;
+  }
   return n;
 }
 

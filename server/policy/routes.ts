@@ -3,16 +3,18 @@
  * `app.register(policyRoutes, { policy, meetings })`; it registers @fastify/multipart in its
  * own scope only. Every handler checks the role first.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import { z } from 'zod';
 import { AppError } from '../../protocol/errors.js';
 import { Id } from '../../protocol/signaling.js';
-import { requireRole, requireUser } from '../http/index.js';
+import { INSTANCE_ROLES } from '../accounts/index.js';
+import { createKeyedLimiter, requireRole, requireUser } from '../http/index.js';
 import type { MeetingRecord } from '../meetings/index.js';
 import { gagInForce } from './context.js';
 import { checkDocument, MAX_DOCUMENT_BYTES } from './documents.js';
 import type { PolicyEngine } from './engine.js';
+import type { Requested } from './powers.js';
 import { AccountPolicyInput, DemandInput, OptionalReasonInput, ReasonInput, RestrictionInput, VerifyInput } from './schemas.js';
 import type { Demand, DemandDocument } from './types.js';
 
@@ -29,11 +31,25 @@ const DemandParams = z.object({
     .max(2 ** 31),
 });
 const UserParams = z.object({ id: z.uuid() });
+const CommandParams = z.object({ id: z.uuid() });
+const RolesInput = z.strictObject({ roles: z.array(z.enum(INSTANCE_ROLES)).max(4) });
 const MeetingParams = z.object({ id: Id });
 const READERS = ['compliance', 'approver', 'admin', 'auditor'] as const;
 
 function view(d: Demand, now: number) {
-  return { ...d, expired: d.expiresAt !== null && d.expiresAt <= now, gagInForce: gagInForce(d, now) };
+  // Never which named emails resolved to an account here: only how many accounts were named.
+  const targets = {
+    meetings: d.targets.meetings,
+    accountsNamed: d.targets.accounts.length + d.targets.unmatchedEmails.length,
+    titlePattern: d.targets.titlePattern,
+  };
+  return { ...d, targets, expired: d.expiresAt !== null && d.expiresAt <= now, gagInForce: gagInForce(d, now) };
+}
+
+/** A command parked for a second person: 202 with what waits. */
+function answer<T>(reply: FastifyReply, r: Requested<T>, unchanged: (v: T) => Record<string, unknown>) {
+  if ('pending' in r) return reply.code(202).send({ pending: r.pending });
+  return reply.send({ ...unchanged(r.unchanged), unchanged: true });
 }
 
 /** Read a multipart body fully (document + `demand` JSON field) before anything is stored. */
@@ -64,6 +80,8 @@ function parseJsonField(raw: string | undefined, name: string): unknown {
 export async function policyRoutes(app: FastifyInstance, opts: PolicyRouteOptions): Promise<void> {
   const { policy } = opts;
   const now = () => policy.ctx.now();
+  // Restriction changes per person: 10 at once, then one every 6 s (each real change is logged).
+  const changes = createKeyedLimiter({ ratePerSec: 1 / 6, burst: 10 });
   await app.register(multipart, { limits: { fileSize: MAX_DOCUMENT_BYTES, files: 1, fields: 4, fieldSize: 512 * 1024, parts: 6 } });
 
   // ---- demands ----
@@ -117,9 +135,9 @@ export async function policyRoutes(app: FastifyInstance, opts: PolicyRouteOption
   });
 
   app.get('/api/demands/:id/preview', async (req) => {
-    requireRole(req, ...READERS);
+    const user = requireRole(req, 'approver');
     const { id } = DemandParams.parse(req.params);
-    const p = await policy.previewImpact(id);
+    const p = await policy.previewImpact(id, user.id);
     if (!p) throw new AppError('NOT_FOUND', 'No such demand.');
     return { preview: p };
   });
@@ -150,10 +168,10 @@ export async function policyRoutes(app: FastifyInstance, opts: PolicyRouteOption
     requireRole(req, 'admin');
     return { restriction: policy.getRestriction('instance', '') };
   });
-  app.put('/api/admin/restrictions', async (req) => {
+  app.put('/api/admin/restrictions', async (req, reply) => {
     const user = requireRole(req, 'admin');
-    const r = await policy.setRestriction('instance', '', RestrictionInput.parse(req.body), { userId: user.id, asOperator: true });
-    return { restriction: r };
+    if (!changes.take(user.id)) throw new AppError('RATE_LIMITED');
+    return answer(reply, policy.requestInstanceRestriction(RestrictionInput.parse(req.body), user.id), (r) => ({ restriction: r }));
   });
   app.get('/api/me/restrictions', async (req) => {
     const user = requireUser(req);
@@ -161,6 +179,7 @@ export async function policyRoutes(app: FastifyInstance, opts: PolicyRouteOption
   });
   app.put('/api/me/restrictions', async (req) => {
     const user = requireUser(req);
+    if (!changes.take(user.id)) throw new AppError('RATE_LIMITED');
     const r = await policy.setRestriction('account', user.id, RestrictionInput.parse(req.body), { userId: user.id, asOperator: false });
     return { restriction: r };
   });
@@ -178,6 +197,7 @@ export async function policyRoutes(app: FastifyInstance, opts: PolicyRouteOption
   });
   app.put('/api/meetings/:id/restrictions', async (req) => {
     const { userId, meetingId } = await ownMeeting(req);
+    if (!changes.take(userId)) throw new AppError('RATE_LIMITED');
     const r = await policy.setRestriction('meeting', meetingId, RestrictionInput.parse(req.body), { userId, asOperator: false });
     return { restriction: r };
   });
@@ -192,16 +212,34 @@ export async function policyRoutes(app: FastifyInstance, opts: PolicyRouteOption
     const { policies } = AccountPolicyInput.parse(req.body);
     return { policies: await policy.setAccountPolicies(policies, user.id) };
   });
-  app.post('/api/admin/users/:id/verify-business', async (req) => {
-    requireRole(req, 'admin');
+  app.post('/api/admin/users/:id/verify-business', async (req, reply) => {
+    const admin = requireRole(req, 'admin');
     const { id } = UserParams.parse(req.params);
     const body = VerifyInput.parse(req.body ?? undefined);
-    const accounts = policy.ctx.accounts;
-    const target = await accounts?.getById(id);
-    if (!accounts || !target) throw new AppError('NOT_FOUND', 'No such user.');
-    if (target.accountType !== 'business') throw new AppError('VALIDATION_FAILED', 'Only business accounts are verified.');
-    await accounts.setBusinessVerified(id, body?.verified ?? true);
-    return { ok: true, businessVerified: body?.verified ?? true };
+    const verified = body?.verified ?? true;
+    return answer(reply, await policy.requestVerification(id, verified, admin.id), (v) => ({ ok: true, businessVerified: v }));
+  });
+  app.put('/api/admin/users/:id/roles', async (req, reply) => {
+    const admin = requireRole(req, 'admin');
+    const { id } = UserParams.parse(req.params);
+    const { roles } = RolesInput.parse(req.body);
+    return answer(reply, await policy.requestRoleChange(id, roles, admin.id), (r) => ({ roles: r }));
+  });
+
+  // ---- the second-person desk (docs/powers.md) ----
+  app.get('/api/admin/approvals', async (req) => {
+    requireRole(req, 'admin');
+    return { pending: policy.pendingCommands() };
+  });
+  app.post('/api/admin/approvals/:id/approve', async (req) => {
+    const admin = requireRole(req, 'admin');
+    const { id } = CommandParams.parse(req.params);
+    return await policy.approveCommand(id, admin.id);
+  });
+  app.post('/api/admin/approvals/:id/reject', async (req) => {
+    requireRole(req, 'admin');
+    const { id } = CommandParams.parse(req.params);
+    return { rejected: policy.rejectCommand(id) };
   });
   app.post('/api/admin/users/:id/suspend', async (req) => {
     const admin = requireRole(req, 'admin');

@@ -44,7 +44,8 @@ export const DemandInput = z.strictObject({
     accounts: z.array(z.string().trim().min(1).max(254)).max(1000).default([]),
     titlePattern: Text(200).nullable().optional(),
   }),
-  gag: z.strictObject({ until: Time.nullable() }).nullable().optional(),
+  /** A gag must end: one without an end date is refused (it would erase, not delay, the record). */
+  gag: z.strictObject({ until: Time }).nullable().optional(),
   expiresAt: Time.nullable().optional(),
 });
 export type DemandInput = z.infer<typeof DemandInput>;

@@ -70,12 +70,21 @@ describe('country restrictions', () => {
     const host = await operator(server, []);
     const m = await createMeeting(server, host.cookie);
     const hk = await join(HK, m.id, 'Chan');
-    await server.app.inject({
+    const put = await server.app.inject({
       method: 'PUT',
       url: '/api/admin/restrictions',
       headers: { cookie: admin.cookie },
       payload: { mode: 'block', countries: ['HK'], unknown: 'allow' },
     });
+    // It waits for a second admin (docs/powers.md).
+    expect(put.statusCode).toBe(202);
+    const second = await operator(server, ['admin']);
+    const ok = await server.app.inject({
+      method: 'POST',
+      url: `/api/admin/approvals/${put.json<{ pending: { id: string } }>().pending.id}/approve`,
+      headers: { cookie: second.cookie },
+    });
+    expect(ok.statusCode).toBe(200);
     expect((await hk.c.waitEvent('you.removed')).data).toEqual({ kind: 'location', country: 'HK' });
     expect((await join(US, m.id, 'Sam')).r.ok).toBe(true);
   });
@@ -117,7 +126,15 @@ describe('account policy per jurisdiction', () => {
       headers: { cookie: admin.cookie },
       payload: {},
     });
-    expect(v.statusCode).toBe(200);
+    // Verification decides who may host: it waits for a second admin (docs/powers.md).
+    expect(v.statusCode).toBe(202);
+    const second = await operator(server, ['admin']);
+    const ok = await server.app.inject({
+      method: 'POST',
+      url: `/api/admin/approvals/${v.json<{ pending: { id: string } }>().pending.id}/approve`,
+      headers: { cookie: second.cookie },
+    });
+    expect(ok.statusCode).toBe(200);
     await expect(server.policy.assertMayHost((await server.services.accounts.getById(bizUser.id))!)).resolves.toBeUndefined();
   });
 

@@ -39,7 +39,8 @@ const READ: Who[] = ['admin', 'compliance', 'approver', 'auditor'];
 const endpoints: { name: string; method: 'GET' | 'POST' | 'PUT'; url: () => string; allowed: Who[]; body?: () => unknown; mutates?: boolean }[] = [
   { name: 'list demands', method: 'GET', url: () => '/api/demands', allowed: READ },
   { name: 'read a demand', method: 'GET', url: () => `/api/demands/${demandId}`, allowed: READ },
-  { name: 'preview a demand', method: 'GET', url: () => `/api/demands/${demandId}/preview`, allowed: READ },
+  // Counts a demand has not yet earned: the second person only (issue 11), logged.
+  { name: 'preview a demand', method: 'GET', url: () => `/api/demands/${demandId}/preview`, allowed: ['approver'] },
   { name: 'record a demand', method: 'POST', url: () => '/api/demands', allowed: ['compliance'], body: () => demandBody([meetingId]), mutates: true },
   { name: 'approve', method: 'POST', url: () => `/api/demands/${demandId}/approve`, allowed: ['approver'], mutates: true },
   { name: 'reject', method: 'POST', url: () => `/api/demands/${demandId}/reject`, allowed: ['approver'], body: () => ({}), mutates: true },

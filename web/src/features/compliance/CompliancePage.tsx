@@ -256,7 +256,7 @@ function DemandDetail({ id, onChange }: { id: number; onChange: () => void }) {
               {preview.meetings.map((m) => (
                 <tr key={m.meetingId} data-testid="preview-row" data-meeting-id={m.meetingId}>
                   <td>
-                    {m.title ?? m.meetingId}
+                    {m.meetingId}
                     {m.live ? '' : ` (${t('compliance.notLive')})`}
                   </td>
                   <td>{m.inJurisdiction}</td>
@@ -264,6 +264,14 @@ function DemandDetail({ id, onChange }: { id: number; onChange: () => void }) {
                   <td>{m.action === 'remove' ? t('compliance.actionRemove') : t('compliance.actionNone')}</td>
                 </tr>
               ))}
+              {preview.patternMatched.meetings > 0 && (
+                <tr data-testid="preview-pattern-row">
+                  <td>{t('compliance.patternMatched', { count: preview.patternMatched.meetings })}</td>
+                  <td>{preview.patternMatched.inJurisdiction}</td>
+                  <td>{preview.patternMatched.outside}</td>
+                  <td>{preview.patternMatched.inJurisdiction > 0 ? t('compliance.actionRemove') : t('compliance.actionNone')}</td>
+                </tr>
+              )}
             </tbody>
           </table>
         </>

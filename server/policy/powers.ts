@@ -1,0 +1,134 @@
+/**
+ * Operator powers that wait for a second person (docs/powers.md): each is requested here, parked
+ * on the CommandDesk, and when a second, unlinked admin approves, writes its log entry and only
+ * then takes effect. No-op requests change and log nothing.
+ */
+import { AppError } from '../../protocol/errors.js';
+import type { InstanceRole } from '../accounts/index.js';
+import { ACCOUNT_SCOPE, OPERATOR_SCOPE, type PolicyContext } from './context.js';
+import type { CommandDesk, PendingCommand, RoleLedger } from './commands.js';
+import { applyRestriction, currentRestriction, normalizeRestriction, sameRestriction } from './restriction-commands.js';
+import type { Restriction } from './types.js';
+
+/** The parts of accounts/ that role grants and verification need. */
+export interface OperatorAccounts {
+  getById(id: string): Promise<{ id: string; roles: readonly InstanceRole[]; accountType: 'individual' | 'business'; businessVerified: boolean } | null>;
+  setRoles(id: string, roles: InstanceRole[]): Promise<unknown>;
+  setBusinessVerified(id: string, verified: boolean): Promise<void>;
+}
+
+/** The location database, as policy/ may drive it: what is loaded, and a swap with a write-ahead gate. */
+export interface GeoHandle {
+  info(): { name: string; buildDate: string; path: string; sha256?: string };
+  reload(newPath?: string): Promise<unknown>;
+}
+
+export type Requested<T> = { pending: PendingCommand } | { unchanged: T };
+
+export interface PowerDeps {
+  ctx: PolicyContext;
+  desk: CommandDesk;
+  ledger: RoleLedger;
+  accounts: OperatorAccounts | null;
+}
+
+const ROLE_ORDER: readonly InstanceRole[] = ['admin', 'compliance', 'approver', 'auditor'];
+const op = (ctx: PolicyContext, id: string) => ctx.log.pseudonym('operator', id, OPERATOR_SCOPE);
+
+/** Instance country restriction: two admins; `restriction.changed` and one `restriction.removed` per removal, first. */
+export function requestInstanceRestriction(deps: PowerDeps, input: Restriction, by: string): Requested<Restriction> {
+  const { ctx, desk } = deps;
+  const r = normalizeRestriction(input);
+  if (sameRestriction(r, currentRestriction(ctx, 'instance', ''))) return { unchanged: r };
+  const what = r.mode === 'block' ? `block ${r.countries.join(', ') || 'no country'}` : `allow only ${r.countries.join(', ') || 'no country'}`;
+  const pending = desk.request('restriction.instance', by, `Instance restriction: ${what}; unknown locations ${r.unknown}`, { ...r }, async (approver) => {
+    const removed = await applyRestriction(ctx, 'instance', '', r, { userId: by, asOperator: true, approvedBy: approver });
+    return { restriction: r, removed };
+  });
+  return { pending };
+}
+
+/** Grant or revoke operator roles: two admins, `role.changed` first; the approver is never the account changed. */
+export async function requestRoleChange(deps: PowerDeps, userId: string, roles: InstanceRole[], by: string): Promise<Requested<readonly InstanceRole[]>> {
+  const { ctx, desk, ledger, accounts } = deps;
+  if (!accounts) throw new AppError('INTERNAL');
+  const target = await accounts.getById(userId);
+  if (!target) throw new AppError('NOT_FOUND', 'No such user.');
+  const next = ROLE_ORDER.filter((r) => roles.includes(r));
+  const granted = next.filter((r) => !target.roles.includes(r));
+  const revoked = target.roles.filter((r) => !next.includes(r));
+  if (granted.length === 0 && revoked.length === 0) return { unchanged: target.roles };
+  const summary = [granted.length > 0 ? `grant ${granted.join(', ')}` : '', revoked.length > 0 ? `revoke ${revoked.join(', ')}` : '']
+    .filter(Boolean)
+    .join('; ');
+  const pending = desk.request('role.change', by, `Roles of account ${userId}: ${summary}`, { userId, granted, revoked }, async (approver) => {
+    if (approver === userId) throw new AppError('SELF_APPROVAL', 'Nobody approves a change of their own roles.');
+    const now = await accounts.getById(userId);
+    if (!now || now.roles.join() !== target.roles.join()) throw new AppError('OUT_OF_ORDER', 'The roles changed since this was requested; request again.');
+    await ctx.log.append({
+      v: 1,
+      type: 'role.changed',
+      at: ctx.now(),
+      account: op(ctx, userId),
+      granted,
+      revoked,
+      by: op(ctx, by),
+      approvedBy: op(ctx, approver),
+    });
+    await accounts.setRoles(userId, next);
+    if (granted.length > 0) ledger.note(userId, by, approver);
+    return { userId, roles: next };
+  });
+  return { pending };
+}
+
+/** Business (un)verification: it lets an account host or refuses it, so two admins; logged first. */
+export async function requestVerification(deps: PowerDeps, userId: string, verified: boolean, by: string): Promise<Requested<boolean>> {
+  const { ctx, desk, accounts } = deps;
+  if (!accounts) throw new AppError('INTERNAL');
+  const target = await accounts.getById(userId);
+  if (!target) throw new AppError('NOT_FOUND', 'No such user.');
+  if (target.accountType !== 'business') throw new AppError('VALIDATION_FAILED', 'Only business accounts are verified.');
+  if (target.businessVerified === verified) return { unchanged: verified };
+  const summary = `${verified ? 'Verify' : 'Withdraw the verification of'} business account ${userId}`;
+  const pending = desk.request('business.verification', by, summary, { userId, verified }, async (approver) => {
+    await ctx.log.append({
+      v: 1,
+      type: 'account.verification-changed',
+      at: ctx.now(),
+      account: ctx.log.pseudonym('account', userId, ACCOUNT_SCOPE),
+      verified,
+      by: op(ctx, by),
+      approvedBy: op(ctx, approver),
+    });
+    await accounts.setBusinessVerified(userId, verified);
+    return { userId, businessVerified: verified };
+  });
+  return { pending };
+}
+
+/**
+ * Location database swap or reload through the API: two admins. The locator's write-ahead gate
+ * (installed with attachLocator) logs `geo.database-changed` with the new file's SHA-256
+ * before the swap; `approvedBy` travels to it through `pendingApproval`.
+ */
+export function requestGeoReload(
+  deps: PowerDeps,
+  geo: GeoHandle | null,
+  path: string | undefined,
+  by: string,
+  approvals: Map<string, string>,
+): Requested<never> {
+  if (!geo) throw new AppError('INTERNAL');
+  const { desk } = deps;
+  const target = path ?? geo.info().path;
+  const pending = desk.request('geo.reload', by, `Location database: load ${target}`, { path: target }, async (approver) => {
+    approvals.set(target, `${by}\n${approver}`);
+    try {
+      return { database: await geo.reload(path) };
+    } finally {
+      approvals.delete(target);
+    }
+  });
+  return { pending };
+}
