@@ -94,6 +94,8 @@ export const ERROR_CATALOG = {
   },
   // media
   MEDIA_NEGOTIATION_FAILED: { http: 400, ws: 4400, message: 'Media negotiation failed.' },
+  MEDIA_INPUT_REJECTED: { http: 400, ws: 4400, message: 'Your media connection sent data the server could not take; it was closed.' },
+  MEDIA_CONNECTION_FAILED: { http: 503, ws: 4503, message: 'A media connection failed and is being rebuilt.' },
   NOT_IN_ROSTER: {
     http: 403,
     ws: 4403,

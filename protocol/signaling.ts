@@ -72,7 +72,8 @@ export const ClientMessage = z.discriminatedUnion('type', [
   }),
   req('media.state', { audio: z.boolean(), video: z.boolean(), screen: z.boolean() }),
   req('media.layer', { publisherId: Id, layer: Layer }),
-  req('media.ice-restart', {}),
+  /** The client's connection for this leg failed: the SFU closes its side and builds a new one (`sub`: a new offer follows). */
+  req('media.ice-restart', { pc: z.enum(['pub', 'sub']).optional() }),
   req('host.admit', { participantId: Id }),
   req('host.deny', { participantId: Id }),
   req('host.mute', { participantId: Id }),
@@ -153,7 +154,13 @@ export type ServerEvent =
   | { event: 'meeting.updated'; data: MeetingInfo }
   | { event: 'meeting.ended'; data: { by: string } }
   | { event: 'chat.message'; data: ChatMessageData }
-  | { event: 'media.offer'; data: { sdp: string; streams: Record<string, { participantId: string; kind: 'audio' | 'video' | 'screen' }> } }
+  | {
+      event: 'media.offer';
+      /** `generation` changes when the SFU built a new subscriber connection: answer it on a new RTCPeerConnection. */
+      data: { sdp: string; streams: Record<string, { participantId: string; kind: 'audio' | 'video' | 'screen' }>; generation: number };
+    }
+  /** The SFU closed one of this participant's media connections (`MEDIA_INPUT_REJECTED`, `MEDIA_CONNECTION_FAILED`). */
+  | { event: 'media.closed'; data: { pc: 'pub' | 'sub'; code: 'MEDIA_INPUT_REJECTED' | 'MEDIA_CONNECTION_FAILED' } }
   | { event: 'media.candidate'; data: { pc: 'pub' | 'sub'; candidate: string; mid: string } }
   | { event: 'speaker.active'; data: { participantId: string | null } }
   | { event: 'e2ee.key'; data: { from: string; blob: string } }

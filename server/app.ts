@@ -15,7 +15,7 @@ import { AppError, toAppError } from '../protocol/errors.js';
 import { accountRoutes, createAccounts, type Accounts } from './accounts/index.js';
 import type { Config } from './config/index.js';
 import { createKeyedLimiter, DEVICE_COOKIE, requireRole, SESSION_COOKIE } from './http/index.js';
-import { createClientAddressResolver, createLocator, geoAdminRoutes, type Locator } from './geo/index.js';
+import { createClientAddressResolver, createLocator, geoAdminRoutes, infrastructureSet, judgeMediaPath, type Locator } from './geo/index.js';
 import type { MediaConfig, MediaParticipantHooks, MediaServer } from './media/index.js';
 import {
   createMeetingStore,
@@ -138,10 +138,24 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     udpMuxPort: config.MEDIA_UDP_MUX_PORT,
     iceServers: config.iceServers,
     receiverGate,
+    logger: logger.child({ domain: 'media' }),
   });
   const admission = deps.cluster ? deps.cluster.admission(policy) : (policy as AdmissionPolicy); // [cluster]
-  rooms = new RoomManager({ store: meetings, media, policy: admission, locate, logger, iceServers: config.iceServers });
+  const infrastructure = infrastructureSet(
+    config.iceServers.flatMap((s) => s.urls),
+    config.MEDIA_IGNORE_CIDRS,
+  );
+  rooms = new RoomManager({
+    store: meetings,
+    media,
+    policy: admission,
+    locate,
+    judgeMediaPath: (path, current) => judgeMediaPath(path, current, infrastructure, (a) => locator.locate(a)),
+    logger,
+    iceServers: config.iceServers,
+  });
   policy.attachPort(rooms);
+  policy.attachLocator(locator); // every swap logs the file's SHA-256 first; API swaps need a second admin
   metrics = createMetrics({ rooms, media });
   const stopReceiversReport = startReceiversReport(rooms, media);
   if (deps.testHooks) {
@@ -217,7 +231,11 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   await app.register(policyRoutes, { policy, meetings });
   await registerTransparency(app, log, { publicUrl: config.publicUrl });
   signalingRoutes(app, { rooms, clientAddress, onConnection: (d) => metrics.wsConnections.inc(d) });
-  await app.register(geoAdminRoutes, { locator, requireAdmin: (req) => void requireRole(req, 'admin') });
+  await app.register(geoAdminRoutes, {
+    locator,
+    requireAdmin: (req) => void requireRole(req, 'admin'),
+    requestReload: async (req, path) => policy.requestGeoReload(path, requireRole(req, 'admin').id),
+  });
 
   await serveWeb(app);
   app.addHook('onClose', async () => {

@@ -45,6 +45,8 @@ export const ConfigSchema = z.object({
   MEDIA_PORT_MAX: z.coerce.number().int().min(1024).max(65535).optional(),
   /** Single muxed UDP port for all media (libdatachannel ICE UDP mux). */
   MEDIA_UDP_MUX_PORT: z.coerce.number().int().min(1024).max(65535).optional(),
+  /** Addresses that are infrastructure (TURN servers, VPN concentrators): never location evidence on a media path. */
+  MEDIA_IGNORE_CIDRS: csv.default([]),
   /** JSON array of RTCIceServer objects given to clients, e.g. a coturn TURN server. */
   ICE_SERVERS: z.string().optional(),
   /** Origin line of transparency checkpoints; default derived from PUBLIC_URL. */

@@ -1,5 +1,5 @@
 /** The geo domain: where a participant is, from their public address. Import only this file. */
-export type { GeoDatabaseInfo, GeoLogger, Location, LocationReason } from './types.js';
+export type { GeoDatabaseInfo, GeoLogger, Location, LocationReason, ReloadActor, SwapGate } from './types.js';
 export { createLocator, type Locator, type LocatorOptions, type ReloadListener } from './locator.js';
 export { defaultDatabasePath } from './database.js';
 export { parseTestMap, type TestMap, type TestMapEntry } from './test-map.js';
@@ -22,3 +22,4 @@ export {
   type GeoAdminRoutesOptions,
   type GeoReloadBody,
 } from './reload-triggers.js';
+export { infrastructureSet, judgeMediaPath, type MediaPath, type MediaPathVerdict } from './media-evidence.js';

@@ -9,14 +9,15 @@ import { layerIndex } from './layer-select.js';
 import { Publisher } from './publisher.js';
 import { receiversOf } from './receivers.js';
 import type { MediaSource } from './source.js';
-import { Subscriber } from './subscriber.js';
-import type { MediaConfig, MediaParticipantHooks, MediaServer, MediaStats } from './types.js';
+import { type MediaLogger, consoleLogger, reasonOf } from './guard.js';
+import { type RebuildReason, Subscriber } from './subscriber.js';
+import type { MediaConfig, MediaParticipantHooks, MediaServer, MediaStats, RemotePath } from './types.js';
 
 const TICK_MS = 500;
 const ADDRESS_POLL_TICKS = 6;
 
 /** Hooks run inside native callbacks, where an exception would take the process down. */
-function safeHooks(h: MediaParticipantHooks): MediaParticipantHooks {
+function safeHooks(h: MediaParticipantHooks, log: MediaLogger): MediaParticipantHooks {
   const guard = <A extends unknown[]>(fn: ((...a: A) => void) | undefined) =>
     fn === undefined
       ? undefined
@@ -24,45 +25,81 @@ function safeHooks(h: MediaParticipantHooks): MediaParticipantHooks {
           try {
             fn.apply(h, a);
           } catch (err) {
-            console.error('media hook failed', err);
+            log.error({ err: reasonOf(err) }, 'media hook failed');
           }
         };
   // guard() calls each hook with `this` = h, so taking the methods off the object is safe.
   /* eslint-disable @typescript-eslint/unbound-method */
   const out: MediaParticipantHooks = { signal: guard(h.signal) as MediaParticipantHooks['signal'] };
-  const addr = guard(h.onRemoteAddress);
+  const path = guard(h.onRemotePath);
   const level = guard(h.onAudioLevel);
   /* eslint-enable @typescript-eslint/unbound-method */
-  if (addr) out.onRemoteAddress = addr;
+  if (path) out.onRemotePath = path;
   if (level) out.onAudioLevel = level;
   return out;
 }
 
+/** Faults (a native callback threw on this participant's input) tolerated in FAULT_WINDOW_MS before publishing is refused. */
+const MAX_FAULTS = 3;
+const FAULT_WINDOW_MS = 10 * 60_000;
+/** Subscriber legs rebuilt for one participant within REBUILD_WINDOW_MS before the SFU stops rebuilding on its own. */
+const MAX_REBUILDS = 6;
+const REBUILD_WINDOW_MS = 60_000;
+const CLIENT_REBUILD_MS = 2000;
+
 class Participant {
-  readonly publisher: Publisher;
-  readonly subscriber: Subscriber;
-  #address: string | null = null;
+  publisher: Publisher;
+  subscriber: Subscriber;
+  #path: string | null = null;
   readonly hooks: MediaParticipantHooks;
+  readonly faults: number[] = [];
+  readonly rebuilds: number[] = [];
+  #generation = 0;
   constructor(
     readonly meetingId: string,
     readonly id: string,
     hooks: MediaParticipantHooks,
-    cfg: MediaConfig,
+    private readonly cfg: MediaConfig,
+    private readonly owner: {
+      fault(p: Participant, leg: 'pub' | 'sub', where: string, err: unknown): void;
+      rebuild(p: Participant, reason: RebuildReason): void;
+    },
+    log: MediaLogger,
   ) {
-    this.hooks = safeHooks(hooks);
-    const onAddress = (): void => this.checkAddress();
-    this.publisher = new Publisher(id, cfg, this.hooks, onAddress);
-    this.subscriber = new Subscriber(id, cfg, this.hooks, onAddress);
+    this.hooks = safeHooks(hooks, log);
+    this.publisher = this.newPublisher();
+    this.subscriber = this.newSubscriber();
   }
-  /** Report the selected pair's remote address when it changes. */
-  checkAddress(): void {
-    const a = this.publisher.remoteAddress ?? this.subscriber.remoteAddress;
-    if (a === null || a === this.#address) return;
-    this.#address = a;
-    this.hooks.onRemoteAddress?.(a);
+  newPublisher(): Publisher {
+    const pub: Publisher = new Publisher(
+      this.id,
+      this.cfg,
+      this.hooks,
+      () => this.checkPath(),
+      (where, err) => this.owner.fault(this, 'pub', where, err),
+    );
+    return pub;
   }
-  addresses(): string[] {
-    return [...new Set([this.publisher.remoteAddress, this.subscriber.remoteAddress].filter((a): a is string => a !== null))];
+  newSubscriber(): Subscriber {
+    return new Subscriber(this.id, this.cfg, this.hooks, () => this.checkPath(), {
+      generation: ++this.#generation,
+      fault: (where, err) => this.owner.fault(this, 'sub', where, err),
+      rebuild: (reason) => this.owner.rebuild(this, reason),
+    });
+  }
+  /** Report the selected pair's remote end when it changes. */
+  checkPath(): void {
+    const a = this.publisher.remotePath ?? this.subscriber.remotePath;
+    if (a === null) return;
+    const key = `${a.candidateType} ${a.address}`;
+    if (key === this.#path) return;
+    this.#path = key;
+    this.hooks.onRemotePath?.(a);
+  }
+  paths(): RemotePath[] {
+    const out = new Map<string, RemotePath>();
+    for (const a of [this.publisher.remotePath, this.subscriber.remotePath]) if (a) out.set(`${a.candidateType} ${a.address}`, a);
+    return [...out.values()];
   }
 }
 
@@ -90,15 +127,24 @@ export interface SlotInfo {
 
 export class SfuServer implements MediaServerInternals {
   readonly #cfg: MediaConfig;
+  readonly #log: MediaLogger;
   readonly #participants = new Map<string, Participant>();
   readonly #timer: NodeJS.Timeout;
   #forwardedBase = 0;
+  #malformedBase = 0;
+  #faults = 0;
+  #rebuilds = 0;
+  readonly #owner = {
+    fault: (p: Participant, leg: 'pub' | 'sub', where: string, err: unknown): void => this.#fault(p, leg, where, err),
+    rebuild: (p: Participant, reason: RebuildReason): void => this.#rebuildSubscriber(p, reason),
+  };
   #ticks = 0;
   #lastTick = Date.now();
   #closed = false;
 
   constructor(cfg: MediaConfig) {
     this.#cfg = cfg;
+    this.#log = cfg.logger ?? consoleLogger;
     this.#timer = setInterval(() => this.#tick(), TICK_MS);
     this.#timer.unref();
   }
@@ -111,7 +157,7 @@ export class SfuServer implements MediaServerInternals {
     if (this.#closed) throw new AppError('INTERNAL', 'media server closed');
     if (!this.#cfg.receiverGate(meetingId, participantId)) throw new AppError('NOT_IN_ROSTER');
     this.removeParticipant(participantId);
-    const p = new Participant(meetingId, participantId, hooks, this.#cfg);
+    const p = new Participant(meetingId, participantId, hooks, this.#cfg, this.#owner, this.#log);
     this.#participants.set(participantId, p);
     for (const other of this.#participants.values()) {
       if (other === p || other.meetingId !== meetingId) continue;
@@ -134,7 +180,13 @@ export class SfuServer implements MediaServerInternals {
 
   async publish(participantId: string, offerSdp: string): Promise<string> {
     const p = this.#get(participantId);
-    const { answer, added, removed } = await p.publisher.negotiate(offerSdp);
+    const now = Date.now();
+    while (p.faults.length > 0 && (p.faults[0] ?? 0) < now - FAULT_WINDOW_MS) p.faults.shift();
+    if (p.faults.length >= MAX_FAULTS) throw new AppError('MEDIA_INPUT_REJECTED');
+    if (p.publisher.closed) p.publisher = p.newPublisher();
+    const pub = p.publisher;
+    const { answer, added, removed } = await pub.negotiate(offerSdp);
+    if (this.#participants.get(participantId) !== p || p.publisher !== pub) return answer;
     if (this.#participants.get(participantId) !== p) return answer;
     for (const src of removed) this.#dropSource(src);
     for (const src of added) {
@@ -143,6 +195,64 @@ export class SfuServer implements MediaServerInternals {
       }
     }
     return answer;
+  }
+
+  /**
+   * A native callback of one participant's connection threw: close that leg only, tell them,
+   * and carry on. The rest of the node never sees the exception.
+   */
+  #fault(p: Participant, leg: 'pub' | 'sub', where: string, err: unknown): void {
+    this.#faults++;
+    p.faults.push(Date.now());
+    this.#log.warn({ participantId: p.id, leg, where, err: reasonOf(err), code: 'MEDIA_INPUT_REJECTED' }, 'media connection closed after a fault');
+    // Not from inside the native callback that threw: close on the next turn.
+    setImmediate(() => {
+      if (this.#participants.get(p.id) !== p) return;
+      if (leg === 'pub') {
+        const pub = p.publisher;
+        if (pub.closed) return;
+        for (const src of pub.sources.values()) this.#dropSource(src);
+        pub.close();
+      } else this.#rebuildSubscriber(p, 'fault');
+      p.hooks.signal({ event: 'media.closed', data: { pc: leg, code: 'MEDIA_INPUT_REJECTED' } });
+    });
+  }
+
+  /**
+   * Replace a participant's subscriber leg with a new connection carrying the same streams
+   * (gate asked again). The client sees a new `generation` on the offer and answers it on a new
+   * RTCPeerConnection. Bounded: a leg that keeps failing is left closed after MAX_REBUILDS a minute
+   * until the client asks (`media.ice-restart`).
+   */
+  #rebuildSubscriber(p: Participant, reason: RebuildReason): void {
+    if (this.#participants.get(p.id) !== p || this.#closed) return;
+    const now = Date.now();
+    while (p.rebuilds.length > 0 && (p.rebuilds[0] ?? 0) < now - REBUILD_WINDOW_MS) p.rebuilds.shift();
+    const old = p.subscriber;
+    const sources = old.slots.map((s) => s.source).filter((s): s is MediaSource => s !== null);
+    for (const slot of old.slots) this.#malformedBase += slot.malformedRtcp;
+    old.close();
+    p.subscriber = p.newSubscriber();
+    if (reason !== 'client' && p.rebuilds.length >= MAX_REBUILDS) {
+      this.#log.warn({ participantId: p.id, reason }, 'media: subscriber leg keeps failing; waiting for the client');
+      p.hooks.signal({ event: 'media.closed', data: { pc: 'sub', code: 'MEDIA_CONNECTION_FAILED' } });
+      p.subscriber.close();
+      return;
+    }
+    p.rebuilds.push(now);
+    this.#rebuilds++;
+    this.#log.warn({ participantId: p.id, reason, generation: p.subscriber.generation }, 'media: subscriber leg rebuilt');
+    for (const src of sources) this.#subscribe(p, src);
+  }
+
+  restartSubscriber(participantId: string): void {
+    const p = this.#participants.get(participantId);
+    if (!p) return;
+    // A client may ask as often as it likes; a rebuild costs a DTLS handshake and a keyframe
+    // from every publisher, so at most one every CLIENT_REBUILD_MS.
+    const last = p.rebuilds[p.rebuilds.length - 1] ?? 0;
+    if (Date.now() - last < CLIENT_REBUILD_MS) return;
+    this.#rebuildSubscriber(p, 'client');
   }
 
   #dropSource(src: MediaSource): void {
@@ -189,7 +299,11 @@ export class SfuServer implements MediaServerInternals {
       for (const other of this.#participants.values()) other.subscriber.detach(src);
       src.close();
     }
-    for (const slot of p.subscriber.slots) slot.detach();
+    for (const slot of p.subscriber.slots) {
+      this.#malformedBase += slot.malformedRtcp;
+      slot.detach();
+    }
+    this.#malformedBase += p.publisher.dropped;
     // Then the native objects.
     p.publisher.close();
     p.subscriber.close();
@@ -200,20 +314,31 @@ export class SfuServer implements MediaServerInternals {
     return receiversOf(this.#participants.values(), publisherId);
   }
 
-  remoteAddresses(participantId: string): string[] {
-    return this.#participants.get(participantId)?.addresses() ?? [];
+  remotePaths(participantId: string): RemotePath[] {
+    return this.#participants.get(participantId)?.paths() ?? [];
   }
 
   stats(): MediaStats {
     const meetings = new Set<string>();
     let forwarded = this.#forwardedBase;
+    let malformed = this.#malformedBase;
     let publishers = 0;
     for (const p of this.#participants.values()) {
       meetings.add(p.meetingId);
       if (p.publisher.sources.size > 0) publishers++;
       for (const s of p.publisher.sources.values()) forwarded += s.forwarded;
+      malformed += p.publisher.dropped;
+      for (const slot of p.subscriber.slots) malformed += slot.malformedRtcp;
     }
-    return { meetings: meetings.size, participants: this.#participants.size, forwardedPackets: forwarded, publishers };
+    return {
+      meetings: meetings.size,
+      participants: this.#participants.size,
+      forwardedPackets: forwarded,
+      publishers,
+      malformedPackets: malformed,
+      faults: this.#faults,
+      rebuilds: this.#rebuilds,
+    };
   }
 
   setDownlinkCap(participantId: string, bps: number | null): void {
@@ -248,7 +373,7 @@ export class SfuServer implements MediaServerInternals {
       p.subscriber.tick(now);
       if (tick % 2 === 0) p.publisher.tick();
       // getSelectedCandidatePair costs ~0.4 ms; pair changes are rare and 'connected' reports at once.
-      if (tick % ADDRESS_POLL_TICKS === 0) p.checkAddress();
+      if (tick % ADDRESS_POLL_TICKS === 0) p.checkPath();
     }
   }
 

@@ -27,6 +27,8 @@ export class OutSlot {
   readonly #visitor: RtcpVisitor;
   source: MediaSource | null = null;
   open = false;
+  /** RTCP packets from the subscriber that the parser could not take (dropped). */
+  malformedRtcp = 0;
   /** Preferred (tile) layer, chosen (target) layer and the layer being forwarded. */
   preferred = 2;
   target = -1;
@@ -57,8 +59,13 @@ export class OutSlot {
     opts.track.onClosed(() => {
       this.open = false;
     });
+    // Native callback: RTCP from the subscriber's browser. A throw here would abort the process.
     opts.track.onMessage((buf) => {
-      if (!this.#closed && this.source !== null) parseRtcp(buf, this.#visitor);
+      try {
+        if (!this.#closed && this.source !== null) parseRtcp(buf, this.#visitor);
+      } catch {
+        this.malformedRtcp++;
+      }
     });
   }
 

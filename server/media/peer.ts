@@ -1,7 +1,10 @@
 /** Building libdatachannel PeerConnections from Parley's media configuration. */
 import ndc from 'node-datachannel';
 import type { IceServer, PeerConnection, RtcConfig } from 'node-datachannel';
-import type { MediaConfig } from './types.js';
+import { type FaultSink, guard } from './guard.js';
+import type { MediaConfig, RemotePath } from './types.js';
+
+export type { RemotePath } from './types.js';
 
 /** Convert WebRTC-style ICE server URLs into libdatachannel's form. */
 export function toIceServers(servers: MediaConfig['iceServers']): (string | IceServer)[] {
@@ -60,20 +63,29 @@ export function announceCandidate(raw: string, announcedIp: string | undefined):
   return parts.join(' ');
 }
 
-/** Selected pair's remote address, or null while not connected. */
-export function remoteAddressOf(pc: PeerConnection): string | null {
+/** Selected pair's remote address and candidate type, or null while not connected. */
+export function remotePathOf(pc: PeerConnection): RemotePath | null {
   try {
-    return pc.getSelectedCandidatePair()?.remote.address ?? null;
+    const r = pc.getSelectedCandidatePair()?.remote;
+    if (!r?.address) return null;
+    const t = r.type;
+    const type = t === 'host' || t === 'srflx' || t === 'prflx' || t === 'relay' ? t : 'unknown';
+    return { address: r.address, candidateType: type };
   } catch {
     return null;
   }
 }
 
+/** The ICE username fragment of a description (session or first media level), or null. */
+export function remoteUfragOf(sdp: string): string | null {
+  return /^a=ice-ufrag:(\S+)\s*$/m.exec(sdp)?.[1] ?? null;
+}
+
 /** Resolves with the next local description libdatachannel emits. */
 export class DescriptionWaiter {
   #queue: ((sdp: string) => void)[] = [];
-  constructor(pc: PeerConnection) {
-    pc.onLocalDescription((sdp) => this.#queue.shift()?.(sdp));
+  constructor(pc: PeerConnection, fault: FaultSink) {
+    pc.onLocalDescription(guard('onLocalDescription', fault, (sdp) => this.#queue.shift()?.(sdp)));
   }
   next(timeoutMs = 5000): Promise<string> {
     return new Promise((resolve, reject) => {

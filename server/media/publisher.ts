@@ -6,7 +6,8 @@
 import ndc from 'node-datachannel';
 import type { PeerConnection, Track } from 'node-datachannel';
 import { AppError } from '../../protocol/errors.js';
-import { DescriptionWaiter, addRemote, announceCandidate, createPeer, remoteAddressOf } from './peer.js';
+import { type FaultSink, guard } from './guard.js';
+import { DescriptionWaiter, type RemotePath, addRemote, announceCandidate, createPeer, remotePathOf, remoteUfragOf } from './peer.js';
 import { buildPli } from './rtcp.js';
 import { isRtcp, newRtpInfo, parseRtp } from './rtp.js';
 import { type MediaSection, mungePublishAnswer, mungePublishOffer, parseSdp } from './sdp.js';
@@ -28,43 +29,89 @@ export class Publisher {
   readonly #cfg: MediaConfig;
   readonly #hooks: MediaParticipantHooks;
   readonly #onAddress: () => void;
+  readonly #fault: FaultSink;
   readonly #byMid = new Map<string, MidBinding>();
   readonly sources = new Map<SourceKind, MediaSource>();
   #pc: PeerConnection | null = null;
   #waiter: DescriptionWaiter | null = null;
   #pending: [string, string][] = [];
+  /** ICE ufrag of the offer the current connection was built from. */
+  #ufrag: string | null = null;
+  /** Offers are applied one at a time: libdatachannel aborts on an offer in the wrong signaling state. */
+  #chain: Promise<unknown> = Promise.resolve();
   #closed = false;
 
-  constructor(id: string, cfg: MediaConfig, hooks: MediaParticipantHooks, onAddress: () => void) {
+  /** `fault` is told when a native callback of this connection threw (the caller closes the leg). */
+  constructor(id: string, cfg: MediaConfig, hooks: MediaParticipantHooks, onAddress: () => void, fault: FaultSink) {
     this.#id = id;
     this.#cfg = cfg;
     this.#hooks = hooks;
     this.#onAddress = onAddress;
+    this.#fault = fault;
   }
 
   get closed(): boolean {
     return this.#closed;
   }
 
-  get remoteAddress(): string | null {
-    return this.#pc ? remoteAddressOf(this.#pc) : null;
+  get remotePath(): RemotePath | null {
+    return this.#pc ? remotePathOf(this.#pc) : null;
+  }
+
+  /** Connection state of the current leg ('none' before the first offer). */
+  get state(): string {
+    try {
+      return this.#pc?.state() ?? 'none';
+    } catch {
+      return 'closed';
+    }
   }
 
   #ensurePc(): { pc: PeerConnection; waiter: DescriptionWaiter } {
     if (this.#pc && this.#waiter) return { pc: this.#pc, waiter: this.#waiter };
     const pc = createPeer(`pub-${this.#id}`, this.#cfg);
-    const waiter = new DescriptionWaiter(pc);
-    pc.onLocalCandidate((candidate, mid) => {
-      if (this.#closed) return;
-      this.#hooks.signal({ event: 'media.candidate', data: { pc: 'pub', candidate: announceCandidate(candidate, this.#cfg.announcedIp), mid } });
-    });
-    pc.onStateChange((s) => {
-      if (!this.#closed && s === 'connected') this.#onAddress();
-    });
-    pc.onTrack((track) => this.#bindTrack(track));
+    const waiter = new DescriptionWaiter(pc, this.#fault);
+    const f = this.#fault;
+    pc.onLocalCandidate(
+      guard('pub.onLocalCandidate', f, (candidate, mid) => {
+        if (this.#closed || this.#pc !== pc) return;
+        this.#hooks.signal({ event: 'media.candidate', data: { pc: 'pub', candidate: announceCandidate(candidate, this.#cfg.announcedIp), mid } });
+      }),
+    );
+    pc.onStateChange(
+      guard('pub.onStateChange', f, (s) => {
+        if (!this.#closed && this.#pc === pc && s === 'connected') this.#onAddress();
+      }),
+    );
+    pc.onTrack(guard('pub.onTrack', f, (track) => this.#pc === pc && this.#bindTrack(track)));
     this.#pc = pc;
     this.#waiter = waiter;
     return { pc, waiter };
+  }
+
+  /**
+   * Close the current connection but keep the sources (subscribers stay attached): the next
+   * offer builds a fresh one. Used when the old one failed or the browser started a new one.
+   */
+  #resetPc(): void {
+    for (const b of this.#byMid.values()) {
+      const t = b.track;
+      b.track = null;
+      try {
+        t?.close();
+      } catch {
+        /* already closed with its connection */
+      }
+    }
+    try {
+      this.#pc?.close();
+    } catch {
+      /* already closed */
+    }
+    this.#pc = null;
+    this.#waiter = null;
+    this.#ufrag = null;
+    this.#pending = [];
   }
 
   #binding(mid: string): MidBinding {
@@ -81,17 +128,40 @@ export class Publisher {
     const b = this.#binding(track.mid());
     b.track = track;
     track.setMediaHandler(new ndc.RtcpReceivingSession());
-    track.onMessage((buf) => {
-      const src = b.source;
-      if (this.#closed || src === null || isRtcp(buf) || !parseRtp(buf, info)) return;
-      src.handle(buf, info, Date.now());
-    });
+    // The hot path: a packet the parsers cannot place is counted and dropped; anything that
+    // still throws is contained by guard() and ends this participant's publisher leg only.
+    track.onMessage(
+      guard('pub.onMessage', this.#fault, (buf) => {
+        const src = b.source;
+        if (this.#closed || src === null || b.track !== track) return;
+        if (isRtcp(buf)) return;
+        if (!parseRtp(buf, info)) {
+          this.dropped++;
+          return;
+        }
+        src.handle(buf, info, Date.now());
+      }),
+    );
   }
+
+  /** Packets dropped as malformed before they reached a source. */
+  dropped = 0;
 
   /**
    * Apply a (re)offer and return the answer plus the sources that appeared and disappeared.
+   * Offers are serialised. A connection that failed or closed, or an offer with new ICE
+   * credentials (a new browser connection, or an ICE restart, which libjuice cannot do in
+   * place), gets a fresh connection: libdatachannel aborts the process if an offer is applied
+   * to a failed connection (issue 14).
    */
-  async negotiate(offerSdp: string): Promise<{ answer: string; added: MediaSource[]; removed: MediaSource[] }> {
+  negotiate(offerSdp: string): Promise<{ answer: string; added: MediaSource[]; removed: MediaSource[] }> {
+    const run = (): Promise<{ answer: string; added: MediaSource[]; removed: MediaSource[] }> => this.#negotiate(offerSdp);
+    const p = this.#chain.then(run, run);
+    this.#chain = p.catch(() => undefined);
+    return p;
+  }
+
+  async #negotiate(offerSdp: string): Promise<{ answer: string; added: MediaSource[]; removed: MediaSource[] }> {
     if (this.#closed) throw new AppError('MEDIA_NEGOTIATION_FAILED');
     let munged: string;
     try {
@@ -99,15 +169,23 @@ export class Publisher {
     } catch {
       throw new AppError('MEDIA_NEGOTIATION_FAILED');
     }
+    const ufrag = remoteUfragOf(munged);
+    if (ufrag === null) throw new AppError('MEDIA_NEGOTIATION_FAILED', undefined, 'offer without ICE credentials');
     const sections = parseSdp(munged);
+    if (this.#pc && (ufrag !== this.#ufrag || !['new', 'connecting', 'connected'].includes(this.state))) this.#resetPc();
     const { pc, waiter } = this.#ensurePc();
+    if (pc.signalingState() !== 'stable') throw new AppError('MEDIA_NEGOTIATION_FAILED', undefined, `signaling state ${pc.signalingState()}`);
     const next = waiter.next();
     try {
       pc.setRemoteDescription(munged, 'offer');
+      this.#ufrag = ufrag;
       for (const [c, mid] of this.#pending.splice(0)) addRemote(pc, c, mid);
+      if (pc.signalingState() !== 'have-remote-offer') throw new Error(`signaling state ${pc.signalingState()} after the offer`);
       pc.setLocalDescription('answer');
     } catch (err) {
       next.catch(() => undefined);
+      // Whatever libdatachannel made of it, this connection is not to be trusted again.
+      this.#resetPc();
       throw new AppError('MEDIA_NEGOTIATION_FAILED', undefined, String(err));
     }
     const answer = mungePublishAnswer(await next);
@@ -147,7 +225,7 @@ export class Publisher {
   #pli(src: MediaSource, mediaSsrc: number): void {
     for (const b of this.#byMid.values()) {
       if (b.source !== src || !b.track || this.#closed) continue;
-      if (b.track.isOpen()) b.track.sendMessageBinary(buildPli(SFU_SSRC, mediaSsrc));
+      sendOn(b.track, buildPli(SFU_SSRC, mediaSsrc));
     }
   }
 
@@ -165,7 +243,12 @@ export class Publisher {
     if (this.#closed) return;
     const video = [...this.#byMid.values()].find((b) => b.source?.isVideo === true && b.track !== null);
     const t = video?.track;
-    if (t && t.isOpen()) t.requestBitrate(PUBLISH_BITRATE_CAP);
+    if (!t) return;
+    try {
+      if (t.isOpen()) t.requestBitrate(PUBLISH_BITRATE_CAP);
+    } catch {
+      /* closed between the check and the call: the next tick sees it closed */
+    }
   }
 
   close(): void {
@@ -173,20 +256,20 @@ export class Publisher {
     this.#closed = true;
     for (const s of this.sources.values()) s.close();
     this.sources.clear();
-    for (const b of this.#byMid.values()) {
-      b.source = null;
-      try {
-        b.track?.close();
-      } catch {
-        /* ignore */
-      }
-    }
+    for (const b of this.#byMid.values()) b.source = null;
+    this.#resetPc();
     this.#byMid.clear();
-    try {
-      this.#pc?.close();
-    } catch {
-      /* ignore */
-    }
-    this.#pc = null;
+  }
+}
+
+/**
+ * Send on a track that may have closed since it was looked at (the peer can close it from the
+ * network thread at any time): isOpen() alone is a race, and a throw here must not escape.
+ */
+export function sendOn(track: Track, buf: Buffer): boolean {
+  try {
+    return track.isOpen() && track.sendMessageBinary(buf);
+  } catch {
+    return false;
   }
 }

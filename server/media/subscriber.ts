@@ -8,19 +8,27 @@ import ndc from 'node-datachannel';
 import type { PeerConnection } from 'node-datachannel';
 import { chooseLayer } from './layer-select.js';
 import { OutSlot } from './out-slot.js';
-import { DescriptionWaiter, addRemote, announceCandidate, createPeer, remoteAddressOf } from './peer.js';
+import { type FaultSink, guard } from './guard.js';
+import { DescriptionWaiter, type RemotePath, addRemote, announceCandidate, createPeer, remotePathOf } from './peer.js';
 import type { MediaSource } from './source.js';
 import type { MediaConfig, MediaParticipantHooks } from './types.js';
 
 const REMB_STALE_MS = 5000;
-/** An offer still unanswered after this is reported (the subscriber would get no new streams). */
-const ANSWER_LATE_MS = 10_000;
+/** An offer still unanswered after this ends the leg; it is rebuilt with a fresh offer. */
+export const ANSWER_TIMEOUT_MS = 10_000;
+
+/** Why a subscriber leg asks to be rebuilt. */
+export type RebuildReason = 'failed' | 'answer-timeout' | 'answer-refused' | 'fault' | 'client';
 
 export class Subscriber {
   readonly #id: string;
   readonly #cfg: MediaConfig;
   readonly #hooks: MediaParticipantHooks;
   readonly #onAddress: () => void;
+  readonly #fault: FaultSink;
+  readonly #rebuild: (reason: RebuildReason) => void;
+  /** Counts the connections built for this participant; sent with each offer so the client knows a new one. */
+  readonly generation: number;
   readonly slots: OutSlot[] = [];
   #pc: PeerConnection | null = null;
   #waiter: DescriptionWaiter | null = null;
@@ -36,18 +44,48 @@ export class Subscriber {
   #pending: [string, string][] = [];
   #closed = false;
 
-  constructor(id: string, cfg: MediaConfig, hooks: MediaParticipantHooks, onAddress: () => void) {
+  /**
+   * `rebuild` is asked (at most once) when this connection can no longer be used: it failed,
+   * its offer went unanswered or its answer was refused, or a native callback threw.
+   */
+  constructor(
+    id: string,
+    cfg: MediaConfig,
+    hooks: MediaParticipantHooks,
+    onAddress: () => void,
+    opts: { generation: number; fault: FaultSink; rebuild: (reason: RebuildReason) => void },
+  ) {
     this.#id = id;
     this.#cfg = cfg;
     this.#hooks = hooks;
     this.#onAddress = onAddress;
+    this.generation = opts.generation;
+    this.#fault = opts.fault;
+    this.#rebuild = opts.rebuild;
+  }
+
+  #askedRebuild = false;
+  /** Ask the owner for a new leg, once; nothing more is sent on this one. */
+  #giveUp(reason: RebuildReason): void {
+    if (this.#closed || this.#askedRebuild) return;
+    this.#askedRebuild = true;
+    setImmediate(() => this.#rebuild(reason));
+  }
+
+  /** Connection state ('none' before the first offer). */
+  get state(): string {
+    try {
+      return this.#pc?.state() ?? 'none';
+    } catch {
+      return 'closed';
+    }
   }
 
   get closed(): boolean {
     return this.#closed;
   }
-  get remoteAddress(): string | null {
-    return this.#pc ? remoteAddressOf(this.#pc) : null;
+  get remotePath(): RemotePath | null {
+    return this.#pc ? remotePathOf(this.#pc) : null;
   }
   /** Current downlink budget in bps (Infinity when no fresh REMB). */
   budget(now: number): number {
@@ -58,14 +96,22 @@ export class Subscriber {
   #ensurePc(): PeerConnection {
     if (this.#pc) return this.#pc;
     const pc = createPeer(`sub-${this.#id}`, this.#cfg);
-    this.#waiter = new DescriptionWaiter(pc);
-    pc.onLocalCandidate((candidate, mid) => {
-      if (this.#closed) return;
-      this.#hooks.signal({ event: 'media.candidate', data: { pc: 'sub', candidate: announceCandidate(candidate, this.#cfg.announcedIp), mid } });
-    });
-    pc.onStateChange((s) => {
-      if (!this.#closed && s === 'connected') this.#onAddress();
-    });
+    const f = this.#fault;
+    this.#waiter = new DescriptionWaiter(pc, f);
+    pc.onLocalCandidate(
+      guard('sub.onLocalCandidate', f, (candidate, mid) => {
+        if (this.#closed) return;
+        this.#hooks.signal({ event: 'media.candidate', data: { pc: 'sub', candidate: announceCandidate(candidate, this.#cfg.announcedIp), mid } });
+      }),
+    );
+    pc.onStateChange(
+      guard('sub.onStateChange', f, (s) => {
+        if (this.#closed) return;
+        if (s === 'connected') this.#onAddress();
+        // libjuice cannot restart ICE: a failed leg is rebuilt, never renegotiated in place.
+        else if (s === 'failed' || s === 'closed') this.#giveUp('failed');
+      }),
+    );
     this.#pc = pc;
     return pc;
   }
@@ -135,38 +181,39 @@ export class Subscriber {
 
   /** Send an offer (new media lines) or just the new stream labels; one offer in flight at a time. */
   #negotiate(): void {
-    if (this.#closed || !this.#pc) return;
+    if (this.#closed || !this.#pc || this.#askedRebuild) return;
     if (this.#awaitingAnswer) {
       this.#dirty = true;
       return;
     }
     const pc = this.#pc;
     const waiter = this.#waiter as DescriptionWaiter;
+    if (pc.signalingState() !== 'stable' || !['new', 'connecting', 'connected'].includes(this.state)) {
+      this.#giveUp('failed');
+      return;
+    }
     this.#awaitingAnswer = true;
     this.#dirty = false;
     const next = waiter.next();
     try {
       pc.setLocalDescription('offer');
     } catch {
-      this.#awaitingAnswer = false;
       next.catch(() => undefined);
+      this.#giveUp('failed');
       return;
     }
     next.then(
       (sdp) => {
         if (this.#closed) return;
-        this.#hooks.signal({ event: 'media.offer', data: { sdp, streams: this.streams() } });
-        // Diagnostics for a rare CI failure where subscribers got no media (see docs/media.md).
+        this.#hooks.signal({ event: 'media.offer', data: { sdp, streams: this.streams(), generation: this.generation } });
+        // An offer nobody answers would leave this subscriber without new streams for good.
         if (this.#answerLate) clearTimeout(this.#answerLate);
         this.#answerLate = setTimeout(() => {
-          if (this.#awaitingAnswer && !this.#closed)
-            console.warn(`media: subscriber ${this.#id} has not answered an offer in ${ANSWER_LATE_MS} ms (state ${this.#pc?.state() ?? 'none'})`);
-        }, ANSWER_LATE_MS);
+          if (this.#awaitingAnswer && !this.#closed) this.#giveUp('answer-timeout');
+        }, ANSWER_TIMEOUT_MS);
         this.#answerLate.unref();
       },
-      () => {
-        this.#awaitingAnswer = false;
-      },
+      () => this.#giveUp('failed'),
     );
   }
 
@@ -177,13 +224,17 @@ export class Subscriber {
     return out;
   }
 
-  /** The browser's answer to our last offer. */
+  /**
+   * The browser's answer to our last offer. An answer with no offer outstanding, or one
+   * libdatachannel refuses, ends this leg (a new one is offered) and throws.
+   */
   applyAnswer(sdp: string): void {
     if (this.#closed || !this.#pc) return;
+    if (!this.#awaitingAnswer || this.#pc.signalingState() !== 'have-local-offer') throw new Error('no offer is waiting for an answer');
     try {
       this.#pc.setRemoteDescription(sdp, 'answer');
     } catch (err) {
-      console.warn(`media: subscriber ${this.#id} refused an answer: ${err instanceof Error ? err.message : String(err)}`);
+      this.#giveUp('answer-refused');
       throw err;
     }
     this.#awaitingAnswer = false;

@@ -4,6 +4,7 @@
  * participants it was told about, and asks the receiver gate before adding any subscriber.
  */
 import type { Layer } from '../../protocol/signaling.js';
+import type { MediaLogger } from './guard.js';
 
 /** Messages the media plane wants delivered to one participant's browser over signaling. */
 export type MediaSignal =
@@ -13,15 +14,26 @@ export type MediaSignal =
         sdp: string;
         /** msid stream id → whose media it is and what kind, so the client can label tiles. */
         streams: Record<string, { participantId: string; kind: 'audio' | 'video' | 'screen' }>;
+        /** Which subscriber connection this offer is for; a new number means a new connection. */
+        generation: number;
       };
     }
-  | { event: 'media.candidate'; data: { pc: 'pub' | 'sub'; candidate: string; mid: string } };
+  | { event: 'media.candidate'; data: { pc: 'pub' | 'sub'; candidate: string; mid: string } }
+  /** The server closed one leg: the client builds it again (`pub`) or waits for a new offer (`sub`). */
+  | { event: 'media.closed'; data: { pc: 'pub' | 'sub'; code: 'MEDIA_INPUT_REJECTED' | 'MEDIA_CONNECTION_FAILED' } };
+
+/** Where a media path ends on the participant's side, as ICE selected it. */
+export interface RemotePath {
+  address: string;
+  /** The remote candidate's type: a `relay` address is a TURN server's, not the participant's. */
+  candidateType: 'host' | 'srflx' | 'prflx' | 'relay' | 'unknown';
+}
 
 export interface MediaParticipantHooks {
   /** Deliver a signaling message to this participant. */
   signal(msg: MediaSignal): void;
-  /** The remote address on a media path changed (ICE selected a new pair, ICE restart). */
-  onRemoteAddress?(address: string): void;
+  /** The remote end of a media path changed (ICE selected a new pair, a rebuilt leg). */
+  onRemotePath?(path: RemotePath): void;
   /** Voice-activity level updates used for active speaker (0..127 dBov, lower is louder). */
   onAudioLevel?(level: number): void;
 }
@@ -37,6 +49,11 @@ export interface MediaStats {
   participants: number;
   forwardedPackets: number;
   publishers: number;
+  /** RTP/RTCP from participants dropped as malformed, since start. */
+  malformedPackets: number;
+  /** Legs closed because a native callback threw (contained), and legs rebuilt, since start. */
+  faults: number;
+  rebuilds: number;
 }
 
 export interface MediaServer {
@@ -59,13 +76,17 @@ export interface MediaServer {
   removeParticipant(participantId: string): void;
   /** Participants currently forwarded this publisher's media (read-only; docs/security.md). */
   receiversOf?(publisherId: string): string[];
-  /** Remote addresses currently seen on this participant's media paths. */
-  remoteAddresses(participantId: string): string[];
+  /** Remote ends currently seen on this participant's media paths. */
+  remotePaths(participantId: string): RemotePath[];
+  /** Close and rebuild this participant's subscriber leg (client asked: its connection failed). */
+  restartSubscriber(participantId: string): void;
   stats(): MediaStats;
   close(): void;
 }
 
 export interface MediaConfig {
+  /** pino (or console) for the media plane's warnings. */
+  logger?: MediaLogger | undefined;
   announcedIp?: string | undefined;
   portRangeBegin?: number | undefined;
   portRangeEnd?: number | undefined;

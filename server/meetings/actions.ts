@@ -55,6 +55,9 @@ export async function handleInMeeting(mgr: RoomManager, room: Room, p: Participa
       return { ok: true };
     case 'media.ice-restart':
       requireJoined(p);
+      // libjuice cannot restart ICE in place: the subscriber leg is rebuilt (a new offer with a
+      // new generation follows); the publisher leg is rebuilt by the client's next offer.
+      if (msg.pc !== 'pub') media.restartSubscriber(p.id);
       return { ok: true };
     case 'media.state': {
       requireJoined(p);

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalRosterEvent, GENESIS, type RosterEvent, type RosterEventBody, type RosterEventKind } from '../../protocol/roster-chain.js';
 import type { MeetingInfo, MeetingRole, RosterEntry, ServerEvent } from '../../protocol/signaling.js';
-import type { ClientChannel, HostNotice, LiveParticipant, MeetingRecord, ParticipantLocation } from './types.js';
+import type { ClientChannel, HostNotice, LiveParticipant, MediaPathInfo, MediaPathJudgement, MeetingRecord, ParticipantLocation } from './types.js';
 
 export interface Participant {
   id: string;
@@ -17,6 +17,8 @@ export interface Participant {
   state: 'waiting' | 'joined' | 'disconnected';
   channel: ClientChannel | null;
   location: ParticipantLocation;
+  /** The last media path seen and what the one rule made of it (never moves `location`). */
+  mediaPath?: MediaPathInfo & { verdict: MediaPathJudgement };
   audio: boolean;
   video: boolean;
   screen: boolean;
@@ -101,6 +103,7 @@ export class Room {
       body.displayName = p.displayName;
       body.role = p.role;
       if (p.identityKey !== undefined) body.identityKey = p.identityKey;
+      if (p.userId !== null) body.account = accountTag(p.userId);
     }
     const event: RosterEvent = { ...body, hash: createHash('sha256').update(canonicalRosterEvent(body)).digest('hex') };
     this.chain.push(event);
@@ -120,6 +123,15 @@ export class Room {
       joinedAt: p.joinedAt,
     };
   }
+}
+
+/**
+ * The roster chain's `account` tag: the same for one account in every meeting, so a browser
+ * can tell when that account's identity key changes (trust on first use, web/src/security/
+ * key-pins.ts). A hash, so the account id itself is not handed to other participants.
+ */
+export function accountTag(userId: string): string {
+  return createHash('sha256').update(`parley-account-v1|${userId}`).digest('base64url');
 }
 
 export function toRosterEntry(p: Participant): RosterEntry {

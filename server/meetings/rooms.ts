@@ -6,7 +6,17 @@ import type { RemovalNotice } from '../../protocol/signaling.js';
 import type { MediaServer } from '../media/index.js';
 import type { MeetingStore } from './meeting-store.js';
 import { Room, sendEvent, toRosterEntry, type Participant } from './room.js';
-import type { AdmissionPolicy, EnforcementPort, HostNotice, LiveParticipant, MeetingRecord, ParticipantLocation, SurveyedMeeting } from './types.js';
+import type {
+  AdmissionPolicy,
+  EnforcementPort,
+  HostNotice,
+  LiveParticipant,
+  MediaPathInfo,
+  MediaPathJudgement,
+  MeetingRecord,
+  ParticipantLocation,
+  SurveyedMeeting,
+} from './types.js';
 
 export const RECONNECT_GRACE_MS = 20_000;
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -16,6 +26,8 @@ export interface RoomsDeps {
   media: MediaServer;
   policy: AdmissionPolicy;
   locate: (address: string) => ParticipantLocation;
+  /** geo/'s one rule for media-path evidence; it never moves anyone (docs/geo.md). */
+  judgeMediaPath: (path: MediaPathInfo, current: ParticipantLocation) => MediaPathJudgement;
   logger: Logger;
   iceServers: { urls: string[]; username?: string; credential?: string }[];
   graceMs?: number;
@@ -82,7 +94,7 @@ export class RoomManager implements EnforcementPort {
   attachMedia(room: Room, p: Participant): void {
     this.deps.media.addParticipant(room.id, p.id, {
       signal: (msg) => sendEvent(p, msg),
-      onRemoteAddress: (address) => void this.relocate(p.id, address),
+      onRemotePath: (path) => this.mediaPathChanged(p.id, path),
       onAudioLevel: (level) => this.onAudioLevel(room, p, level),
     });
   }
@@ -164,16 +176,32 @@ export class RoomManager implements EnforcementPort {
     p.graceTimer.unref();
   }
 
-  /** A participant's network path changed: locate again and re-run policy. */
+  /**
+   * A media path's remote end changed. It is judged by geo/'s one rule and never moves anyone:
+   * a relay, an ICE server, a private address is no evidence; a public address in another
+   * country is noted (p.mediaPath, the log) and left there. The location comes from the
+   * signaling path. See docs/geo.md, "Media-path evidence".
+   */
+  mediaPathChanged(participantId: string, path: MediaPathInfo): MediaPathJudgement | null {
+    const found = this.findParticipant(participantId);
+    if (!found) return null;
+    const verdict = this.deps.judgeMediaPath(path, found.p.location);
+    found.p.mediaPath = { ...path, verdict };
+    if (verdict.kind === 'disagrees')
+      this.deps.logger.info(
+        { participantId, candidateType: path.candidateType, media: verdict.country, location: verdict.current },
+        'media path disagrees with location; not moved',
+      );
+    return verdict;
+  }
+
+  /** Locate a participant again from their signaling address (a database reload) and re-run policy. */
   async relocate(participantId: string, address: string): Promise<void> {
     const found = this.findParticipant(participantId);
     if (!found) return;
     const { room, p } = found;
     const location = this.deps.locate(address);
     if (location.address === p.location.address && location.country === p.location.country) return;
-    // A private or loopback address on a media path (same LAN as the server, a TURN relay on
-    // a private network) says nothing about where the person is: keep the public one we have.
-    if (location.reason === 'private-range' && p.location.status === 'known') return;
     p.location = location;
     await this.recheck(room, p, 'relocate');
   }

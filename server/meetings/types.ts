@@ -10,6 +10,16 @@ export interface ParticipantLocation {
   database: { name: string; buildDate: string };
 }
 
+/** The remote end of a media path (media/'s RemotePath). */
+export interface MediaPathInfo {
+  address: string;
+  candidateType: 'host' | 'srflx' | 'prflx' | 'relay' | 'unknown';
+}
+
+/** What geo/'s one media-path rule made of a path (docs/geo.md, "Media-path evidence"). */
+export type MediaPathJudgement =
+  { kind: 'ignored'; reason: string } | { kind: 'agrees'; country: string | null } | { kind: 'disagrees'; country: string | null; current: string | null };
+
 /** The signaling side of one participant: how to reach their browser. */
 export interface ClientChannel {
   send(msg: ServerMessage): void;

@@ -25,8 +25,9 @@ export function createNullMedia(config: MediaConfig): MediaServer & { calls: str
       calls.push(`remove:${id}`);
       members.delete(id);
     },
-    remoteAddresses: () => [],
-    stats: () => ({ meetings: 0, participants: members.size, forwardedPackets: 0, publishers: 0 }),
+    remotePaths: () => [],
+    restartSubscriber: (id) => void calls.push(`restart:${id}`),
+    stats: () => ({ meetings: 0, participants: members.size, forwardedPackets: 0, publishers: 0, malformedPackets: 0, faults: 0, rebuilds: 0 }),
     close: () => undefined,
   };
 }

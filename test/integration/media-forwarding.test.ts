@@ -80,6 +80,6 @@ describe('media forwarding through the SFU (wrtc peers)', () => {
   it('refuses a participant the receiver gate rejects and forwards nothing to them', async () => {
     expect(() => server.addParticipant('m1', 'ghost', { signal: () => undefined })).toThrow(expect.objectContaining({ code: 'NOT_IN_ROSTER' }) as Error);
     expect(server.slotInfo('ghost')).toEqual([]);
-    expect(server.remoteAddresses('ghost')).toEqual([]);
+    expect(server.remotePaths('ghost')).toEqual([]);
   });
 });

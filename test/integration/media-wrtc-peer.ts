@@ -116,7 +116,14 @@ export function peerOver(id: string, transport: MediaTransport): TestPeer {
     for (let i = pending.length - 1; i >= 0; i--) if (pending[i]?.pc === which) pending.splice(i, 1);
   };
   let chain = Promise.resolve();
-  const onOffer = async (sdp: string): Promise<void> => {
+  let generation = 0;
+  const onOffer = async (sdp: string, gen: number): Promise<void> => {
+    // A new generation is a new connection on the SFU's side: answer it on a new one.
+    if (peer.sub && gen !== generation) {
+      peer.sub.close();
+      peer.sub = null;
+    }
+    generation = gen;
     if (!peer.sub) {
       const pc = new PC();
       peer.sub = pc;
@@ -133,8 +140,8 @@ export function peerOver(id: string, transport: MediaTransport): TestPeer {
   };
   const signal = (msg: MediaSignal): void => {
     if (msg.event === 'media.offer') {
-      chain = chain.then(() => onOffer(msg.data.sdp)).catch(() => undefined);
-    } else {
+      chain = chain.then(() => onOffer(msg.data.sdp, msg.data.generation)).catch(() => undefined);
+    } else if (msg.event === 'media.candidate') {
       pending.push(msg.data);
       chain = chain.then(() => flush(msg.data.pc));
     }

@@ -28,7 +28,7 @@ describe('location after a network path change', () => {
     expect(where()).toMatchObject({ country: 'HK', status: 'known', address: '127.0.0.1', database: { name: 'test-mapping' } });
   });
 
-  it('moves to a new public address seen on the media path, with the database as evidence', async () => {
+  it('re-locates from the signaling address with the database as evidence (a database reload)', async () => {
     const { id, where } = await joined();
     await server.services.rooms.relocate(id, '114.114.114.114');
     expect(where().country).toBe('CN');
@@ -37,9 +37,17 @@ describe('location after a network path change', () => {
     expect(where().country).toBe('US');
   });
 
-  it('ignores a private media-path address instead of turning a known location into unknown', async () => {
+  it('never moves anyone into another country on a media path: a srflx address in CN is noted, the location stays HK', async () => {
     const { id, where } = await joined();
-    await server.services.rooms.relocate(id, '10.1.2.3');
+    const verdict = server.services.rooms.mediaPathChanged(id, { address: '114.114.114.114', candidateType: 'srflx' });
+    expect(verdict).toEqual({ kind: 'disagrees', country: 'CN', current: 'HK' });
+    expect(where()).toMatchObject({ country: 'HK', address: '127.0.0.1' });
+  });
+
+  it('takes nothing from a TURN relay address or a private media-path address', async () => {
+    const { id, where } = await joined();
+    expect(server.services.rooms.mediaPathChanged(id, { address: '114.114.114.114', candidateType: 'relay' })).toEqual({ kind: 'ignored', reason: 'relay' });
+    expect(server.services.rooms.mediaPathChanged(id, { address: '10.1.2.3', candidateType: 'host' })).toEqual({ kind: 'ignored', reason: 'private-range' });
     expect(where()).toMatchObject({ country: 'HK', address: '127.0.0.1' });
   });
 });

@@ -22,6 +22,11 @@ export interface MediaClientOptions {
 }
 type StreamMap = Record<string, { participantId: string; kind: RemoteKind }>;
 type Which = 'pub' | 'sub';
+/** What the UI shows per leg: `reconnecting` while a connection is being recovered. */
+export type LegState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+/** A `disconnected` connection gets this long to come back by itself before it is rebuilt. */
+export const DISCONNECTED_GRACE_MS = 4000;
 
 export const SIMULCAST_ENCODINGS: RTCRtpEncodingParameters[] = [
   { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
@@ -41,6 +46,14 @@ export class MediaClient {
   #subChain: Promise<void> = Promise.resolve();
   #pending: Record<Which, RTCIceCandidateInit[]> = { pub: [], sub: [] };
   #streamMap: StreamMap = {};
+  /** The SFU's subscriber connection generation the current #sub answers. */
+  #subGeneration = -1;
+  #stream: MediaStream | null = null;
+  readonly #legState: Record<Which, LegState> = { pub: 'connecting', sub: 'connecting' };
+  readonly #legTimers: Record<Which, ReturnType<typeof setTimeout> | null> = { pub: null, sub: null };
+  readonly #legListeners = new Set<(which: Which, state: LegState) => void>();
+  /** Recovery attempts per leg, for backoff (reset when the leg connects). */
+  readonly #attempts: Record<Which, number> = { pub: 0, sub: 0 };
   readonly #remote = new Map<string, { stream: MediaStream; receivers: RTCRtpReceiver[] }>();
   readonly #emitted = new Map<string, { participantId: string; kind: RemoteKind }>();
   readonly #listeners = new Set<(e: RemoteStreamEvent) => void>();
@@ -57,17 +70,130 @@ export class MediaClient {
   /** Create the publisher connection for this stream's tracks and negotiate it with the SFU. */
   async publish(stream: MediaStream): Promise<void> {
     if (this.#pub) throw new Error('already publishing');
+    this.#stream = stream;
+    await this.#buildPub(stream.getAudioTracks()[0] ?? null, stream.getVideoTracks()[0] ?? null, null);
+  }
+
+  /** A new publisher connection carrying these tracks (first publish, or recovery of a failed one). */
+  async #buildPub(mic: MediaStreamTrack | null, cam: MediaStreamTrack | null, screen: MediaStreamTrack | null): Promise<void> {
+    const stream = this.#stream ?? new MediaStream();
     const pc = this.#newPc('pub');
     this.#pub = pc;
-    const mic = stream.getAudioTracks()[0] ?? null;
-    const cam = stream.getVideoTracks()[0] ?? null;
+    this.#layerSsrcs = [];
+    this.#pending.pub = [];
     this.#audio = pc.addTransceiver(mic ?? 'audio', { direction: 'sendonly', streams: [stream] });
     const enc = this.#opts.simulcast === false ? undefined : SIMULCAST_ENCODINGS.map((e) => ({ ...e }));
     this.#camera = pc.addTransceiver(cam ?? 'video', { direction: 'sendonly', streams: [stream], ...(enc ? { sendEncodings: enc } : {}) });
     this.#opts.transform?.sender(this.#audio.sender);
     this.#opts.transform?.sender(this.#camera.sender);
+    this.#screen = null;
+    if (screen) {
+      this.#screen = pc.addTransceiver(screen, { direction: 'sendonly', streams: [new MediaStream([screen])] });
+      this.#opts.transform?.sender(this.#screen.sender);
+    }
     await this.#renegotiate();
     if (enc) this.#learnLayerSsrcs().catch(() => undefined); // a dropped connection ends this session anyway
+  }
+
+  /**
+   * The publisher connection failed (or the SFU closed it): build a new one with the same
+   * tracks. The SFU sees new ICE credentials and builds a new connection too (libjuice has no
+   * ICE restart); subscribers keep their streams and get a keyframe.
+   */
+  #recoverPub(): void {
+    const old = this.#pub;
+    if (this.#closed || !old) return;
+    const mic = this.#audio?.sender.track ?? null;
+    const cam = this.#camera?.sender.track ?? null;
+    const screen = this.#screen && this.#screen.direction !== 'inactive' ? this.#screen.sender.track : null;
+    old.onconnectionstatechange = null;
+    old.close();
+    this.#setLeg('pub', 'reconnecting');
+    this.#buildPub(mic, cam, screen).catch(() => this.#scheduleRecovery('pub'));
+  }
+
+  /** The subscriber connection failed: ask the SFU for a new one (a new-generation offer follows). */
+  #recoverSub(): void {
+    if (this.#closed) return;
+    this.#setLeg('sub', 'reconnecting');
+    this.#opts.request('media.ice-restart', { pc: 'sub' }).catch(() => this.#scheduleRecovery('sub'));
+    // If no new offer arrives, ask again (backoff).
+    this.#scheduleRecovery('sub');
+  }
+
+  /** Try again later, with backoff: 1 s, 2 s, 4 s … capped at 15 s. */
+  #scheduleRecovery(which: Which): void {
+    if (this.#closed) return;
+    const t = this.#legTimers[which];
+    if (t) clearTimeout(t);
+    const delay = Math.min(15_000, 1000 * 2 ** this.#attempts[which]++);
+    this.#legTimers[which] = setTimeout(() => {
+      this.#legTimers[which] = null;
+      if (this.#closed || this.#legState[which] === 'connected') return;
+      if (which === 'pub') this.#recoverPub();
+      else this.#recoverSub();
+    }, delay);
+  }
+
+  #watch(which: Which, pc: RTCPeerConnection): void {
+    pc.onconnectionstatechange = () => {
+      if (this.#closed || (which === 'pub' ? this.#pub : this.#sub) !== pc) return;
+      const s = pc.connectionState;
+      const t = this.#legTimers[which];
+      if (s === 'connected') {
+        if (t) clearTimeout(t);
+        this.#legTimers[which] = null;
+        this.#attempts[which] = 0;
+        this.#setLeg(which, 'connected');
+      } else if (s === 'failed') {
+        if (which === 'pub') this.#recoverPub();
+        else this.#recoverSub();
+      } else if (s === 'disconnected') {
+        this.#setLeg(which, 'reconnecting');
+        if (t) clearTimeout(t);
+        // Often comes back by itself (a short outage); otherwise rebuild.
+        this.#legTimers[which] = setTimeout(() => {
+          this.#legTimers[which] = null;
+          if (pc.connectionState === 'connected' || this.#closed) return;
+          if (which === 'pub') this.#recoverPub();
+          else this.#recoverSub();
+        }, DISCONNECTED_GRACE_MS);
+      }
+    };
+  }
+
+  #setLeg(which: Which, state: LegState): void {
+    if (this.#legState[which] === state) return;
+    this.#legState[which] = state;
+    for (const cb of this.#legListeners) {
+      try {
+        cb(which, state);
+      } catch (err) {
+        console.error('leg state listener failed', err);
+      }
+    }
+  }
+
+  /** Listen for each leg's state (the UI shows "reconnecting" on the tiles a leg carries). */
+  onLegState(cb: (which: Which, state: LegState) => void): () => void {
+    this.#legListeners.add(cb);
+    return () => this.#legListeners.delete(cb);
+  }
+
+  legState(which: Which): LegState {
+    return this.#legState[which];
+  }
+
+  /** The SFU closed one of our connections (`media.closed`). */
+  handleClosed(data: { pc: Which; code: string }): void {
+    if (this.#closed) return;
+    if (data.pc === 'pub') {
+      this.#setLeg('pub', 'reconnecting');
+      this.#scheduleRecovery('pub');
+    } else {
+      this.#setLeg('sub', 'reconnecting');
+      this.#scheduleRecovery('sub');
+    }
   }
 
   /** Camera on/off or device switch without renegotiation. */
@@ -101,10 +227,21 @@ export class MediaClient {
     await this.#renegotiate();
   }
 
-  /** The SFU's subscriber offer (`media.offer` event). */
-  handleOffer(data: { sdp: string; streams: StreamMap }): Promise<void> {
+  /** The SFU's subscriber offer (`media.offer` event); a new generation is answered on a new connection. */
+  handleOffer(data: { sdp: string; streams: StreamMap; generation?: number }): Promise<void> {
     const run = async (): Promise<void> => {
       if (this.#closed) return;
+      const gen = data.generation ?? 0;
+      if (this.#sub && gen !== this.#subGeneration) {
+        const old = this.#sub;
+        old.onconnectionstatechange = null;
+        old.close();
+        this.#sub = null;
+        this.#pending.sub = [];
+        // The old connection's streams are gone; the new offer's map re-labels the new ones.
+        this.#remote.clear();
+      }
+      this.#subGeneration = gen;
       const pc = this.#sub ?? this.#createSub();
       this.#streamMap = data.streams;
       await pc.setRemoteDescription({ type: 'offer', sdp: data.sdp });
@@ -138,15 +275,22 @@ export class MediaClient {
     return out;
   }
 
-  /** Ask the SFU to restart ICE and re-offer the publisher connection with new credentials. */
-  async restartIce(): Promise<void> {
-    await this.#opts.request('media.ice-restart', {});
-    if (this.#pub) await this.#renegotiate(true);
+  /** Rebuild both connections now (after a network change the browser told us about). */
+  restartIce(): void {
+    this.#recoverSub();
+    this.#recoverPub();
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    for (const w of ['pub', 'sub'] as const) {
+      const t = this.#legTimers[w];
+      if (t) clearTimeout(t);
+    }
+    this.#setLeg('pub', 'closed');
+    this.#setLeg('sub', 'closed');
+    this.#legListeners.clear();
     this.#pub?.close();
     this.#sub?.close();
     this.#streamMap = {};
@@ -158,8 +302,10 @@ export class MediaClient {
     const pc = new RTCPeerConnection({ iceServers: this.#opts.iceServers, bundlePolicy: 'max-bundle' });
     pc.onicecandidate = (e) => {
       if (!e.candidate || this.#closed) return;
+      if ((which === 'pub' ? this.#pub : this.#sub) !== pc) return;
       this.#opts.request('media.candidate', { pc: which, candidate: e.candidate.candidate, mid: e.candidate.sdpMid ?? '' }).catch(() => undefined);
     };
+    this.#watch(which, pc);
     return pc;
   }
 
@@ -214,15 +360,16 @@ export class MediaClient {
   }
 
   /** Offer the publisher connection to the SFU; serialised so re-offers never overlap. */
-  #renegotiate(iceRestart = false): Promise<void> {
+  #renegotiate(): Promise<void> {
     const run = async (): Promise<void> => {
       const pc = this.#pub;
       if (!pc || this.#closed) return;
-      const offer = await pc.createOffer({ iceRestart });
+      const offer = await pc.createOffer();
       await pc.setLocalDescription(offer);
       const sdp = addSsrcLines(offer.sdp ?? '', this.#camera?.mid ?? null, this.#layerSsrcs);
       const res = await this.#opts.request('media.publish', { sdp });
       const answer = typeof res === 'string' ? res : ((res as { sdp?: string } | null)?.sdp ?? '');
+      if (this.#pub !== pc) return; // replaced while the offer was out
       await pc.setRemoteDescription({ type: 'answer', sdp: answer });
       this.#flush('pub');
     };

@@ -161,6 +161,7 @@ export function MeetingRoom(props: { client: SignalingClient; join: JoinResult; 
           remote={media.remote}
           speaker={room.speaker}
           setLayer={media.setLayer}
+          reconnecting={media.reconnecting}
         />
         {panel && (
           <aside className="panel" aria-label={panel === 'roster' ? t('meeting.roster') : t('meeting.chat')} data-testid={`${panel}-panel`}>

@@ -17,6 +17,7 @@ export function VideoGrid(props: {
   remote: RemoteStreams;
   speaker: string | null;
   setLayer: (publisherId: string, layer: Layer) => void;
+  reconnecting?: { pub: boolean; sub: boolean };
 }) {
   const { t } = useTranslation();
   const others = props.roster.filter((p) => p.participantId !== props.selfId);
@@ -37,15 +38,32 @@ export function VideoGrid(props: {
       kind="video"
       stream={props.remote[streamKey(p.participantId, 'video')]}
       speaking={props.speaker === p.participantId}
+      reconnecting={props.reconnecting?.sub === true}
     />
   ));
-  const selfTile = props.self && <VideoTile key="self" entry={props.self} kind="self" stream={props.local} speaking={props.speaker === props.selfId} />;
+  const selfTile = props.self && (
+    <VideoTile
+      key="self"
+      entry={props.self}
+      kind="self"
+      stream={props.local}
+      speaking={props.speaker === props.selfId}
+      reconnecting={props.reconnecting?.pub === true}
+    />
+  );
 
   if (sharer) {
     return (
       <div className="stage-layout">
         <div className="stage">
-          <VideoTile entry={sharer} kind="screen" large stream={props.remote[streamKey(sharer.participantId, 'screen')]} speaking={false} />
+          <VideoTile
+            entry={sharer}
+            kind="screen"
+            large
+            stream={props.remote[streamKey(sharer.participantId, 'screen')]}
+            speaking={false}
+            reconnecting={props.reconnecting?.sub === true}
+          />
         </div>
         <div className="filmstrip">
           {selfTile}

@@ -31,6 +31,8 @@ export function VideoTile(props: {
   kind: 'video' | 'screen' | 'self';
   speaking: boolean;
   large?: boolean;
+  /** The connection carrying this tile is being recovered: say so instead of a silent black tile. */
+  reconnecting?: boolean;
 }) {
   const { t } = useTranslation();
   const { entry, stream, kind } = props;
@@ -43,7 +45,14 @@ export function VideoTile(props: {
       data-testid={kind === 'self' ? 'self-view' : kind === 'screen' ? 'screen-tile' : 'video-tile'}
       data-participant-id={entry.participantId}
       data-speaking={props.speaking || undefined}
+      data-reconnecting={props.reconnecting || undefined}
     >
+      {props.reconnecting && (
+        <div className="tile-reconnecting" data-testid="tile-reconnecting">
+          <span className="spinner small" aria-hidden="true" />
+          {t('meeting.mediaReconnecting')}
+        </div>
+      )}
       {showVideo ? (
         <StreamVideo stream={stream} mirror={kind === 'self'} label={name} />
       ) : (

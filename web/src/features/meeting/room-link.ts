@@ -13,8 +13,10 @@ import type { EventData, SignalingClient } from '../../lib/signaling.js';
 export interface MediaSink {
   offer(d: EventData<'media.offer'>): void;
   candidate(d: EventData<'media.candidate'>): void;
+  closed(d: EventData<'media.closed'>): void;
 }
-type Buffered = { kind: 'offer'; d: EventData<'media.offer'> } | { kind: 'candidate'; d: EventData<'media.candidate'> };
+type Buffered =
+  { kind: 'offer'; d: EventData<'media.offer'> } | { kind: 'candidate'; d: EventData<'media.candidate'> } | { kind: 'closed'; d: EventData<'media.closed'> };
 
 const MAX_BUFFERED = 200;
 
@@ -36,6 +38,7 @@ export class RoomLink {
     this.#offs = [
       client.on('media.offer', (d) => this.#media({ kind: 'offer', d })),
       client.on('media.candidate', (d) => this.#media({ kind: 'candidate', d })),
+      client.on('media.closed', (d) => this.#media({ kind: 'closed', d })),
       client.on('you.admitted', (r) => this.#fresh(r)),
       client.onRejoined((r) => this.#rejoined(r)),
     ];
@@ -105,7 +108,8 @@ export class RoomLink {
 
   #deliver(sink: MediaSink, b: Buffered): void {
     if (b.kind === 'offer') sink.offer(b.d);
-    else sink.candidate(b.d);
+    else if (b.kind === 'candidate') sink.candidate(b.d);
+    else sink.closed(b.d);
   }
 
   /** A new media session starts: whatever the old MediaClient had is gone on the server too. */

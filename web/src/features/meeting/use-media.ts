@@ -27,6 +27,8 @@ export interface MediaControls {
   camOn: boolean;
   screen: MediaStream | null;
   error: 'media' | 'share' | null;
+  /** Which legs are being recovered right now: `sub` = others' tiles, `pub` = what we send. */
+  reconnecting: { pub: boolean; sub: boolean };
   setMic(on: boolean): Promise<void>;
   setCamera(on: boolean): Promise<void>;
   toggleScreen(): Promise<void>;
@@ -48,6 +50,7 @@ export function useMedia(client: SignalingClient, room: RoomState, initial: Loca
   const [camOn, setCamOn] = useState(initial.camOn);
   const [screen, setScreen] = useState<MediaStream | null>(null);
   const [error, setError] = useState<'media' | 'share' | null>(null);
+  const [reconnecting, setReconnecting] = useState({ pub: false, sub: false });
   const localRef = useRef(initial.stream);
   const mcRef = useRef<MediaClient | null>(null);
   const sessionRef = useRef<Session | null>(null);
@@ -67,6 +70,7 @@ export function useMedia(client: SignalingClient, room: RoomState, initial: Loca
     if (mcRef.current === s.mc) mcRef.current = null;
     if (sessionRef.current === s) sessionRef.current = null;
     setRemote({});
+    setReconnecting({ pub: false, sub: false });
   }, []);
 
   // A session is closed one microtask after its effect is cleaned up, unless the same effect
@@ -116,7 +120,11 @@ export function useMedia(client: SignalingClient, room: RoomState, initial: Loca
             // a late candidate for a closed connection
           }
         },
+        closed: (d) => mc.handleClosed(d),
       }),
+      mc.onLegState((which, state) =>
+        setReconnecting((prev) => (prev[which] === (state === 'reconnecting') ? prev : { ...prev, [which]: state === 'reconnecting' })),
+      ),
       mc.onRemoteStream(({ participantId, kind, stream }) => {
         setRemote((prev) => {
           const next = { ...prev };
@@ -245,5 +253,5 @@ export function useMedia(client: SignalingClient, room: RoomState, initial: Loca
   // Host mute: the server already stopped forwarding; turn the mic off here too.
   useEffect(() => client.on('you.muted', () => void setMic(false)), [client, setMic]);
 
-  return { remote, local: localRef.current, micOn, camOn, screen, error, setMic, setCamera, toggleScreen, setLayer, stopAll };
+  return { remote, local: localRef.current, micOn, camOn, screen, error, reconnecting, setMic, setCamera, toggleScreen, setLayer, stopAll };
 }
