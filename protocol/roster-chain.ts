@@ -19,6 +19,11 @@ export interface RosterEventBody {
   role?: 'host' | 'cohost' | 'participant';
   /** Base64 raw public identity key bound to the display name at join. */
   identityKey?: string;
+  /**
+   * The same opaque tag for the same account in every meeting (signed-in participants only):
+   * lets a browser notice when an account's identity key changes (trust on first use).
+   */
+  account?: string;
 }
 
 export interface RosterEvent extends RosterEventBody {
@@ -42,39 +47,59 @@ export type ChainProblem =
   | { kind: 'gap'; at: number; expected: number; got: number }
   | { kind: 'fork'; at: number }
   | { kind: 'bad-hash'; at: number }
-  | { kind: 'wrong-meeting'; at: number };
+  | { kind: 'wrong-meeting'; at: number }
+  /** A second join for someone already in the roster, with no leave in between (a key swap). */
+  | { kind: 'rejoin'; at: number; participantId: string };
 
 /**
- * Check a chain segment that continues from `fromHash` at `fromSeq`. Returns the first
- * problem, or null when every link holds.
+ * Check a chain segment that continues from `fromHash` at `fromSeq`, where `members` were in
+ * the roster before it. Returns the first problem, or null when every link holds. A join for
+ * a current member is a problem: the server never repeats one (a reconnect resumes the same
+ * entry), so a second join can only be an attempt to bind a new key to someone present.
  */
 export async function verifyRosterChain(
   events: readonly RosterEvent[],
   sha256Hex: HexSha256,
-  opts: { meetingId: string; fromSeq?: number; fromHash?: string },
+  opts: { meetingId: string; fromSeq?: number; fromHash?: string; members?: Iterable<string> },
 ): Promise<ChainProblem | null> {
   let seq = opts.fromSeq ?? 0;
   let prev = opts.fromHash ?? GENESIS;
+  const members = new Set(opts.members ?? []);
   for (const e of events) {
     if (e.seq !== seq) return { kind: 'gap', at: e.seq, expected: seq, got: e.seq };
     if (e.prev !== prev) return { kind: 'fork', at: e.seq };
     if (e.meetingId !== opts.meetingId) return { kind: 'wrong-meeting', at: e.seq };
     const { hash, ...body } = e;
     if ((await sha256Hex(canonicalRosterEvent(body))) !== hash) return { kind: 'bad-hash', at: e.seq };
+    if (e.participantId !== undefined) {
+      if (e.kind === 'join') {
+        if (members.has(e.participantId)) return { kind: 'rejoin', at: e.seq, participantId: e.participantId };
+        members.add(e.participantId);
+      } else if (e.kind === 'leave' || e.kind === 'removal') members.delete(e.participantId);
+    }
     prev = hash;
     seq++;
   }
   return null;
 }
 
-/** Who the chain says is in the meeting now (participantId → latest join data). */
-export function rosterFromChain(events: readonly RosterEvent[]): Map<string, { displayName: string; role: string; identityKey?: string }> {
-  const members = new Map<string, { displayName: string; role: string; identityKey?: string }>();
+/** One member as the chain describes them. */
+export interface ChainMember {
+  displayName: string;
+  role: string;
+  identityKey?: string;
+  account?: string;
+}
+
+/** Who the chain says is in the meeting now (participantId → join data). */
+export function rosterFromChain(events: readonly RosterEvent[]): Map<string, ChainMember> {
+  const members = new Map<string, ChainMember>();
   for (const e of events) {
     if (!e.participantId) continue;
     if (e.kind === 'join') {
-      const m: { displayName: string; role: string; identityKey?: string } = { displayName: e.displayName ?? '', role: e.role ?? 'participant' };
+      const m: ChainMember = { displayName: e.displayName ?? '', role: e.role ?? 'participant' };
       if (e.identityKey !== undefined) m.identityKey = e.identityKey;
+      if (e.account !== undefined) m.account = e.account;
       members.set(e.participantId, m);
     } else if (e.kind === 'leave' || e.kind === 'removal') {
       members.delete(e.participantId);

@@ -5,17 +5,20 @@
  * verified roster; raises warnings when the security code changes, the meeting is unlocked
  * or verification fails. Framework-free: the UI subscribes with onChange().
  */
-import { rosterFromChain, securityCode, verifyRosterChain, type ChainProblem, type RosterEvent } from '../../../protocol/roster-chain.js';
+import { rosterFromChain, securityCode, verifyRosterChain, type ChainMember, type ChainProblem, type RosterEvent } from '../../../protocol/roster-chain.js';
 import { sha256Hex } from './encoding.js';
+import { KeyPins } from './key-pins.js';
 
-export type Member = { displayName: string; role: string; identityKey?: string };
+export type Member = ChainMember;
 
 export type SecurityWarning =
   | { kind: 'code-changed'; code: string; at: number }
   | { kind: 'unlocked'; at: number }
   | { kind: 'chain-invalid'; problem: ChainProblem | { kind: 'rewritten'; at: number }; at: number }
   | { kind: 'unknown-receiver'; publisherId: string; receiverId: string; at: number }
-  | { kind: 'unknown-sender'; participantId: string; at: number };
+  | { kind: 'unknown-sender'; participantId: string; at: number }
+  /** A member's identity key is not the one this browser knows for their account (TOFU). */
+  | { kind: 'key-changed'; participantId: string; displayName: string; at: number };
 
 export interface ChainState {
   verified: boolean;
@@ -24,6 +27,8 @@ export interface ChainState {
   length: number;
   locked: boolean;
   members: Map<string, Member>;
+  /** Members whose changed key is not confirmed: no media key is sent to them. */
+  untrusted: Set<string>;
   warnings: SecurityWarning[];
 }
 
@@ -37,9 +42,15 @@ export class ChainKeeper {
   #queue: Promise<void> = Promise.resolve();
   readonly #listeners = new Set<(s: ChainState) => void>();
   readonly #seen = new Set<string>();
+  readonly #untrusted = new Set<string>();
+  readonly #pins: KeyPins;
+  readonly #selfId: string | undefined;
 
-  constructor(meetingId: string) {
+  /** `selfId`: this device's own entry, which is not checked against the key pins. */
+  constructor(meetingId: string, opts: { pins?: KeyPins; selfId?: string } = {}) {
     this.meetingId = meetingId;
+    this.#pins = opts.pins ?? new KeyPins();
+    this.#selfId = opts.selfId;
   }
 
   /** The chain from a join result (or a re-join): must verify and extend what we hold. */
@@ -73,6 +84,7 @@ export class ChainKeeper {
         meetingId: this.meetingId,
         fromSeq: this.#events.length,
         fromHash: last?.hash ?? '0'.repeat(64),
+        members: this.#members.keys(),
       });
       if (problem) {
         this.#fail(problem);
@@ -101,6 +113,21 @@ export class ChainKeeper {
     return this.#verified && this.#members.has(participantId);
   }
 
+  /** A verified member whose key this browser trusts: the only ones media keys go to. */
+  isTrusted(participantId: string): boolean {
+    return this.isMember(participantId) && !this.#untrusted.has(participantId);
+  }
+
+  /** The person confirmed a changed key (compared out of band): trust it for their account. */
+  trustKey(participantId: string): void {
+    const m = this.#members.get(participantId);
+    if (!m || !this.#untrusted.has(participantId)) return;
+    if (m.account !== undefined && m.identityKey !== undefined) this.#pins.trust(m.account, m.identityKey);
+    this.#untrusted.delete(participantId);
+    this.#warnings = this.#warnings.filter((w) => !(w.kind === 'key-changed' && w.participantId === participantId));
+    this.#emit();
+  }
+
   /** The server says `receivers` are being forwarded `publisherId`'s media: all must be members. */
   checkReceivers(publisherId: string, receivers: readonly string[]): string[] {
     const unknown = receivers.filter((r) => !this.isMember(r));
@@ -125,6 +152,7 @@ export class ChainKeeper {
       length: this.#events.length,
       locked: this.#locked,
       members: new Map(this.members),
+      untrusted: new Set(this.#untrusted),
       warnings: [...this.#warnings],
     };
   }
@@ -146,6 +174,8 @@ export class ChainKeeper {
 
   #recompute(before: string | null, added: readonly RosterEvent[]): void {
     this.#members = rosterFromChain(this.#events);
+    for (const id of this.#untrusted) if (!this.#members.has(id)) this.#untrusted.delete(id);
+    this.#checkKeys(added);
     let locked = false;
     for (const e of this.#events) if (e.kind === 'lock' || e.kind === 'unlock') locked = e.kind === 'lock';
     this.#locked = locked;
@@ -157,6 +187,18 @@ export class ChainKeeper {
     }
     if (before !== null && added.some((e) => e.kind === 'unlock')) this.#warnings.push({ kind: 'unlocked', at: now });
     this.#emit();
+  }
+
+  /** Trust on first use: a member's key must be one this browser knows for their account. */
+  #checkKeys(added: readonly RosterEvent[]): void {
+    for (const e of added) {
+      const id = e.participantId;
+      if (e.kind !== 'join' || id === undefined || id === this.#selfId || !this.#members.has(id)) continue;
+      if (e.account === undefined || e.identityKey === undefined) continue;
+      if (this.#pins.check(e.account, e.identityKey) !== 'changed') continue;
+      this.#untrusted.add(id);
+      this.#warnings.push({ kind: 'key-changed', participantId: id, displayName: e.displayName ?? '', at: Date.now() });
+    }
   }
 
   #fail(problem: ChainProblem | { kind: 'rewritten'; at: number }): void {

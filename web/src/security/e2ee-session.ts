@@ -9,6 +9,7 @@ import { ChainKeeper, type ChainState } from './chain-keeper.js';
 import { observeE2ee, type PinStore } from './e2ee-pin.js';
 import type { DeviceIdentity } from './identity.js';
 import { KeyManager, type KeyEvent } from './key-manager.js';
+import type { KeyPins } from './key-pins.js';
 import type { TransformOptions, WorkerMessage, WorkerStats } from './worker-protocol.js';
 
 type SecurityEventName = 'roster.event' | 'media.receivers' | 'e2ee.key' | 'meeting.updated';
@@ -35,6 +36,8 @@ export interface SessionOptions {
   exposeKeysForTest?: boolean;
   /** Where meetings seen as E2EE are remembered (default: localStorage; see e2ee-pin.ts). */
   pins?: PinStore;
+  /** Identity keys trusted per account (default: localStorage; see key-pins.ts). */
+  keyPins?: KeyPins;
 }
 
 type ScriptTransformCtor = new (worker: Worker, options: TransformOptions) => unknown;
@@ -70,7 +73,7 @@ export class SecuritySession {
   constructor(o: SessionOptions) {
     this.selfId = o.join.participantId;
     this.#pins = o.pins;
-    this.chain = new ChainKeeper(o.join.meeting.meetingId);
+    this.chain = new ChainKeeper(o.join.meeting.meetingId, { selfId: o.join.participantId, ...(o.keyPins ? { pins: o.keyPins } : {}) });
     const mode = observeE2ee(o.join.meeting.meetingId, o.join.meeting.e2ee, o.pins);
     const wanted = o.e2ee ?? mode.e2ee;
     this.e2ee = wanted;

@@ -75,7 +75,7 @@ export class KeyManager {
 
   /** Make the first key, follow roster changes, and rotate on the timer. */
   start(): void {
-    this.#members = new Set(this.#o.chain.members.keys());
+    this.#members = this.#trusted();
     this.#o.chain.onChange(() => this.#rosterChanged());
     this.#timer = setInterval(() => void this.rotate(), this.#o.rotateMs ?? 10 * 60_000);
     void this.rotate(true);
@@ -97,7 +97,8 @@ export class KeyManager {
     // Our own key, for the loopback check and for self-view of encrypted streams.
     this.#o.post({ type: 'recv-key', participantId: this.#o.selfId, keyId: kid, key: raw.slice().buffer });
     this.#chat.add(this.#o.selfId, kid, raw);
-    const to = [...this.#o.chain.members.keys()].filter((id) => id !== this.#o.selfId);
+    // Only members whose key this browser trusts: a changed key gets nothing until confirmed.
+    const to = [...this.#trusted()].filter((id) => id !== this.#o.selfId);
     await Promise.all(to.map((id) => this.#sendTo(id, kid, raw).catch(() => undefined)));
     const apply = () => {
       if (this.#raw !== raw || this.#closed) return;
@@ -153,8 +154,14 @@ export class KeyManager {
     if (this.#pending) clearTimeout(this.#pending);
   }
 
+  /** Verified members whose identity key this browser trusts (chain-keeper.ts, key-pins.ts). */
+  #trusted(): Set<string> {
+    return new Set([...this.#o.chain.members.keys()].filter((id) => this.#o.chain.isTrusted(id)));
+  }
+
   #rosterChanged(): void {
-    const now = new Set(this.#o.chain.members.keys());
+    // A member whose changed key was just confirmed counts as a join: they get a fresh key.
+    const now = this.#trusted();
     const changed = now.size !== this.#members.size || [...now].some((id) => !this.#members.has(id));
     for (const id of this.#members) if (!now.has(id)) this.#o.post({ type: 'forget', participantId: id });
     this.#members = now;
@@ -168,6 +175,7 @@ export class KeyManager {
   }
 
   async #sendTo(to: string, kid: number, raw: Uint8Array<ArrayBuffer>): Promise<void> {
+    if (!this.#o.chain.isTrusted(to)) return;
     const p = await this.#peer(to);
     if (!p) return; // A member without an identity key cannot receive encrypted media.
     const seq = this.#o.chain.events.length;
@@ -187,6 +195,12 @@ export class KeyManager {
     if (!identityKey) return null;
     const cached = this.#peers.get(id);
     if (cached && cached.identityKey === identityKey) return cached;
+    if (cached) {
+      // One participant id is bound to one key for the whole meeting: a different key now is a
+      // swap (the chain refuses a second join too). Never encrypt to it.
+      this.#emit({ kind: 'rejected', from: id, why: 'identity key changed for a participant already present' });
+      return null;
+    }
     const peer = await parsePeerIdentity(identityKey);
     if (!peer) return null;
     const entry = { identityKey, peer, wrap: null };

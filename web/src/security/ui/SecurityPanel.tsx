@@ -21,6 +21,8 @@ function warningText(t: (k: string, o?: Record<string, unknown>) => string, w: S
       return t('warning.unknown-receiver', { id: w.receiverId });
     case 'unknown-sender':
       return t('warning.unknown-sender', { id: w.participantId });
+    case 'key-changed':
+      return t('warning.key-changed', { name: w.displayName });
   }
 }
 
@@ -65,9 +67,17 @@ export function SecurityWarnings({ session }: { session: SecuritySession }) {
       {s.warnings.map((w, i) => (
         <p key={`${w.kind}-${w.at}-${i}`} data-kind={w.kind}>
           {warningText((k, o) => t(k as never, o as never) as unknown as string, w)}{' '}
-          <button type="button" className="btn btn-ghost btn-small" onClick={() => session.chain.dismiss(i)}>
-            {t('dismiss')}
-          </button>
+          {w.kind === 'key-changed' && (
+            <button type="button" className="btn btn-small" onClick={() => session.chain.trustKey(w.participantId)} data-testid="trust-key">
+              {t('confirmKey')}
+            </button>
+          )}{' '}
+          {/* A changed key stays refused until confirmed: that warning cannot be dismissed. */}
+          {w.kind !== 'key-changed' && (
+            <button type="button" className="btn btn-ghost btn-small" onClick={() => session.chain.dismiss(i)}>
+              {t('dismiss')}
+            </button>
+          )}
         </p>
       ))}
     </div>
