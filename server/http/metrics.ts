@@ -3,7 +3,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 interface Sources {
   rooms: { stats(): { meetings: number; participants: number } };
-  media: { stats(): { forwardedPackets: number; publishers: number } };
+  media: { stats(): { forwardedPackets: number; publishers: number; malformedPackets: number; faults: number; rebuilds: number } };
 }
 
 export function createMetrics(src: Sources) {
@@ -34,6 +34,20 @@ export function createMetrics(src: Sources) {
       this.set(src.media.stats().forwardedPackets);
     },
   });
+  for (const [name, help, pick] of [
+    ['parley_media_malformed_packets', 'RTP/RTCP from participants dropped as malformed since start', 'malformedPackets'],
+    ['parley_media_faults', 'Media legs closed because a native callback threw on participant input (contained) since start', 'faults'],
+    ['parley_media_leg_rebuilds', 'Subscriber legs rebuilt (failed, unanswered, refused, asked) since start', 'rebuilds'],
+  ] as const) {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(src.media.stats()[pick]);
+      },
+    });
+  }
   const enforcementActions = new Counter({
     name: 'parley_enforcement_actions_total',
     help: 'Participants refused or removed under a demand or restriction',
