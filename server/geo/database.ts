@@ -1,4 +1,5 @@
 /** Opening and fully validating a MaxMind-format (mmdb) country database. */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -88,6 +89,7 @@ export function loadDatabase(path: string, buffer: Buffer, testMapEntries = 0): 
       loadedAt: new Date().toISOString(),
       ipVersion: m.ipVersion,
       testMapEntries,
+      sha256: createHash('sha256').update(buffer).digest('hex'),
     }),
     evidence: Object.freeze({ name: m.databaseType, buildDate }),
   };

@@ -10,7 +10,7 @@ import { formatIp, parseIp } from './ip.js';
 import { readRecord } from './record.js';
 import { isReservedAddress } from './reserved.js';
 import { parseTestMap, type TestMap } from './test-map.js';
-import type { GeoDatabaseInfo, GeoLogger, Location } from './types.js';
+import type { GeoDatabaseInfo, GeoLogger, Location, ReloadActor, SwapGate } from './types.js';
 
 /** Called after every successful reload, so live participants can be re-located. */
 export type ReloadListener = (current: GeoDatabaseInfo, previous: GeoDatabaseInfo) => void | Promise<void>;
@@ -26,8 +26,14 @@ export interface LocatorOptions {
 export interface Locator {
   /** Synchronous, in-memory; never throws. */
   locate(ip: string): Location;
-  /** Opens and validates `newPath` (default: the current path, re-read) before swapping; throws AppError('GEO_DB_INVALID') and keeps the old one on failure. */
-  reload(newPath?: string): Promise<GeoDatabaseInfo>;
+  /**
+   * Opens and validates `newPath` (default: the current path, re-read), passes it through the
+   * swap gate (the write-ahead log entry), then swaps; throws AppError('GEO_DB_INVALID') (or the
+   * gate's error) and keeps the old one on failure.
+   */
+  reload(newPath?: string, actor?: ReloadActor): Promise<GeoDatabaseInfo>;
+  /** Install the gate every swap passes first (one; a later call replaces it). */
+  setSwapGate(gate: SwapGate | null): void;
   info(): GeoDatabaseInfo;
   /** Subscribes to successful reloads; returns the unsubscribe function. */
   onReload(cb: ReloadListener): () => void;
@@ -53,6 +59,7 @@ export function createLocator(options: LocatorOptions = {}): Locator {
   const testEvidence = Object.freeze({ name: TEST_MAPPING_NAME, buildDate: current.info.loadedAt });
   const listeners = new Set<ReloadListener>();
   let queue: Promise<unknown> = Promise.resolve();
+  let gate: SwapGate | null = null;
 
   if (mapping !== null) {
     logger.warn(
@@ -97,7 +104,7 @@ export function createLocator(options: LocatorOptions = {}): Locator {
     return loc;
   }
 
-  async function swap(newPath: string | undefined): Promise<GeoDatabaseInfo> {
+  async function swap(newPath: string | undefined, actor: ReloadActor): Promise<GeoDatabaseInfo> {
     const path = newPath ?? current.info.path;
     let next: LoadedDatabase;
     try {
@@ -107,6 +114,7 @@ export function createLocator(options: LocatorOptions = {}): Locator {
       logger.warn({ err: e.toBody(), kept: current.info }, 'location database reload failed; keeping the current one');
       throw e;
     }
+    if (gate) await gate(next.info, actor); // on the record before it is used; a failure keeps the old one
     const previous = current;
     current = next;
     logger.info({ geoDatabase: next.info, previous: previous.info }, 'location database reloaded');
@@ -125,12 +133,15 @@ export function createLocator(options: LocatorOptions = {}): Locator {
 
   return {
     locate,
-    reload(newPath) {
-      const run = queue.then(() => swap(newPath)); // reloads run one at a time, in order
+    reload(newPath, actor = { trigger: 'signal' }) {
+      const run = queue.then(() => swap(newPath, actor)); // reloads run one at a time, in order
       queue = run.catch(noop);
       return run;
     },
     info: () => ({ ...current.info }),
+    setSwapGate(g) {
+      gate = g;
+    },
     onReload(cb) {
       listeners.add(cb);
       return () => listeners.delete(cb);

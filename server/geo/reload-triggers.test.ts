@@ -25,7 +25,12 @@ async function buildAdminApp(
     const e = toAppError(err);
     void reply.status(e.httpStatus).send(e.toBody());
   });
-  await app.register(geoAdminRoutes, { locator, requireAdmin });
+  // Stands in for policy/'s second-person desk with an approval that comes at once.
+  await app.register(geoAdminRoutes, {
+    locator,
+    requireAdmin,
+    requestReload: async (_req, path) => ({ database: await locator.reload(path, { trigger: 'api' }) }),
+  });
   await app.ready();
   return { app, locator };
 }
@@ -43,6 +48,16 @@ describe('geoAdminRoutes', () => {
     expect(reload).not.toHaveBeenCalled();
   });
 
+  it('cannot swap the database through the API without the second-person desk', async () => {
+    const locator = createLocator({ logger: buildLogger() });
+    const app = Fastify();
+    app.setErrorHandler((err, _req, reply) => void reply.status(toAppError(err).httpStatus).send(toAppError(err).toBody()));
+    await app.register(geoAdminRoutes, { locator, requireAdmin: () => undefined });
+    const res = await app.inject({ method: 'POST', url: '/api/admin/geo/reload', payload: { path: dbs.ipv4 } });
+    expect(res.statusCode).toBe(403);
+    expect(locator.info().name).toBe('country ipvAll');
+  });
+
   it('shows the current database to an admin', async () => {
     const { app } = await buildAdminApp();
     const res = await app.inject({ method: 'GET', url: '/api/admin/geo', headers: admin });
@@ -53,9 +68,9 @@ describe('geoAdminRoutes', () => {
   it('reloads the current file or a new valid one', async () => {
     const { app, locator } = await buildAdminApp();
     const same = await app.inject({ method: 'POST', url: '/api/admin/geo/reload', headers: admin });
-    expect(same.statusCode).toBe(200);
+    expect(same.statusCode).toBe(202);
     const res = await app.inject({ method: 'POST', url: '/api/admin/geo/reload', headers: admin, payload: { path: dbs.ipv4 } });
-    expect(res.statusCode).toBe(200);
+    expect(res.statusCode).toBe(202);
     expect(res.json()).toMatchObject({ database: { name: 'country ipv4', path: dbs.ipv4 } });
     expect(locator.info().name).toBe('country ipv4');
   });

@@ -12,7 +12,7 @@ import type { GeoLogger } from './types.js';
 export function installSighupReload(locator: Locator, logger: GeoLogger): () => void {
   const onHup = (): void => {
     logger.info({ path: locator.info().path }, 'SIGHUP: reloading the location database');
-    locator.reload().catch(() => undefined); // the locator has logged it and kept the old database
+    locator.reload(undefined, { trigger: 'signal' }).catch(() => undefined); // the locator has logged it and kept the old database
   };
   process.on('SIGHUP', onHup);
   return () => {
@@ -30,6 +30,11 @@ export interface GeoAdminRoutesOptions {
   locator: Locator;
   /** Throws AppError UNAUTHENTICATED/FORBIDDEN unless the request is from an admin. */
   requireAdmin: (request: FastifyRequest) => void | Promise<void>;
+  /**
+   * A swap through the API is a second-person command (docs/powers.md): this parks it for a
+   * second admin and returns what waits. Without it (no policy wired) the API cannot swap.
+   */
+  requestReload?: (request: FastifyRequest, path: string | undefined) => Promise<unknown>;
 }
 
 /** Checks an operator-supplied path: an existing, readable, regular file named *.mmdb. */
@@ -53,7 +58,7 @@ export async function geoAdminRoutes(app: FastifyInstance, opts: GeoAdminRoutesO
     await requireAdmin(request);
     return { database: locator.info() };
   });
-  app.post('/api/admin/geo/reload', async (request) => {
+  app.post('/api/admin/geo/reload', async (request, reply) => {
     await requireAdmin(request);
     const parsed = GeoReloadBodySchema.safeParse(request.body ?? {});
     if (!parsed.success) {
@@ -61,7 +66,7 @@ export async function geoAdminRoutes(app: FastifyInstance, opts: GeoAdminRoutesO
       throw new AppError('VALIDATION_FAILED', undefined, details);
     }
     const path = parsed.data.path === undefined ? undefined : await checkDatabasePath(parsed.data.path);
-    const database = await locator.reload(path);
-    return { database };
+    if (!opts.requestReload) throw new AppError('FORBIDDEN', 'Location database swaps through the API need the second-person desk (docs/powers.md).');
+    return reply.code(202).send(await opts.requestReload(request, path));
   });
 }

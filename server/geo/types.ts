@@ -28,7 +28,23 @@ export interface GeoDatabaseInfo {
   ipVersion: 4 | 6;
   /** Number of GEO_TEST_MAP entries in force (0: the mapping is off). */
   testMapEntries: number;
+  /** SHA-256 (hex) of the file's bytes: what the log records, so anyone can check it against the published file. */
+  sha256: string;
 }
+
+/** Who asked for a reload: logged with the new file's hash before the swap. */
+export interface ReloadActor {
+  trigger: 'api' | 'signal';
+  /** Operator account ids (API reloads: the requester and the second admin). */
+  by?: string;
+  approvedBy?: string;
+}
+
+/**
+ * Runs after a new database is opened and validated and before it replaces the current one
+ * (policy/ installs one that appends `geo.database-changed`). If it throws, nothing changes.
+ */
+export type SwapGate = (next: GeoDatabaseInfo, actor: ReloadActor) => Promise<void>;
 
 /** The slice of a pino logger the geo domain uses. */
 export interface GeoLogger {

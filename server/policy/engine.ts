@@ -11,7 +11,16 @@ import { AppError } from '../../protocol/errors.js';
 import type { InstanceRole } from '../accounts/index.js';
 import { CommandDesk, RoleLedger } from './commands.js';
 import { OPERATOR_SCOPE, restrictionKey, targetsParticipant, type PolicyAccounts, type PolicyContext } from './context.js';
-import { requestInstanceRestriction, requestRoleChange, requestVerification, type OperatorAccounts, type PowerDeps } from './powers.js';
+import {
+  geoSwapGate,
+  requestGeoReload,
+  requestInstanceRestriction,
+  requestRoleChange,
+  requestVerification,
+  type GeoHandle,
+  type OperatorAccounts,
+  type PowerDeps,
+} from './powers.js';
 import { applyRestriction, currentRestriction, normalizeRestriction, sameRestriction, type RestrictionActor } from './restriction-commands.js';
 import { approveDemand, attachDocument, expireDue, liftDemand, recordDemand, rejectDemand } from './demands.js';
 import { previewImpact } from './enforce.js';
@@ -115,6 +124,7 @@ export function createPolicyEngine(deps: PolicyDeps) {
   const ledger = new RoleLedger();
   const desk = new CommandDesk(() => ctx.now(), ledger);
   const powers: PowerDeps = { ctx, desk, ledger, accounts: deps.operatorAccounts ?? null };
+  let geo: GeoHandle | null = null;
 
   return {
     evaluate,
@@ -122,6 +132,11 @@ export function createPolicyEngine(deps: PolicyDeps) {
     /** Give the engine its one handle on live meetings (the RoomManager). */
     attachPort(p: EnforcementPort): void {
       port = p;
+    },
+    /** Put every location database swap behind the write-ahead gate, and let the API request swaps. */
+    attachLocator(g: GeoHandle): void {
+      geo = g;
+      g.setSwapGate(geoSwapGate(ctx));
     },
     /** [cluster] Observe committed changes (demand transitions, restrictions, account policy). Returns a detach. */
     addHooks(h: PolicyHooks): () => void {
@@ -174,6 +189,7 @@ export function createPolicyEngine(deps: PolicyDeps) {
     // second-person commands (docs/powers.md)
     requestRoleChange: (userId: string, roles: InstanceRole[], by: string) => requestRoleChange(powers, userId, roles, by),
     requestVerification: (userId: string, verified: boolean, by: string) => requestVerification(powers, userId, verified, by),
+    requestGeoReload: (path: string | undefined, by: string) => requestGeoReload(powers, geo, path, by),
     pendingCommands: () => desk.list(),
     approveCommand: (id: string, by: string) => desk.approve(id, by),
     rejectCommand: (id: string) => desk.reject(id),

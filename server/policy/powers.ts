@@ -4,6 +4,7 @@
  * then takes effect. No-op requests change and log nothing.
  */
 import { AppError } from '../../protocol/errors.js';
+import { BUILD_DATE_PATTERN, type LogEntry } from '../../protocol/transparency.js';
 import type { InstanceRole } from '../accounts/index.js';
 import { ACCOUNT_SCOPE, OPERATOR_SCOPE, type PolicyContext } from './context.js';
 import type { CommandDesk, PendingCommand, RoleLedger } from './commands.js';
@@ -17,10 +18,16 @@ export interface OperatorAccounts {
   setBusinessVerified(id: string, verified: boolean): Promise<void>;
 }
 
-/** The location database, as policy/ may drive it: what is loaded, and a swap with a write-ahead gate. */
+/** The location database, as policy/ drives it: a reload with its actor, and the write-ahead gate. */
 export interface GeoHandle {
-  info(): { name: string; buildDate: string; path: string; sha256?: string };
-  reload(newPath?: string): Promise<unknown>;
+  info(): { path: string };
+  reload(newPath: string | undefined, actor: { trigger: 'api' | 'signal'; by?: string; approvedBy?: string }): Promise<unknown>;
+  setSwapGate(gate: ((next: GeoSwapInfo, actor: { trigger: 'api' | 'signal'; by?: string; approvedBy?: string }) => Promise<void>) | null): void;
+}
+export interface GeoSwapInfo {
+  name: string;
+  buildDate: string;
+  sha256: string;
 }
 
 export type Requested<T> = { pending: PendingCommand } | { unchanged: T };
@@ -107,28 +114,40 @@ export async function requestVerification(deps: PowerDeps, userId: string, verif
   return { pending };
 }
 
+/** The gate every location database swap passes: `geo.database-changed` (hash, name, build date, who) first. */
+export function geoSwapGate(ctx: PolicyContext) {
+  return async (next: GeoSwapInfo, actor: { trigger: 'api' | 'signal'; by?: string; approvedBy?: string }): Promise<void> => {
+    const entry: LogEntry = {
+      v: 1,
+      type: 'geo.database-changed',
+      at: ctx.now(),
+      sha256: next.sha256,
+      database: next.name.slice(0, 200),
+      databaseBuildDate: buildDateOf(next.buildDate),
+      trigger: actor.trigger,
+    };
+    if (actor.by !== undefined) entry.by = op(ctx, actor.by);
+    if (actor.approvedBy !== undefined) entry.approvedBy = op(ctx, actor.approvedBy);
+    await ctx.log.append(entry);
+  };
+}
+
+function buildDateOf(raw: string): string {
+  if (BUILD_DATE_PATTERN.test(raw)) return raw;
+  const t = Date.parse(raw);
+  return Number.isNaN(t) ? '1970-01-01' : new Date(t).toISOString();
+}
+
 /**
- * Location database swap or reload through the API: two admins. The locator's write-ahead gate
- * (installed with attachLocator) logs `geo.database-changed` with the new file's SHA-256
- * before the swap; `approvedBy` travels to it through `pendingApproval`.
+ * Location database swap or reload through the API: two admins, whether or not a demand is
+ * active (a swap moves people in or out of every jurisdiction at once). The swap gate logs the
+ * new file's SHA-256 before it is used.
  */
-export function requestGeoReload(
-  deps: PowerDeps,
-  geo: GeoHandle | null,
-  path: string | undefined,
-  by: string,
-  approvals: Map<string, string>,
-): Requested<never> {
+export function requestGeoReload(deps: PowerDeps, geo: GeoHandle | null, path: string | undefined, by: string): Requested<never> {
   if (!geo) throw new AppError('INTERNAL');
-  const { desk } = deps;
   const target = path ?? geo.info().path;
-  const pending = desk.request('geo.reload', by, `Location database: load ${target}`, { path: target }, async (approver) => {
-    approvals.set(target, `${by}\n${approver}`);
-    try {
-      return { database: await geo.reload(path) };
-    } finally {
-      approvals.delete(target);
-    }
-  });
+  const pending = deps.desk.request('geo.reload', by, `Location database: load ${target}`, { path: target }, async (approvedBy) => ({
+    database: await geo.reload(path, { trigger: 'api', by, approvedBy }),
+  }));
   return { pending };
 }

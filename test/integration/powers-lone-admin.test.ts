@@ -3,7 +3,10 @@
  * HTTP API: no side door removes, refuses, relocates or grants without a second person and a
  * log entry written first. Issue 11.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { embeddedDatabases } from '../../server/geo/test-helpers.js';
 import type { WsClient } from '../helpers/app.js';
 import { createMeeting } from '../helpers/app.js';
 import { demandBody, logEntries, openFrom, operator, recordDemand, startPolicyServer, type PolicyTestServer } from '../../server/policy/test-helpers.js';
@@ -256,5 +259,28 @@ describe('business verification', () => {
     expect((await call('POST', `/api/admin/approvals/${pendingId(res)}/approve`, b.cookie)).statusCode).toBe(200);
     expect((await server.services.accounts.getById(biz))?.businessVerified).toBe(true);
     expect((await logEntries(server.log)).find((e) => e.type === 'account.verification-changed')).toMatchObject({ verified: true });
+  });
+});
+
+describe('location database', () => {
+  it('one admin alone cannot swap it; with a second admin the new file’s SHA-256 is on the log before it is used', async () => {
+    const a = await operator(server, ['admin']);
+    const b = await operator(server, ['admin']);
+    const path = embeddedDatabases().ipv4;
+    const before = server.services.locator.info();
+    const req = await call('POST', '/api/admin/geo/reload', a.cookie, { path });
+    expect(req.statusCode).toBe(202);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(server.services.locator.info().path).toBe(before.path);
+    expect(await types()).not.toContain('geo.database-changed');
+    expect((await call('POST', `/api/admin/approvals/${pendingId(req)}/approve`, a.cookie)).statusCode).toBe(403);
+    let loggedWhenSwapped: unknown = null;
+    server.services.locator.onReload(async () => {
+      loggedWhenSwapped = (await logEntries(server.log)).find((e) => e.type === 'geo.database-changed') ?? null;
+    });
+    expect((await call('POST', `/api/admin/approvals/${pendingId(req)}/approve`, b.cookie)).statusCode).toBe(200);
+    expect(server.services.locator.info().path).toBe(path);
+    const sha256 = createHash('sha256').update(readFileSync(path)).digest('hex');
+    await expect.poll(() => loggedWhenSwapped).toMatchObject({ sha256, trigger: 'api', database: server.services.locator.info().name });
   });
 });
