@@ -63,7 +63,8 @@ export function runTarget<T>(t: FuzzTarget<T>, count: number, seed: number): Fuz
 export interface AsyncFuzzTarget<T> {
   readonly name: string;
   next(rng: Rng): T;
-  run(input: T): Promise<string>;
+  /** `lane` is the runner's lane (0 ≤ lane < concurrency) running this input. */
+  run(input: T, lane: number): Promise<string>;
   show(input: T): string;
 }
 
@@ -73,7 +74,7 @@ export async function runAsyncTarget<T>(t: AsyncFuzzTarget<T>, count: number, se
   const r = newReport(t.name, seed);
   const t0 = performance.now();
   let i = 0;
-  async function lane(): Promise<void> {
+  async function lane(n: number): Promise<void> {
     while (i < count) {
       const index = i++;
       const input = t.next(rng);
@@ -81,14 +82,14 @@ export async function runAsyncTarget<T>(t: AsyncFuzzTarget<T>, count: number, se
       let outcome: string | null = null;
       let err: unknown;
       try {
-        outcome = await t.run(input);
+        outcome = await t.run(input, n);
       } catch (e) {
         err = e;
       }
       record(r, index, outcome, err, () => t.show(input), performance.now() - s);
     }
   }
-  await Promise.all(Array.from({ length: concurrency }, lane));
+  await Promise.all(Array.from({ length: concurrency }, (_, n) => lane(n)));
   return finish(r, t0);
 }
 
