@@ -5,6 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { Id } from '../../protocol/signaling.js';
 import type { Logger } from 'pino';
 import { requireRole } from '../http/index.js';
 import { createRedisRateLimiter, type ClusterRateLimiter } from './rate-limit.js';
@@ -79,13 +81,19 @@ export function createCluster(opts: ClusterOptions): Cluster {
   const placement = createPlacement({ redis: pub, self, port: () => rooms, logger });
   let policySync: PolicySync | null = null;
 
-  function routes(app: FastifyInstance): void {
+  function routes(app: FastifyInstance, policy: PolicyEngine): void {
     // Node ids, public URLs and bus mode: nothing about people, so no sign-in.
     app.get('/api/cluster', async () => ({ node: self, mode: bus.mode(), nodes: await placement.nodes().catch(() => [self]) }));
-    // The mirror holds names and location status: instance admins only.
+    // Which node holds each participant of a meeting, for operations. Never names or locations
+    // (an admin must not learn who is online from where outside an approved demand), and each
+    // look is on the log (roster.viewed) before it is answered.
     app.get<{ Params: { id: string } }>('/api/cluster/meetings/:id/roster', async (req) => {
-      requireRole(req, 'admin');
-      return { roster: await placement.roster(req.params.id) };
+      const admin = requireRole(req, 'admin');
+      const { id } = z.object({ id: Id }).parse(req.params);
+      await policy.recordRosterView(id, admin.id);
+      const roster: Record<string, { node: string; role: string; state: string }> = {};
+      for (const [pid, p] of Object.entries(await placement.roster(id))) roster[pid] = { node: p.node, role: p.role, state: p.state };
+      return { roster };
     });
   }
 
@@ -123,7 +131,7 @@ export function createCluster(opts: ClusterOptions): Cluster {
       bus.onCatchUp(async () => {
         await log.sync();
       });
-      routes(app);
+      routes(app, services.policy);
     },
     async start() {
       await bus.start(); // start-up catch-up: every approved demand and restriction, from PostgreSQL

@@ -133,6 +133,16 @@ export function createPolicyEngine(deps: PolicyDeps) {
     attachPort(p: EnforcementPort): void {
       port = p;
     },
+    /** [cluster] An admin looked at which node holds a meeting's participants: logged before it is answered. */
+    async recordRosterView(meetingId: string, by: string): Promise<void> {
+      await ctx.log.append({
+        v: 1,
+        type: 'roster.viewed',
+        at: ctx.now(),
+        meeting: ctx.log.pseudonym('meeting', meetingId, OPERATOR_SCOPE),
+        by: ctx.log.pseudonym('operator', by, OPERATOR_SCOPE),
+      });
+    },
     /** Put every location database swap behind the write-ahead gate, and let the API request swaps. */
     attachLocator(g: GeoHandle): void {
       geo = g;
