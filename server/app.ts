@@ -28,8 +28,8 @@ import {
 } from './meetings/index.js';
 import { signalingRoutes } from './signaling/index.js';
 import { createPolicy, policyRoutes, type PolicyEngine } from './policy/index.js';
-import { assertLogIntact, createTransparencyLog, registerTransparency, type TransparencyLog } from './transparency/index.js';
-import type { Storage } from './storage/index.js';
+import { assertLogIntact, createTransparencyLog, parseWitnesses, registerTransparency, type TransparencyLog } from './transparency/index.js';
+import { startRetention, type RetentionJob, type Storage } from './storage/index.js';
 import { createMetrics, type Metrics } from './http/index.js';
 
 export interface AppDeps {
@@ -84,6 +84,8 @@ export interface Services {
   logger: Logger;
   locator: Locator;
   clientAddress: (req: FastifyRequest) => string;
+  /** The purge jobs of docs/retention.md (hourly; runNow() for tests and operators). */
+  retention: RetentionJob;
 }
 
 const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
@@ -113,6 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
       sqlite: storage.sqlite,
       origin: config.LOG_ORIGIN ?? `${new URL(config.publicUrl).host}/transparency`,
       logger,
+      witnesses: parseWitnesses(config.WITNESSES),
       ...(deps.checkpointIntervalMs !== undefined ? { checkpointIntervalMs: deps.checkpointIntervalMs } : {}),
     }));
   // eslint-disable-next-line prefer-const -- assigned once below; closures created before then need the binding
@@ -209,7 +212,8 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     void reply.code(e.httpStatus).send({ error: e.toBody() });
   });
 
-  const services: Services = { config, storage, accounts, meetings, rooms, media, policy, log, metrics, logger, locator, clientAddress };
+  const retention = startRetention(storage.db, { banDays: config.RETENTION_BAN_DAYS, demandDocumentDays: config.RETENTION_DEMAND_DOCUMENT_DAYS }, { logger });
+  const services: Services = { config, storage, accounts, meetings, rooms, media, policy, log, metrics, logger, locator, clientAddress, retention };
   deps.cluster?.attach(services, app); // [cluster]
 
   app.get('/api/config', async () => ({ iceServers: config.iceServers, version: '0.1.0' }));
@@ -239,6 +243,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
 
   await serveWeb(app);
   app.addHook('onClose', async () => {
+    retention.stop();
     stopReceiversReport();
     media.close();
     policy.close();
@@ -252,7 +257,8 @@ async function serveWeb(app: FastifyInstance): Promise<void> {
   const hasWeb = fs.existsSync(path.join(WEB_DIST, 'index.html'));
   if (hasWeb) await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false });
   app.setNotFoundHandler((req, reply) => {
-    const apiLike = /^\/(api|ws|transparency\/v1|\.well-known|metrics)(\/|$)/.test(req.url);
+    // Everything below /transparency/ is data for tools (tiles, checkpoints): never the app's HTML.
+    const apiLike = /^\/(api|ws|\.well-known|metrics)(\/|$)|^\/transparency\//.test(req.url);
     if (req.method === 'GET' && !apiLike && hasWeb) return reply.type('text/html').sendFile('index.html');
     return reply.code(404).send({ error: new AppError('NOT_FOUND').toBody() });
   });

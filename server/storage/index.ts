@@ -8,6 +8,7 @@ import type { Database } from './schema.js';
 import { migrateToLatest } from './migrate.js';
 
 export type { Database, DemandsTable, MeetingsTable, UsersTable } from './schema.js';
+export { purgeExpired, startRetention, DAY_MS, type PurgeCounts, type RetentionJob, type RetentionPolicy } from './retention.js';
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
 export type DialectName = 'sqlite' | 'postgres';
@@ -58,6 +59,8 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
+    // Deleted rows (purged sessions, bans, documents) are overwritten, not left in free pages.
+    sqlite.pragma('secure_delete = ON');
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
     raw = sqlite;
   }
