@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { isCountryCode } from '../../protocol/countries.js';
 import { AppError } from '../../protocol/errors.js';
 import { AskKind } from '../../protocol/transparency.js';
+import { MAX_TITLE_PATTERN_STARS } from './context.js';
 
 const Text = (max: number) => z.string().trim().min(1).max(max);
 /** A time: epoch milliseconds or an ISO 8601 date / date-time. */
@@ -42,7 +43,10 @@ export const DemandInput = z.strictObject({
     meetings: z.array(MeetingId).max(1000).default([]),
     /** Account ids or emails. */
     accounts: z.array(z.string().trim().min(1).max(254)).max(1000).default([]),
-    titlePattern: Text(200).nullable().optional(),
+    titlePattern: Text(200)
+      .refine((p) => p.split('*').length - 1 <= MAX_TITLE_PATTERN_STARS, `a title pattern may have at most ${MAX_TITLE_PATTERN_STARS} "*" wildcards`)
+      .nullable()
+      .optional(),
   }),
   /** A gag must end: one without an end date is refused (it would erase, not delay, the record). */
   gag: z.strictObject({ until: Time }).nullable().optional(),
