@@ -106,7 +106,7 @@ export const AccountPolicyRow = z.object({ country: z.string(), individualSignup
 export type AccountPolicyRow = z.infer<typeof AccountPolicyRow>;
 
 /** The powers that wait for a second person (docs/powers.md). */
-export const POWER_KINDS = ['restriction.instance', 'role.change', 'geo.reload', 'business.verification'] as const;
+export const POWER_KINDS = ['restriction.instance', 'role.change', 'geo.reload', 'business.verification', 'account.status', 'account-policy'] as const;
 export const PowerKind = z.enum(POWER_KINDS);
 export type PowerKind = z.infer<typeof PowerKind>;
 

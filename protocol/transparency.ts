@@ -261,6 +261,8 @@ const AccountPolicyChanged = z.strictObject({
   businessVerificationRequired: z.boolean().optional(),
   demandId: Id.nullable(),
   by: OperatorPseudonym.optional(),
+  /** The second admin who approved the change. */
+  approvedBy: OperatorPseudonym.optional(),
 });
 
 const accountStatus = <T extends string>(type: T) =>
@@ -271,6 +273,8 @@ const accountStatus = <T extends string>(type: T) =>
     /** Always null: a demand can never suspend or reactivate an account (invariant 2). */
     demandId: z.null().optional(),
     by: OperatorPseudonym.optional(),
+    /** The second admin who approved it. */
+    approvedBy: OperatorPseudonym.optional(),
   });
 
 const DataRequestRefused = z.strictObject({

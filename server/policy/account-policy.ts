@@ -3,7 +3,7 @@
  * suspension. Suspension is an admin action only: no demand can reach it.
  */
 import { AppError } from '../../protocol/errors.js';
-import { LogEntry as LogEntrySchema, type LogEntry } from '../../protocol/transparency.js';
+import type { EntryOf, LogEntry } from '../../protocol/transparency.js';
 import type { AccountType, SignupGuard } from '../accounts/index.js';
 import type { ParticipantLocation } from '../meetings/index.js';
 import { ACCOUNT_SCOPE, notify, OPERATOR_SCOPE, targetsAccount, type PolicyContext } from './context.js';
@@ -52,12 +52,30 @@ export async function assertMayHost(ctx: PolicyContext, user: HostingUser, locat
   }
 }
 
-/** Replace the account policy table; one log entry per country whose rules changed, first. */
-export async function setAccountPolicies(
-  ctx: PolicyContext,
-  input: { country: string; individualSignupDisabled: boolean; businessRequiresVerification: boolean }[],
-  by: string,
-): Promise<AccountPolicy[]> {
+type PolicyRowInput = { country: string; individualSignupDisabled: boolean; businessRequiresVerification: boolean }[];
+
+/** Which countries' rules a new table would change (empty: a no-op, nothing to approve or log). */
+export function accountPolicyChanges(ctx: PolicyContext, input: PolicyRowInput): string[] {
+  const seen = new Set<string>();
+  const next = new Map<string, { individualSignupDisabled: boolean; businessRequiresVerification: boolean }>();
+  input.forEach((r, i) => {
+    const c = country(r.country, `policies.${i}.country`);
+    if (seen.has(c)) throw new AppError('VALIDATION_FAILED', `${c} is listed twice.`, [{ path: `policies.${i}.country`, message: 'duplicate' }]);
+    seen.add(c);
+    if (r.individualSignupDisabled || r.businessRequiresVerification) next.set(c, r);
+  });
+  return [...new Set([...next.keys(), ...ctx.accountPolicies.keys()])].filter((c) => {
+    const before = ctx.accountPolicies.get(c);
+    const after = next.get(c);
+    return (
+      (before?.individualSignupDisabled ?? false) !== (after?.individualSignupDisabled ?? false) ||
+      (before?.businessRequiresVerification ?? false) !== (after?.businessRequiresVerification ?? false)
+    );
+  });
+}
+
+/** Replace the account policy table; one log entry per country whose rules changed (every field), first. */
+export async function setAccountPolicies(ctx: PolicyContext, input: PolicyRowInput, by: string, approvedBy?: string): Promise<AccountPolicy[]> {
   const now = ctx.now();
   const seen = new Set<string>();
   const rows: AccountPolicy[] = input.map((r, i) => {
@@ -80,18 +98,18 @@ export async function setAccountPolicies(
     const after = next.get(c);
     if (before?.individualSignupDisabled === after?.individualSignupDisabled && before?.businessRequiresVerification === after?.businessRequiresVerification)
       continue;
-    const base = {
-      v: 1 as const,
-      type: 'account-policy.changed' as const,
+    const entry: LogEntry = {
+      v: 1,
+      type: 'account-policy.changed',
       at: now,
       jurisdiction: c,
       restrictedAccountTypes: after?.individualSignupDisabled ? (['individual'] as const satisfies readonly AccountType[]).slice() : [],
+      businessVerificationRequired: after?.businessRequiresVerification ?? false,
       demandId: null,
       by: ctx.log.pseudonym('operator', by, OPERATOR_SCOPE),
     };
-    // Adapter: record the verification rule too when the log schema has a field for it.
-    const extended = { ...base, businessVerificationRequired: after?.businessRequiresVerification ?? false };
-    entries.push(LogEntrySchema.safeParse(extended).success ? extended : base);
+    if (approvedBy !== undefined) entry.approvedBy = ctx.log.pseudonym('operator', approvedBy, OPERATOR_SCOPE);
+    entries.push(entry);
   }
   if (entries.length > 0) await ctx.log.appendMany(entries);
   await ctx.store.replaceAccountPolicies(kept);
@@ -102,13 +120,20 @@ export async function setAccountPolicies(
 }
 
 /** Admin suspension or reactivation; on the log before it takes effect. Never reachable from a demand. */
-export async function setAccountStatus(ctx: PolicyContext, userId: string, status: 'active' | 'suspended', reason: string, by: string): Promise<void> {
+export async function setAccountStatus(
+  ctx: PolicyContext,
+  userId: string,
+  status: 'active' | 'suspended',
+  reason: string,
+  by: string,
+  approvedBy?: string,
+): Promise<void> {
   const accounts = ctx.accounts;
   if (!accounts) throw new AppError('INTERNAL');
   const user = await accounts.getById(userId);
   if (!user) throw new AppError('NOT_FOUND', 'No such user.');
   if (user.status === status) throw new AppError('OUT_OF_ORDER', `The account is already ${status}.`);
-  await ctx.log.append({
+  const entry: EntryOf<'account.suspended' | 'account.reactivated'> = {
     v: 1,
     type: status === 'suspended' ? 'account.suspended' : 'account.reactivated',
     at: ctx.now(),
@@ -116,6 +141,8 @@ export async function setAccountStatus(ctx: PolicyContext, userId: string, statu
     reason,
     demandId: null,
     by: ctx.log.pseudonym('operator', by, OPERATOR_SCOPE),
-  });
+  };
+  if (approvedBy !== undefined) entry.approvedBy = ctx.log.pseudonym('operator', approvedBy, OPERATOR_SCOPE);
+  await ctx.log.append(entry);
   await accounts.setStatus(userId, status);
 }

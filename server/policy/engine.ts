@@ -6,13 +6,15 @@
  */
 import type { LogEntry } from '../../protocol/transparency.js';
 import type { AdmissionDecision, AdmissionPolicy, EnforcementPort, MeetingRecord } from '../meetings/index.js';
-import { assertMayHost, setAccountPolicies, setAccountStatus, signupGuard, type HostingUser } from './account-policy.js';
+import { assertMayHost, signupGuard, type HostingUser, type setAccountPolicies } from './account-policy.js';
 import { AppError } from '../../protocol/errors.js';
 import type { InstanceRole } from '../accounts/index.js';
 import { CommandDesk, RoleLedger } from './commands.js';
 import { OPERATOR_SCOPE, restrictionKey, targetsParticipant, type PolicyAccounts, type PolicyContext } from './context.js';
 import {
   geoSwapGate,
+  requestAccountPolicies,
+  requestAccountStatus,
   requestGeoReload,
   requestInstanceRestriction,
   requestRoleChange,
@@ -200,6 +202,9 @@ export function createPolicyEngine(deps: PolicyDeps) {
     requestRoleChange: (userId: string, roles: InstanceRole[], by: string) => requestRoleChange(powers, userId, roles, by),
     requestVerification: (userId: string, verified: boolean, by: string) => requestVerification(powers, userId, verified, by),
     requestGeoReload: (path: string | undefined, by: string) => requestGeoReload(powers, geo, path, by),
+    requestAccountStatus: (userId: string, status: 'active' | 'suspended', reason: string, by: string) =>
+      requestAccountStatus(powers, userId, status, reason, by),
+    requestAccountPolicies: (rows: Parameters<typeof setAccountPolicies>[1], by: string) => requestAccountPolicies(powers, rows, by),
     pendingCommands: () => desk.list(),
     approveCommand: (id: string, by: string) => desk.approve(id, by),
     rejectCommand: (id: string) => desk.reject(id),
@@ -207,8 +212,6 @@ export function createPolicyEngine(deps: PolicyDeps) {
     signupGuard: signupGuard(ctx),
     assertMayHost: (user: HostingUser, location?: Evaluation['participant']['location']) => assertMayHost(ctx, user, location),
     listAccountPolicies: () => [...ctx.accountPolicies.values()].sort((a, b) => a.country.localeCompare(b.country)),
-    setAccountPolicies: (rows: Parameters<typeof setAccountPolicies>[1], by: string) => setAccountPolicies(ctx, rows, by),
-    setAccountStatus: (userId: string, status: 'active' | 'suspended', reason: string, by: string) => setAccountStatus(ctx, userId, status, reason, by),
   };
 }
 

@@ -7,6 +7,8 @@ import { AppError } from '../../protocol/errors.js';
 import { BUILD_DATE_PATTERN, type LogEntry } from '../../protocol/transparency.js';
 import type { InstanceRole } from '../accounts/index.js';
 import { ACCOUNT_SCOPE, OPERATOR_SCOPE, type PolicyContext } from './context.js';
+import type { AccountPolicyRow } from '../../protocol/policy.js';
+import { accountPolicyChanges, setAccountPolicies, setAccountStatus } from './account-policy.js';
 import type { CommandDesk, PendingCommand, RoleLedger } from './commands.js';
 import { applyRestriction, currentRestriction, normalizeRestriction, sameRestriction } from './restriction-commands.js';
 import type { Restriction } from './types.js';
@@ -148,6 +150,38 @@ export function requestGeoReload(deps: PowerDeps, geo: GeoHandle | null, path: s
   const target = path ?? geo.info().path;
   const pending = deps.desk.request('geo.reload', by, `Location database: load ${target}`, { path: target }, async (approvedBy) => ({
     database: await geo.reload(path, { trigger: 'api', by, approvedBy }),
+  }));
+  return { pending };
+}
+
+/** Suspension and reactivation refuse or let back an account: two admins; logged first (account.suspended/.reactivated). */
+export async function requestAccountStatus(
+  deps: PowerDeps,
+  userId: string,
+  status: 'active' | 'suspended',
+  reason: string,
+  by: string,
+): Promise<Requested<'active' | 'suspended'>> {
+  const { ctx, desk } = deps;
+  const user = await ctx.accounts?.getById(userId);
+  if (!user) throw new AppError('NOT_FOUND', 'No such user.');
+  if (user.status === status) throw new AppError('OUT_OF_ORDER', `The account is already ${status}.`);
+  const summary = `${status === 'suspended' ? 'Suspend' : 'Reactivate'} account ${userId}: ${reason}`;
+  const pending = desk.request('account.status', by, summary, { userId, status, reason }, async (approver) => {
+    if (approver === userId) throw new AppError('SELF_APPROVAL', 'Nobody approves a change of their own account.');
+    await setAccountStatus(ctx, userId, status, reason, by, approver);
+    return { userId, status };
+  });
+  return { pending };
+}
+
+/** The account policy per jurisdiction refuses sign-ups or hosting there: two admins; one entry per changed country, first. */
+export function requestAccountPolicies(deps: PowerDeps, rows: Parameters<typeof setAccountPolicies>[1], by: string): Requested<AccountPolicyRow[]> {
+  const { ctx, desk } = deps;
+  const changed = accountPolicyChanges(ctx, rows);
+  if (changed.length === 0) return { unchanged: [...ctx.accountPolicies.values()].sort((a, b) => a.country.localeCompare(b.country)) };
+  const pending = desk.request('account-policy', by, `Account policy: change the rules for ${changed.join(', ')}`, { policies: rows }, async (approver) => ({
+    policies: await setAccountPolicies(ctx, rows, by, approver),
   }));
   return { pending };
 }

@@ -207,10 +207,10 @@ export async function policyRoutes(app: FastifyInstance, opts: PolicyRouteOption
     requireRole(req, 'admin');
     return { policies: policy.listAccountPolicies() };
   });
-  app.put('/api/admin/account-policy', async (req) => {
+  app.put('/api/admin/account-policy', async (req, reply) => {
     const user = requireRole(req, 'admin');
     const { policies } = AccountPolicyInput.parse(req.body);
-    return { policies: await policy.setAccountPolicies(policies, user.id) };
+    return answer(reply, policy.requestAccountPolicies(policies, user.id), (p) => ({ policies: p }));
   });
   app.post('/api/admin/users/:id/verify-business', async (req, reply) => {
     const admin = requireRole(req, 'admin');
@@ -241,18 +241,16 @@ export async function policyRoutes(app: FastifyInstance, opts: PolicyRouteOption
     const { id } = CommandParams.parse(req.params);
     return { rejected: policy.rejectCommand(id) };
   });
-  app.post('/api/admin/users/:id/suspend', async (req) => {
+  app.post('/api/admin/users/:id/suspend', async (req, reply) => {
     const admin = requireRole(req, 'admin');
     const { id } = UserParams.parse(req.params);
     const { reason } = ReasonInput.parse(req.body);
-    await policy.setAccountStatus(id, 'suspended', reason, admin.id);
-    return { ok: true, status: 'suspended' };
+    return answer(reply, await policy.requestAccountStatus(id, 'suspended', reason, admin.id), (status) => ({ ok: true, status }));
   });
-  app.post('/api/admin/users/:id/reactivate', async (req) => {
+  app.post('/api/admin/users/:id/reactivate', async (req, reply) => {
     const admin = requireRole(req, 'admin');
     const { id } = UserParams.parse(req.params);
     const { reason } = ReasonInput.parse(req.body);
-    await policy.setAccountStatus(id, 'active', reason, admin.id);
-    return { ok: true, status: 'active' };
+    return answer(reply, await policy.requestAccountStatus(id, 'active', reason, admin.id), (status) => ({ ok: true, status }));
   });
 }

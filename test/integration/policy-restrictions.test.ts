@@ -16,6 +16,13 @@ async function join(from: string, meetingId: string, name: string, cookie?: stri
   clients.push(c);
   return { c, r: await c.send('join', { meetingId, displayName: name }) };
 }
+/** Issue 11: the command waits for a second admin; approve it as one. */
+async function approveAsSecondAdmin(res: { json: () => unknown }) {
+  const second = await operator(server, ['admin']);
+  const id = (res.json() as { pending: { id: string } }).pending.id;
+  const ok = await server.app.inject({ method: 'POST', url: `/api/admin/approvals/${id}/approve`, headers: { cookie: second.cookie } });
+  expect(ok.statusCode).toBe(200);
+}
 beforeEach(async () => {
   server = await startPolicyServer({ geoTestMap: '127.0.0.2=CN,127.0.0.3=HK,127.0.0.4=US,127.0.0.1=US' });
 });
@@ -99,9 +106,11 @@ describe('account policy per jurisdiction', () => {
       headers: { cookie: admin.cookie },
       payload: { policies: [{ country: 'CN', individualSignupDisabled: true, businessRequiresVerification: true }] },
     });
-    expect(put.statusCode).toBe(200);
+    // It refuses sign-ups from a country: it waits for a second admin (docs/powers.md).
+    expect(put.statusCode).toBe(202);
+    await approveAsSecondAdmin(put);
     const entry = (await logEntries(server.log)).find((e) => e.type === 'account-policy.changed');
-    expect(entry).toMatchObject({ jurisdiction: 'CN', restrictedAccountTypes: ['individual'], demandId: null });
+    expect(entry).toMatchObject({ jurisdiction: 'CN', restrictedAccountTypes: ['individual'], businessVerificationRequired: true, demandId: null });
 
     const signup = (from: string, accountType: string) =>
       server.app.inject({
@@ -147,7 +156,8 @@ describe('account policy per jurisdiction', () => {
       headers: { cookie: admin.cookie },
       payload: { reason: 'spam' },
     });
-    expect(s.statusCode).toBe(200);
+    expect(s.statusCode).toBe(202);
+    await approveAsSecondAdmin(s);
     expect((await server.services.accounts.getById(user.id))?.status).toBe('suspended');
     expect((await server.app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: user.cookie } })).statusCode).toBe(401);
     const r = await server.app.inject({
@@ -156,7 +166,8 @@ describe('account policy per jurisdiction', () => {
       headers: { cookie: admin.cookie },
       payload: { reason: 'appeal upheld' },
     });
-    expect(r.statusCode).toBe(200);
+    expect(r.statusCode).toBe(202);
+    await approveAsSecondAdmin(r);
     expect((await server.services.accounts.getById(user.id))?.status).toBe('active');
     const types = (await logEntries(server.log)).map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(['account.suspended', 'account.reactivated']));
