@@ -14,7 +14,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
-          include: ['test/e2e/**/*.test.ts', 'test/attack/**/*.test.ts'],
+          include: ['test/e2e/**/*.test.ts', 'test/attack/**/*.test.ts', 'test/deploy/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,

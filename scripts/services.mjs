@@ -1,6 +1,8 @@
 // What the test suite needs from the machine, installed or started by the project itself,
 // with a clear message when that is impossible.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import dgram from 'node:dgram';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -258,6 +260,185 @@ export async function ensureRedis() {
       `Cluster tests need Debian's redis-server, and it could not be started here: ${err.message}\n` +
         `Install it with: sudo apt-get install redis-server   (or set PARLEY_TEST_REDIS_URL=redis://…)`,
     );
+    return null;
+  }
+}
+
+// ---- coturn (TURN) for the deployment tests ----
+
+/** Debian's coturn `turnserver`, installed with apt-get when root and missing; null if impossible. */
+export function ensureCoturnInstalled() {
+  const found = ['/usr/bin/turnserver', '/usr/local/bin/turnserver'].find((p) => fs.existsSync(p));
+  if (found) return found;
+  if (canApt() && aptInstall(['coturn'])) return fs.existsSync('/usr/bin/turnserver') ? '/usr/bin/turnserver' : null;
+  return null;
+}
+
+/**
+ * TURN REST credentials (coturn's `use-auth-secret` scheme, also what the server hands a
+ * joining client): username `<unix expiry>:<user>`, credential base64(HMAC-SHA1(secret, username)).
+ */
+export function turnCredentials(secret, user, ttlSeconds = 3600) {
+  const username = `${Math.floor(Date.now() / 1000) + ttlSeconds}:${user}`;
+  const credential = crypto.createHmac('sha1', secret).update(username).digest('base64');
+  return { username, credential };
+}
+
+/** A self-signed EC certificate for `cn` (and 127.0.0.1/localhost) in `dir`: { cert, key } paths. */
+export function selfSignedCert(dir, cn = 'localhost') {
+  const cert = path.join(dir, 'cert.pem');
+  const key = path.join(dir, 'key.pem');
+  run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    `/CN=${cn}`,
+    '-addext',
+    `subjectAltName=DNS:${cn},DNS:localhost,IP:127.0.0.1`,
+    '-keyout',
+    key,
+    '-out',
+    cert,
+  ]);
+  fs.chmodSync(key, 0o600);
+  return { cert, key };
+}
+
+function udpFree(port) {
+  return new Promise((resolve) => {
+    const s = dgram.createSocket('udp4');
+    s.once('error', () => resolve(false));
+    s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+/** A free TCP+UDP port on 127.0.0.1 (TURN listens on both). */
+async function freeDualPort() {
+  for (let i = 0; i < 50; i++) {
+    const p = await freePort();
+    if (await udpFree(p)) return p;
+  }
+  throw new Error('no free TCP+UDP port on 127.0.0.1');
+}
+
+/** `count` consecutive UDP ports free on 127.0.0.1, for the relay range. */
+async function freeUdpRange(count) {
+  for (let i = 0; i < 50; i++) {
+    const base = 20000 + crypto.randomInt(0, 12000);
+    let ok = true;
+    for (let p = base; p < base + count && ok; p++) ok = await udpFree(p);
+    if (ok) return base;
+  }
+  throw new Error('no free UDP port range on 127.0.0.1');
+}
+
+async function waitTcp(port, timeoutMs, alive) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!alive()) return false;
+    const ok = await new Promise((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => (s.destroy(), resolve(true)));
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}
+
+/**
+ * Start a private coturn on 127.0.0.1: TURN over UDP and TCP on `port`, TURN over TLS (and
+ * DTLS) on `tlsPort`, time-limited REST credentials from `secret` (see turnCredentials).
+ * Returns { secret, realm, host, port, tlsPort, dir, cert, stop() }.
+ */
+export async function startCoturn(opts = {}) {
+  const bin = ensureCoturnInstalled();
+  if (!bin) throw new Error('coturn is not installed (sudo apt-get install coturn)');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-coturn-'));
+  const secret = opts.secret ?? crypto.randomBytes(24).toString('base64url');
+  const realm = opts.realm ?? 'parley.test';
+  const { cert, key } = opts.cert && opts.key ? { cert: opts.cert, key: opts.key } : selfSignedCert(dir, 'turn.parley.test');
+  const port = opts.port ?? (await freeDualPort());
+  let tlsPort = opts.tlsPort ?? (await freeDualPort());
+  while (tlsPort === port) tlsPort = await freeDualPort();
+  const relayCount = 40;
+  const minPort = await freeUdpRange(relayCount);
+  const log = path.join(dir, 'turnserver.log');
+  const conf = [
+    `listening-ip=127.0.0.1`,
+    `relay-ip=127.0.0.1`,
+    `listening-port=${port}`,
+    `tls-listening-port=${tlsPort}`,
+    // One address only: no RFC 5780 alternate ports to collide with other tests.
+    `alt-listening-port=0`,
+    `alt-tls-listening-port=0`,
+    `min-port=${minPort}`,
+    `max-port=${minPort + relayCount - 1}`,
+    `use-auth-secret`,
+    `static-auth-secret=${secret}`,
+    `realm=${realm}`,
+    `fingerprint`,
+    `cert=${cert}`,
+    `pkey=${key}`,
+    `no-tlsv1`,
+    `no-tlsv1_1`,
+    `no-cli`,
+    `no-multicast-peers`,
+    // Tests only: the SFU and the test peers are on loopback, so the relay must reach
+    // 127.0.0.1. Production must NOT allow loopback peers (deploy/coturn/turnserver.conf
+    // denies them): a TURN user could otherwise reach services bound to the server's loopback.
+    `allow-loopback-peers`,
+    `log-file=${log}`,
+    `simple-log`,
+    `no-stdout-log`,
+    `pidfile=${path.join(dir, 'turnserver.pid')}`,
+    `userdb=${path.join(dir, 'turndb.sqlite')}`,
+  ];
+  const confPath = path.join(dir, 'turnserver.conf');
+  fs.writeFileSync(confPath, conf.join('\n') + '\n', { mode: 0o600 });
+  const child = spawn(bin, ['-c', confPath], { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  const readLog = () => {
+    try {
+      return fs.readFileSync(log, 'utf8').slice(-3000);
+    } catch {
+      return stderr;
+    }
+  };
+  let stopped = false;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    stoppers.delete(stop);
+    if (!exited) child.kill('SIGKILL');
+    if (!opts.keep) fs.rmSync(dir, { recursive: true, force: true });
+  };
+  stopOnExit(stop);
+  const up = (await waitTcp(port, 15_000, () => !exited)) && (await waitTcp(tlsPort, 5_000, () => !exited));
+  if (!up) {
+    const why = readLog();
+    stop();
+    throw new Error(`turnserver did not start on 127.0.0.1:${port}/${tlsPort}:\n${why}`);
+  }
+  return { secret, realm, host: '127.0.0.1', port, tlsPort, dir, cert, log, stop };
+}
+
+/** coturn for the suite: a private instance, or null after printing why (so the test can skip). */
+export async function ensureCoturn(opts = {}) {
+  try {
+    return await startCoturn(opts);
+  } catch (err) {
+    console.error(`TURN tests need Debian's coturn, and it could not be started here: ${err.message}\n` + `Install it with: sudo apt-get install coturn`);
     return null;
   }
 }
