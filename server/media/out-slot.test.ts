@@ -2,7 +2,7 @@ import type { Track } from 'node-datachannel';
 import { describe, expect, it } from 'vitest';
 import { OutSlot } from './out-slot.js';
 import { buildNack, buildPli } from './rtcp.js';
-import { newRtpInfo, parseRtp, parseVp8 } from './rtp.js';
+import { findExtension, newRtpInfo, parseRtp, parseVp8, readStringExtension } from './rtp.js';
 import { parseSdp } from './sdp.js';
 import { MediaSource } from './source.js';
 import { buildRtp } from './test-packets.js';
@@ -155,5 +155,55 @@ describe('OutSlot', () => {
     parseRtp(next, info);
     src.handle(next, info, Date.now());
     expect(t.sent.map((b) => b.readUInt16BE(2))).toEqual([1, 2]);
+  });
+
+  it("forwards on the SFU's payload type and extension ids whatever the publisher chose", () => {
+    const src = new MediaSource('ff', 'video', () => undefined);
+    const [m] = parseSdp(
+      [
+        'm=video 9 UDP/TLS/RTP/SAVPF 120',
+        'a=mid:1',
+        'a=extmap:5 urn:ietf:params:rtp-hdrext:toffset',
+        'a=extmap:9 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id',
+        'a=rtpmap:120 VP8/90000',
+        'a=ssrc:50 cname:x',
+      ].join('\r\n'),
+    );
+    if (m) src.configure(m);
+    expect(src.pt).toBe(96);
+    expect([...src.extIds]).toEqual([['urn:ietf:params:rtp-hdrext:toffset', 3]]);
+    const t = fakeTrack();
+    const slot = new OutSlot({
+      mid: 'v0',
+      streamId: 's0',
+      video: true,
+      pt: src.pt,
+      ssrc: 777,
+      clockRate: 90000,
+      track: t.track,
+      owner: { onRemb: () => undefined },
+    });
+    slot.attach(src);
+    src.sinks.push(slot);
+    t.open();
+    const info = newRtpInfo();
+    const b = buildRtp({
+      ssrc: 50,
+      pt: 120,
+      ext: [
+        [5, Buffer.from([0, 0, 7])],
+        [9, Buffer.from('f')],
+      ],
+      vp8: { picId: 1, keyframe: true },
+    });
+    parseRtp(b, info);
+    expect(src.handle(b, info, Date.now())).toBe(1);
+    const out = t.sent[0] as Buffer;
+    expect(out[1]! & 0x7f).toBe(96);
+    const len = new Int32Array(1);
+    expect(out[findExtension(out, 3, len) + 2]).toBe(7);
+    expect(findExtension(out, 5, len)).toBe(-1);
+    expect(findExtension(out, 9, len)).toBe(-1);
+    expect(readStringExtension(out, 14)).toBe('f');
   });
 });

@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { buildRtp } from './test-packets.js';
-import { findExtension, isRtcp, malformedCounts, newRtpInfo, parseRtp, parseVp8, readAudioLevel, readPicId, readStringExtension, writePicId } from './rtp.js';
+import {
+  findExtension,
+  isRtcp,
+  malformedCounts,
+  remapExtensionIds,
+  newRtpInfo,
+  parseRtp,
+  parseVp8,
+  readAudioLevel,
+  readPicId,
+  readStringExtension,
+  writePicId,
+} from './rtp.js';
 
 describe('rtp parsing', () => {
   it('reads the fixed header fields', () => {
@@ -125,5 +137,39 @@ describe('rtp parsing', () => {
     expect(readStringExtension(two, 10)).toBe('h');
     two[17] = 9; // element length 9 in an 4-byte block
     expect(readStringExtension(two, 10)).toBeNull();
+  });
+
+  it('rewrites extension ids in place through a map, in both header forms, stopping at an element that does not fit', () => {
+    const map = new Uint8Array(256).fill(14);
+    map[5] = 3;
+    const one = buildRtp({
+      ext: [
+        [5, Buffer.from([1, 2, 3])],
+        [10, Buffer.from('h')],
+      ],
+      payload: 4,
+    });
+    remapExtensionIds(one, map);
+    const len = new Int32Array(1);
+    expect(findExtension(one, 3, len)).toBe(17);
+    expect(len[0]).toBe(3);
+    expect(readStringExtension(one, 14)).toBe('h');
+    expect(findExtension(one, 5, len)).toBe(-1);
+    const two = buildRtp({
+      twoByteExt: true,
+      ext: [
+        [5, Buffer.from([9])],
+        [200, Buffer.from('f')],
+      ],
+      payload: 4,
+    });
+    remapExtensionIds(two, map);
+    expect(findExtension(two, 3, len)).toBe(18);
+    expect(readStringExtension(two, 14)).toBe('f');
+    const bad = buildRtp({ ext: [[5, Buffer.from([1])]], payload: 4 });
+    bad[16] = (5 << 4) | 0x0f;
+    const copy = Buffer.from(bad);
+    remapExtensionIds(bad, map);
+    expect(bad.equals(copy)).toBe(true);
   });
 });

@@ -156,6 +156,48 @@ function malformedExt(): -1 {
   return -1;
 }
 
+/**
+ * Rewrite the id of every header-extension element in place through `map` (indexed by the
+ * packet's id, 256 entries), for one-byte and two-byte forms. Stops at the first element that
+ * does not fit (parseRtp has already checked the block itself). Allocates nothing.
+ */
+export function remapExtensionIds(buf: Buffer, map: Uint8Array): void {
+  if (buf.length < 16) return;
+  const b0 = buf[0] as number;
+  if ((b0 & 0x10) === 0) return;
+  const start = 12 + (b0 & 0x0f) * 4;
+  if (start + 4 > buf.length) return;
+  const profile = buf.readUInt16BE(start);
+  const end = start + 4 + buf.readUInt16BE(start + 2) * 4;
+  if (end > buf.length) return;
+  let p = start + 4;
+  if (profile === 0xbede) {
+    while (p < end) {
+      const h = buf[p] as number;
+      if (h === 0) {
+        p++;
+        continue;
+      }
+      const eid = h >> 4;
+      const elen = (h & 0x0f) + 1;
+      if (eid === 15 || p + 1 + elen > end) return;
+      buf[p] = (((map[eid] as number) & 0x0f) << 4) | (h & 0x0f);
+      p += 1 + elen;
+    }
+  } else if ((profile & 0xfff0) === 0x1000) {
+    while (p < end) {
+      const eid = buf[p] as number;
+      if (eid === 0) {
+        p++;
+        continue;
+      }
+      if (p + 2 > end || p + 2 + (buf[p + 1] as number) > end) return;
+      buf[p] = map[eid] as number;
+      p += 2 + (buf[p + 1] as number);
+    }
+  }
+}
+
 const extLen = new Int32Array(1);
 
 /** Read the RFC 6464 level (0..127) into `out.audioLevel`; -1 when absent or empty. */

@@ -18,6 +18,19 @@ const TWCC = /transport-wide-cc|transport-cc/;
 
 /** Extensions whose ids the SFU copies into subscriber offers or reads itself. */
 export const SFU_EXTENSIONS: readonly string[] = [EXT_AUDIO_LEVEL, EXT_ABS_SEND_TIME, EXT_RID, EXT_RRID, EXT_TOFFSET];
+/**
+ * What the SFU offers subscribers, whoever publishes: Opus and VP8 on fixed payload types and
+ * the forwarded extensions on fixed ids (MediaSource rewrites both in each packet), so one
+ * publisher's choices can never collide with another's inside a subscriber's BUNDLE.
+ */
+export const SFU_PAYLOAD_TYPES = { audio: 111, video: 96 } as const;
+export const SFU_EXTENSION_IDS: ReadonlyMap<string, number> = new Map([
+  [EXT_AUDIO_LEVEL, 1],
+  [EXT_ABS_SEND_TIME, 2],
+  [EXT_TOFFSET, 3],
+]);
+/** Id given to every other extension element in forwarded packets; never declared to subscribers. */
+export const UNDECLARED_EXTENSION_ID = 14;
 /** Limits on a publish offer (a browser sends 2–3 media sections, 3 simulcast layers). */
 export const OFFER_LIMITS = { sections: 16, codecs: 64, extmaps: 32, ssrcs: 32, rids: 3 } as const;
 const MID = /^[A-Za-z0-9_.-]{1,32}$/;

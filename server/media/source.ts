@@ -3,8 +3,18 @@
  * the list of subscriber slots it feeds. The publisher's track handler calls `handle()` for
  * every RTP packet; this is the hot path.
  */
-import { type RtpInfo, parseVp8, readAudioLevel, readStringExtension } from './rtp.js';
-import { EXT_ABS_SEND_TIME, EXT_AUDIO_LEVEL, EXT_RID, EXT_TOFFSET, type MediaSection, keptPayloadTypes } from './sdp.js';
+import { type RtpInfo, parseVp8, readAudioLevel, readStringExtension, remapExtensionIds } from './rtp.js';
+import {
+  EXT_ABS_SEND_TIME,
+  EXT_AUDIO_LEVEL,
+  EXT_RID,
+  EXT_TOFFSET,
+  type MediaSection,
+  SFU_EXTENSION_IDS,
+  SFU_PAYLOAD_TYPES,
+  UNDECLARED_EXTENSION_ID,
+  keptPayloadTypes,
+} from './sdp.js';
 import type { OutSlot } from './out-slot.js';
 
 export type SourceKind = 'audio' | 'video' | 'screen';
@@ -34,10 +44,15 @@ export class MediaSource {
   readonly layers: (LayerState | undefined)[] = [undefined, undefined, undefined];
   readonly #bySsrc = new Map<number, LayerState>();
   readonly #sendPli: (mediaSsrc: number) => void;
+  /** Payload type subscribers see (SFU_PAYLOAD_TYPES), -1 before a codec is configured. */
   pt = -1;
+  /** The publisher's own payload type for this stream (validated, 96–127). */
+  #inPt = -1;
   clockRate = 90000;
-  /** Header-extension ids to declare towards subscribers, URI → id. */
+  /** Header-extension ids to declare towards subscribers, URI → id (SFU_EXTENSION_IDS). */
   extIds = new Map<string, number>();
+  /** Publisher's extension id → the id subscribers were offered; the rest → UNDECLARED_EXTENSION_ID. */
+  readonly #extRemap = new Uint8Array(256).fill(UNDECLARED_EXTENSION_ID);
   #ridExt = -1;
   #levelExt = -1;
   #rids: string[] = [];
@@ -66,14 +81,19 @@ export class MediaSource {
   configure(m: MediaSection): void {
     const kept = keptPayloadTypes(m);
     const main = m.codecs.find((c) => kept.has(c.pt) && c.name !== 'RTX');
-    this.pt = main?.pt ?? -1;
+    this.#inPt = main?.pt ?? -1;
+    this.pt = main ? SFU_PAYLOAD_TYPES[this.isVideo ? 'video' : 'audio'] : -1;
     this.clockRate = main?.clock ?? (this.isVideo ? 90000 : 48000);
     this.#ridExt = m.extmap.get(EXT_RID) ?? -1;
     this.#levelExt = m.extmap.get(EXT_AUDIO_LEVEL) ?? -1;
     this.extIds = new Map();
+    this.#extRemap.fill(UNDECLARED_EXTENSION_ID);
     for (const uri of this.isVideo ? [EXT_ABS_SEND_TIME, EXT_TOFFSET] : [EXT_AUDIO_LEVEL, EXT_ABS_SEND_TIME]) {
       const id = m.extmap.get(uri);
-      if (id !== undefined) this.extIds.set(uri, id);
+      const sfuId = SFU_EXTENSION_IDS.get(uri);
+      if (id === undefined || sfuId === undefined || id < 1 || id > 255) continue;
+      this.extIds.set(uri, sfuId);
+      this.#extRemap[id] = sfuId;
     }
     this.#rids = m.rids;
     this.#simulcast = m.rids.length > 1;
@@ -112,7 +132,7 @@ export class MediaSource {
 
   /** Forward one RTP packet to every sink. Returns how many subscribers it was sent to. */
   handle(buf: Buffer, info: RtpInfo, now: number): number {
-    if (this.#closed || info.pt !== this.pt) return 0;
+    if (this.#closed || info.pt !== this.#inPt) return 0;
     const layer = this.#bySsrc.get(info.ssrc) ?? this.#unknown(buf, info);
     if (layer === undefined) return 0;
     layer.bytes += buf.length;
@@ -130,6 +150,8 @@ export class MediaSource {
       }
     } else if (this.#levelExt > 0 && this.onAudioLevel) this.#level(buf, info, now);
     if (this.muted) return 0;
+    // Once per packet (the buffer is shared by every sink): ids as offered to subscribers.
+    remapExtensionIds(buf, this.#extRemap);
     let n = 0;
     for (let i = 0; i < sinks.length; i++) if ((sinks[i] as OutSlot).forward(buf, info, layer.index, now)) n++;
     this.forwarded += n;

@@ -301,49 +301,60 @@ export function forwardTarget(): FuzzTarget<Step> {
     },
     show: (s) => `${s.kind} slot ${s.slot} value ${s.value} ${hex(s.buf)}`,
     run(s) {
-      now = Date.now();
-      const slot = slots[s.slot] as OutSlot;
-      const track = tracks[s.slot] as (typeof tracks)[number];
-      switch (s.kind) {
-        case 'video':
-        case 'audio': {
-          if (!parseRtp(s.buf, info)) return 'rtp:malformed';
-          const n = (s.kind === 'video' ? video : audio).handle(s.buf, info, now);
-          // A rid from the packet names one of three layers, never a property of the table.
-          if (Object.keys(video.layers).length !== 3) throw new Error(`layer table has keys ${Object.keys(video.layers).join(',')}`);
-          return `${s.kind}:sent${Math.min(n, 2)}`;
-        }
-        case 'rtcp': {
-          track.seqs.length = 0;
-          track.rtcp(s.buf);
-          // Each packet at most once per NACK: naming a sequence number 64 times must not resend it 64 times.
-          if (new Set(track.seqs).size !== track.seqs.length)
-            throw new Error(`one RTCP packet resent ${track.seqs.length} packets, ${new Set(track.seqs).size} distinct`);
-          return track.seqs.length > 0 ? 'rtcp:resent' : 'rtcp:none';
-        }
-        case 'layer': {
-          video.measure(now, 500);
-          slot.preferred = s.value;
-          const target = chooseLayer({
-            preferred: s.value,
-            rates: video.rates([0, 0, 0], now),
-            budget: s.value * 1e6,
-            current: slot.current,
-            headroomMs: 5000,
-          });
-          if (target >= 0) slot.target = target;
-          return target >= 0 ? 'layer:switch' : 'layer:none';
-        }
-        case 'reattach': {
-          const src = slot.source ?? (s.slot < 2 ? video : audio);
-          slot.detach();
-          slot.attach(src);
-          src.sinks.push(slot);
-          return 'reattach';
-        }
+      const outcome = step(s);
+      for (const t of tracks) {
+        if (t.violation === null) continue;
+        const v = t.violation;
+        t.violation = null;
+        throw new Error(v);
       }
+      return outcome;
     },
   };
+
+  function step(s: Step): string {
+    now = Date.now();
+    const slot = slots[s.slot] as OutSlot;
+    const track = tracks[s.slot] as (typeof tracks)[number];
+    switch (s.kind) {
+      case 'video':
+      case 'audio': {
+        if (!parseRtp(s.buf, info)) return 'rtp:malformed';
+        const n = (s.kind === 'video' ? video : audio).handle(s.buf, info, now);
+        // A rid from the packet names one of three layers, never a property of the table.
+        if (Object.keys(video.layers).length !== 3) throw new Error(`layer table has keys ${Object.keys(video.layers).join(',')}`);
+        return `${s.kind}:sent${Math.min(n, 2)}`;
+      }
+      case 'rtcp': {
+        track.seqs.length = 0;
+        track.rtcp(s.buf);
+        // Each packet at most once per NACK: naming a sequence number 64 times must not resend it 64 times.
+        if (new Set(track.seqs).size !== track.seqs.length)
+          throw new Error(`one RTCP packet resent ${track.seqs.length} packets, ${new Set(track.seqs).size} distinct`);
+        return track.seqs.length > 0 ? 'rtcp:resent' : 'rtcp:none';
+      }
+      case 'layer': {
+        video.measure(now, 500);
+        slot.preferred = s.value;
+        const target = chooseLayer({
+          preferred: s.value,
+          rates: video.rates([0, 0, 0], now),
+          budget: s.value * 1e6,
+          current: slot.current,
+          headroomMs: 5000,
+        });
+        if (target >= 0) slot.target = target;
+        return target >= 0 ? 'layer:switch' : 'layer:none';
+      }
+      case 'reattach': {
+        const src = slot.source ?? (s.slot < 2 ? video : audio);
+        slot.detach();
+        slot.attach(src);
+        src.sinks.push(slot);
+        return 'reattach';
+      }
+    }
+  }
 }
 
 /** Hostile publish offers: mungePublishOffer, then what the publisher does with the result. */
