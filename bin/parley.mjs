@@ -21,6 +21,10 @@ const COMMANDS = {
     entry: 'server/transparency/cli.ts',
     help: "verify <base-url> [--state file] [--sample N]   audit an instance's transparency log",
   },
+  witness: {
+    entry: 'server/transparency/cli.ts',
+    help: 'witness --name N --data DIR --log VKEY [--port P]  run a witness that cosigns logs it follows (C2SP tlog-witness)',
+  },
 };
 
 function usage(stream) {

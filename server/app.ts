@@ -28,7 +28,7 @@ import {
 } from './meetings/index.js';
 import { signalingRoutes } from './signaling/index.js';
 import { createPolicy, policyRoutes, type PolicyEngine } from './policy/index.js';
-import { assertLogIntact, createTransparencyLog, registerTransparency, type TransparencyLog } from './transparency/index.js';
+import { assertLogIntact, createTransparencyLog, parseWitnesses, registerTransparency, type TransparencyLog } from './transparency/index.js';
 import { startRetention, type RetentionJob, type Storage } from './storage/index.js';
 import { createMetrics, type Metrics } from './http/index.js';
 
@@ -115,6 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
       sqlite: storage.sqlite,
       origin: config.LOG_ORIGIN ?? `${new URL(config.publicUrl).host}/transparency`,
       logger,
+      witnesses: parseWitnesses(config.WITNESSES),
       ...(deps.checkpointIntervalMs !== undefined ? { checkpointIntervalMs: deps.checkpointIntervalMs } : {}),
     }));
   // eslint-disable-next-line prefer-const -- assigned once below; closures created before then need the binding
@@ -256,7 +257,8 @@ async function serveWeb(app: FastifyInstance): Promise<void> {
   const hasWeb = fs.existsSync(path.join(WEB_DIST, 'index.html'));
   if (hasWeb) await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false });
   app.setNotFoundHandler((req, reply) => {
-    const apiLike = /^\/(api|ws|transparency\/v1|\.well-known|metrics)(\/|$)/.test(req.url);
+    // Everything below /transparency/ is data for tools (tiles, checkpoints): never the app's HTML.
+    const apiLike = /^\/(api|ws|\.well-known|metrics)(\/|$)|^\/transparency\//.test(req.url);
     if (req.method === 'GET' && !apiLike && hasWeb) return reply.type('text/html').sendFile('index.html');
     return reply.code(404).send({ error: new AppError('NOT_FOUND').toBody() });
   });

@@ -51,6 +51,8 @@ export const ConfigSchema = z.object({
   ICE_SERVERS: z.string().optional(),
   /** Origin line of transparency checkpoints; default derived from PUBLIC_URL. */
   LOG_ORIGIN: z.string().optional(),
+  /** Witnesses that cosign the log's checkpoints: JSON [{ name, key (cosignature vkey), url }] (docs/transparency.md). */
+  WITNESSES: z.string().optional(),
   /** Days a meeting's bans are kept after it ends (docs/retention.md). */
   RETENTION_BAN_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
   /** Days a demand's document is kept after the demand was lifted, expired, rejected or refused (its SHA-256 stays). */

@@ -32,6 +32,8 @@ export interface CheckpointerOptions {
   intervalMs?: number;
   now?: () => number;
   onError?: (err: unknown) => void;
+  /** Called with each newly signed checkpoint once it is stored (witness submission). */
+  onPublished?: (cp: SignedCheckpoint) => void;
 }
 
 export interface Checkpointer {
@@ -104,6 +106,7 @@ export async function createCheckpointer(opts: CheckpointerOptions): Promise<Che
       .onConflict((oc) => oc.column('tree_size').doNothing())
       .execute();
     latest = cp;
+    opts.onPublished?.(cp);
     return cp;
   }
 

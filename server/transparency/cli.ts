@@ -2,24 +2,16 @@
  * `parley verify <base-url> [--state file] [--sample N]` — audit a Parley log from outside.
  * Exit 0 with "verified up to entry N"; 1 with a message naming the failing entry; 2 on usage.
  */
-import { createPublicKey, verify as edVerify } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { nodeVerifyEd25519 } from './ed25519-node.js';
 import { nodeHasher } from './hash-node.js';
 import { verifyLog, type VerifierIo, type VerifierState } from './verifier.js';
+import { runWitness } from './witness-cli.js';
+import { parseWitnessPolicy, type WitnessPolicy } from './witness-policy.js';
 
-const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
-
-/** Ed25519 verification with node:crypto from a raw 32-byte key. */
-export function nodeVerifyEd25519(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
-  try {
-    const key = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, publicKey]), format: 'der', type: 'spki' });
-    return Promise.resolve(edVerify(null, message, key, signature));
-  } catch {
-    return Promise.resolve(false);
-  }
-}
+export { nodeVerifyEd25519 };
 
 /** fetch-based JSON getter; HTTP errors carry the API's error code. */
 export function httpFetchJson(baseUrl: string): (p: string) => Promise<unknown> {
@@ -40,12 +32,20 @@ export interface CliResult {
   message: string;
 }
 
-const USAGE = 'usage: parley verify <base-url> [--state file] [--sample N]';
+const USAGE = 'usage: parley verify <base-url> [--state file] [--sample N] [--witness-policy file]';
 
-function parseArgs(argv: readonly string[]): { url: string; stateFile: string; sample?: number } | string {
+interface VerifyArgs {
+  url: string;
+  stateFile: string;
+  sample?: number;
+  policy?: WitnessPolicy;
+}
+
+function parseArgs(argv: readonly string[]): VerifyArgs | string {
   let url: string | undefined;
   let stateFile = path.join('.parley', 'verify-state.json');
   let sample: number | undefined;
+  let policy: WitnessPolicy | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--state') {
@@ -56,6 +56,12 @@ function parseArgs(argv: readonly string[]): { url: string; stateFile: string; s
       const n = Number(argv[++i]);
       if (!Number.isInteger(n) || n < 1) return '--sample needs a positive whole number';
       sample = n;
+    } else if (a === '--witness-policy') {
+      const file = argv[++i];
+      if (!file || !fs.existsSync(file)) return '--witness-policy needs a policy file';
+      const parsed = parseWitnessPolicy(fs.readFileSync(file, 'utf8'));
+      if (typeof parsed === 'string') return `${file}: ${parsed}`;
+      policy = parsed;
     } else if (a.startsWith('--')) {
       return `unknown option ${a}`;
     } else if (url === undefined) {
@@ -65,7 +71,10 @@ function parseArgs(argv: readonly string[]): { url: string; stateFile: string; s
     }
   }
   if (!url || !/^https?:\/\//.test(url)) return 'give the instance base URL, e.g. https://meet.example.org';
-  return sample === undefined ? { url, stateFile } : { url, stateFile, sample };
+  const out: VerifyArgs = { url, stateFile };
+  if (sample !== undefined) out.sample = sample;
+  if (policy) out.policy = policy;
+  return out;
 }
 
 function readState(file: string): VerifierState | null | string {
@@ -85,7 +94,7 @@ export async function runVerify(argv: readonly string[], io: Partial<VerifierIo>
   if (typeof state === 'string') return { code: 2, message: state };
   const result = await verifyLog(
     { fetchJson: httpFetchJson(args.url), verifyEd25519: nodeVerifyEd25519, hasher: nodeHasher, ...io },
-    { state, sample: args.sample },
+    { state, sample: args.sample, policy: args.policy },
   );
   if (!result.ok) return { code: 1, message: `verification FAILED: ${result.message}` };
   fs.mkdirSync(path.dirname(path.resolve(args.stateFile)), { recursive: true });
@@ -93,7 +102,10 @@ export async function runVerify(argv: readonly string[], io: Partial<VerifierIo>
   return { code: 0, message: result.message };
 }
 
-const COMMANDS: Record<string, (argv: readonly string[]) => Promise<CliResult>> = { verify: (argv) => runVerify(argv) };
+const COMMANDS: Record<string, (argv: readonly string[]) => Promise<CliResult>> = {
+  verify: (argv) => runVerify(argv),
+  witness: (argv) => runWitness(argv, nodeVerifyEd25519),
+};
 
 async function main(argv: readonly string[]): Promise<void> {
   const [cmd, ...rest] = argv;

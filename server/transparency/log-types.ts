@@ -2,6 +2,7 @@
 import type { LogEntry, PseudonymKind } from '../../protocol/transparency.js';
 import type { Db, DialectName } from '../storage/index.js';
 import type { SignedCheckpoint } from './checkpoint.js';
+import type { WitnessConfig, WitnessStatus } from './witness-client.js';
 import type { TransparencyReport } from './report.js';
 
 /** pino-compatible subset. */
@@ -25,6 +26,10 @@ export interface TransparencyLogOptions {
   maxBatch?: number;
   /** SQLite only: the raw handle under `db` (Storage.sqlite); rows are then inserted with one prepared statement. */
   sqlite?: { prepare(sql: string): { run(...params: unknown[]): unknown } } | null;
+  /** Witnesses each new checkpoint is submitted to (C2SP tlog-witness); default none. */
+  witnesses?: readonly WitnessConfig[];
+  /** Told when a witness refuses or fails (besides the error log line). */
+  onWitnessAlarm?: (witness: string, reason: string) => void;
   /** Checkpoint cadence; default 2000 ms. 0 disables the timer (call publishNow). */
   checkpointIntervalMs?: number;
   /**
@@ -69,6 +74,13 @@ export interface TransparencyLog {
   /** Root hash of the tree of `treeSize` entries (default: all). */
   rootHash(treeSize?: number): Uint8Array;
   latestCheckpoint(): SignedCheckpoint | null;
+  /**
+   * The checkpoint to serve: the newest whose witness round finished, its note carrying the
+   * cosignatures it got (without witnesses: the latest checkpoint).
+   */
+  servedCheckpoint(): SignedCheckpoint | null;
+  /** Configured witnesses: what each last cosigned and its alarms. */
+  witnesses(): WitnessStatus[];
   /** Sign a checkpoint for the current size now (tests, shutdown). */
   publishNow(): Promise<SignedCheckpoint>;
   /** HMAC pseudonym for the public log; scope = demand id unlinks people across demands. */

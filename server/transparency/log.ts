@@ -8,7 +8,9 @@ import { AppError } from '../../protocol/errors.js';
 import { canonicalJson, LogEntry } from '../../protocol/transparency.js';
 import type { Db, Tx } from '../storage/index.js';
 import { fromBase64, fromUtf8, toBase64, toHex } from './bytes.js';
-import { createCheckpointer } from './checkpoint.js';
+import { createCheckpointer, type SignedCheckpoint } from './checkpoint.js';
+import { nodeVerifyEd25519 } from './ed25519-node.js';
+import { createCosigner } from './witness-client.js';
 import { leafHashOfText, nodeHasher } from './hash-node.js';
 import { loadPseudonymSecret, loadSigner } from './keys.js';
 import { LogTree } from './log-tree.js';
@@ -96,6 +98,15 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
     if (state.integrity().ok) throw err; // the database failed, not the rows
   }
 
+  const cosigner = createCosigner({
+    witnesses: opts.witnesses ?? [],
+    consistencyProof: (a, b) => tree.consistencyProof(a, b),
+    verifyEd25519: nodeVerifyEd25519,
+    logger,
+    onAlarm: opts.onWitnessAlarm,
+  });
+  const submit = (cp: SignedCheckpoint): void => void cosigner.submit(cp);
+
   const checkpoints = await createCheckpointer({
     db,
     tree,
@@ -104,6 +115,7 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
     origin,
     now,
     intervalMs: opts.checkpointIntervalMs ?? 2000,
+    onPublished: submit,
     onError: (err) => {
       if (err instanceof AppError && err.code === 'LOG_INCONSISTENT') fail(err.message);
       else logger?.error({ err }, 'checkpoint publication failed');
@@ -114,7 +126,11 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
   } catch (err) {
     fail(err instanceof Error ? err.message : String(err));
   }
-  if (state.integrity().ok && !checkpoints.latest()) await checkpoints.publishNow();
+  const stored = checkpoints.latest();
+  if (state.integrity().ok && !stored)
+    await checkpoints.publishNow(); // submitted to the witnesses when signed
+  // Ask again for the stored checkpoint's cosignatures (witnesses re-cosign the size they hold).
+  else if (state.integrity().ok && stored) submit(stored);
   if (state.integrity().ok && (opts.checkpointIntervalMs ?? 2000) > 0) checkpoints.start();
 
   const pseudonym = createPseudonymizer(secret);
@@ -313,6 +329,12 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
       }
     },
     latestCheckpoint: () => checkpoints.latest(),
+    servedCheckpoint() {
+      const done = cosigner.cosigned();
+      if (!done || (opts.witnesses ?? []).length === 0) return checkpoints.latest();
+      return { ...done.checkpoint, note: done.note };
+    },
+    witnesses: () => cosigner.status(),
     publishNow: async () => {
       const integrity = state.integrity();
       if (!integrity.ok) throw new AppError('LOG_INCONSISTENT', integrity.reason);
@@ -324,6 +346,7 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
     sync: () => exclusive(async () => (await adoptStored(db), tree.size)),
     async close() {
       checkpoints.stop();
+      cosigner.close();
       while (flushing || queue.length > 0 || scheduled) {
         await (flushing ?? new Promise((r) => setImmediate(r)));
       }

@@ -37,7 +37,7 @@ export async function transparencyRoutes(app: FastifyInstance, opts: Transparenc
   const base = '/transparency/v1';
 
   app.get(`${base}/get-sth`, async (_req, reply) => {
-    const cp = log.latestCheckpoint();
+    const cp = log.servedCheckpoint();
     if (!cp) throw new AppError('NOT_FOUND', 'No checkpoint has been published yet.');
     publicHeaders(reply, 'no-cache');
     return {
@@ -77,6 +77,20 @@ export async function transparencyRoutes(app: FastifyInstance, opts: Transparenc
     const rows = await log.getEntries(start, Math.min(end, start + MAX_ENTRIES_PER_CALL - 1));
     publicHeaders(reply, 'no-cache');
     return { entries: rows.map((r) => ({ leaf_input: toBase64(utf8(r.entry)), index: r.index })) };
+  });
+
+  // C2SP tlog-checkpoint at <prefix>/checkpoint (prefix /transparency), cosignatures included.
+  app.get('/transparency/checkpoint', async (_req, reply) => {
+    const cp = log.servedCheckpoint();
+    if (!cp) throw new AppError('NOT_FOUND', 'No checkpoint has been published yet.');
+    publicHeaders(reply, 'no-cache');
+    reply.header('content-type', 'text/plain; charset=utf-8');
+    return cp.note;
+  });
+
+  app.get(`${base}/witnesses`, async (_req, reply) => {
+    publicHeaders(reply, 'no-cache');
+    return { witnesses: log.witnesses() };
   });
 
   app.get(`${base}/report`, async (_req, reply) => {

@@ -16,6 +16,7 @@ import { bytesEqual, fromBase64, fromUtf8, toBase64, utf8 } from './bytes.js';
 import { pureHasher, type Hasher } from './hasher.js';
 import { MerkleTree, RootAccumulator, verifyConsistency, verifyInclusion } from './merkle.js';
 import { keyHash, parseCheckpointBody, parseSignedNote } from './note.js';
+import { cosignersOf, satisfiesQuorum, type WitnessPolicy } from './witness-policy.js';
 
 /** What a verifier remembers between runs (pinned key, last verified checkpoint). */
 export interface VerifierState {
@@ -44,6 +45,8 @@ export interface VerifyOptions {
   state: VerifierState | null;
   /** Check this many random entries by inclusion proof; undefined = recompute the root over all. */
   sample?: number | undefined;
+  /** Refuse a checkpoint whose cosignatures do not meet this policy's quorum. */
+  policy?: WitnessPolicy | undefined;
 }
 
 export type VerifyResult = { ok: true; treeSize: number; message: string; state: VerifierState } | { ok: false; message: string; index?: number };
@@ -89,6 +92,7 @@ async function run(io: VerifierIo, opts: VerifyOptions): Promise<VerifyResult> {
   const publicKey = b64(wk.public_key, 'public_key', 32);
   const sth = SthResponse.parse(await io.fetchJson(`${V1}/get-sth`));
   const { treeSize, rootHash } = await checkSignedHead(io, wk, publicKey, sth);
+  const witnessed = opts.policy ? await checkQuorum(io, opts.policy, sth.checkpoint, treeSize) : '';
 
   if (pinned) await checkConsistencyWithPinned(io, hasher, pinned, treeSize, rootHash);
   if (treeSize > 0) {
@@ -105,7 +109,8 @@ async function run(io: VerifierIo, opts: VerifyOptions): Promise<VerifyResult> {
     verifiedAt: (io.now ?? Date.now)(),
   };
   const how = opts.sample === undefined ? 'all entries' : `${Math.min(opts.sample, treeSize)} sampled entries`;
-  const message = treeSize === 0 ? 'verified: the log is empty (tree size 0)' : `verified up to entry ${treeSize - 1} (tree size ${treeSize}, ${how})`;
+  const message =
+    (treeSize === 0 ? 'verified: the log is empty (tree size 0)' : `verified up to entry ${treeSize - 1} (tree size ${treeSize}, ${how})`) + witnessed;
   return { ok: true, treeSize, message, state };
 }
 
@@ -130,6 +135,21 @@ async function checkSignedHead(
     throw new VerifyError('get-sth fields disagree with the signed checkpoint');
   }
   return { treeSize: cp.treeSize, rootHash: cp.rootHash };
+}
+
+/** The policy's quorum of witnesses must have cosigned the checkpoint; returns the summary. */
+async function checkQuorum(io: VerifierIo, policy: WitnessPolicy, checkpoint: string, treeSize: number): Promise<string> {
+  const note = parseSignedNote(checkpoint);
+  if (!note) throw new VerifyError('the checkpoint is not a signed note');
+  const cosigned = await cosignersOf(policy, note.body, note.signatures, (k, m, sig) => io.verifyEd25519(k, m, sig));
+  const names = [...cosigned].join(', ') || 'none';
+  const of = `${cosigned.size} of ${policy.witnesses.size}`;
+  if (!satisfiesQuorum(policy, cosigned)) {
+    throw new VerifyError(
+      `checkpoint ${treeSize} is cosigned by ${of} witnesses of the policy (${names}), short of its quorum "${policy.quorum}": no quorum of independent witnesses saw this tree, so others may be shown a different one`,
+    );
+  }
+  return `, witnessed by ${of} (${names})`;
 }
 
 async function checkConsistencyWithPinned(io: VerifierIo, hasher: Hasher, pinned: VerifierState, treeSize: number, rootHash: Uint8Array): Promise<void> {
