@@ -4,9 +4,11 @@ import { MediaClient } from '../../web/src/media/media-client.js';
 interface Started {
   client: MediaClient;
   remote: Record<string, { participantId: string; kind: string; live: boolean }>;
+  /** Every leg state change, for tests: [which, state, ms since start]. */
+  legs: [string, string, number][];
 }
 
-async function start(opts: { id: string; publish: boolean; simulcast?: boolean }): Promise<void> {
+async function start(opts: { id: string; publish: boolean; simulcast?: boolean; video?: { width: number; height: number; frameRate: number } }): Promise<void> {
   const ws = new WebSocket(`ws://${location.host}/ws?id=${opts.id}`);
   await new Promise((r, j) => {
     ws.onopen = r;
@@ -21,7 +23,9 @@ async function start(opts: { id: string; publish: boolean; simulcast?: boolean }
       ws.send(JSON.stringify({ id, type, payload }));
     });
   const client = new MediaClient({ request, iceServers: [], simulcast: opts.simulcast ?? true });
-  const state: Started = { client, remote: {} };
+  const state: Started = { client, remote: {}, legs: [] };
+  const t0 = performance.now();
+  client.onLegState((which, s) => state.legs.push([which, s, Math.round(performance.now() - t0)]));
   (window as unknown as { parley: Started }).parley = state;
   ws.onmessage = (m) => {
     const msg = JSON.parse(String(m.data)) as { id?: number; ok?: boolean; result?: unknown; error?: unknown; event?: string; data?: never };
@@ -32,6 +36,7 @@ async function start(opts: { id: string; publish: boolean; simulcast?: boolean }
       else w?.reject(msg.error);
     } else if (msg.event === 'media.offer') void client.handleOffer(msg.data as never);
     else if (msg.event === 'media.candidate') client.handleCandidate(msg.data as never);
+    else if (msg.event === 'media.closed') client.handleClosed(msg.data as never);
   };
   client.onRemoteStream((e) => {
     state.remote[`${e.participantId}:${e.kind}`] = { participantId: e.participantId, kind: e.kind, live: e.stream !== null };
@@ -40,10 +45,14 @@ async function start(opts: { id: string; publish: boolean; simulcast?: boolean }
     el.autoplay = true;
     el.muted = true;
     el.srcObject = e.stream;
+    el.dataset.participant = e.participantId;
+    // A re-labelled or replaced stream for the same person replaces their element.
+    document.querySelectorAll(`[data-participant="${e.participantId}"][data-kind="${e.kind}"]`).forEach((old) => old.remove());
+    el.dataset.kind = e.kind;
     document.body.appendChild(el);
   });
   if (opts.publish) {
-    const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 1280, height: 720, frameRate: 30 } });
+    const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: opts.video ?? { width: 1280, height: 720, frameRate: 30 } });
     await client.publish(stream);
   }
 }

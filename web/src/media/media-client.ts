@@ -121,12 +121,12 @@ export class MediaClient {
     this.#scheduleRecovery('sub');
   }
 
-  /** Try again later, with backoff: 1 s, 2 s, 4 s … capped at 15 s. */
+  /** Try again later, with backoff: 1 s, 2 s, then every 4 s (media must be back within seconds of the network). */
   #scheduleRecovery(which: Which): void {
     if (this.#closed) return;
     const t = this.#legTimers[which];
     if (t) clearTimeout(t);
-    const delay = Math.min(15_000, 1000 * 2 ** this.#attempts[which]++);
+    const delay = Math.min(4000, 1000 * 2 ** this.#attempts[which]++);
     this.#legTimers[which] = setTimeout(() => {
       this.#legTimers[which] = null;
       if (this.#closed || this.#legState[which] === 'connected') return;
