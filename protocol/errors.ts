@@ -29,6 +29,7 @@ export const ERROR_CATALOG = {
   MEETING_ENDED: { http: 410, ws: 4410, message: 'The meeting has ended.' },
   MEETING_LOCKED: { http: 423, ws: 4423, message: 'The meeting is locked.' },
   WRONG_PASSCODE: { http: 403, ws: 4403, message: 'Wrong passcode.' },
+  PASSCODE_LOCKED: { http: 429, ws: 4429, message: 'Too many wrong passcodes; wait before trying again.' },
   NOT_HOST: { http: 403, ws: 4403, message: 'Only a host or co-host can do that.' },
   PARTICIPANT_NOT_FOUND: { http: 404, ws: 4404, message: 'No such participant.' },
   REMOVED_FROM_MEETING: {

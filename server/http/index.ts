@@ -1,5 +1,5 @@
 export { requireRole, requireUser, setSessionCookie, clearSessionCookie, SESSION_COOKIE, DEVICE_COOKIE } from './auth.js';
-export { createKeyedLimiter, createTokenBucket } from './rate-limit.js';
-export type { TokenBucket } from './rate-limit.js';
+export { addressKey, createFailureLimiter, createKeyedLimiter, createTokenBucket } from './rate-limit.js';
+export type { FailureLimiter, TokenBucket } from './rate-limit.js';
 export { createMetrics } from './metrics.js';
 export type { Metrics } from './metrics.js';

@@ -64,7 +64,7 @@ export async function admitParticipant(mgr: RoomManager, channel: ClientChannel,
   if (await store.isBanned(meeting.id, subjects)) throw new AppError('REMOVED_FROM_MEETING');
 
   const isHost = channel.userId !== null && channel.userId === meeting.hostUserId;
-  if (!isHost && !(await store.checkPasscode(meeting.id, req.passcode))) throw new AppError('WRONG_PASSCODE');
+  if (!isHost && !(await store.checkPasscode(meeting.id, req.passcode, channel.address))) throw new AppError('WRONG_PASSCODE');
 
   const location = mgr.deps.locate(channel.address);
   const participantId = randomBytes(9).toString('base64url');

@@ -1,7 +1,7 @@
 /** Meetings and bans in the database. Chat is relayed, never stored (docs/retention.md). */
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../../protocol/errors.js';
-import { hashPassword, verifyPassword } from '../accounts/index.js';
+import { createPasscodeGuard, type PasscodeLimits } from './passcode.js';
 import type { Db } from '../storage/index.js';
 import type { MeetingsTable } from '../storage/index.js';
 import type { MeetingRecord } from './types.js';
@@ -42,7 +42,8 @@ export interface MeetingPatch {
   scheduledAt?: number | null | undefined;
 }
 
-export function createMeetingStore(db: Db) {
+export function createMeetingStore(db: Db, opts: { passcodeLimits?: PasscodeLimits } = {}) {
+  const passcodes = createPasscodeGuard(db, opts.passcodeLimits);
   async function get(id: string): Promise<MeetingRecord | null> {
     const row = await db.selectFrom('meetings').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? toMeeting(row) : null;
@@ -56,11 +57,12 @@ export function createMeetingStore(db: Db) {
     get,
     mustGet,
     async create(hostUserId: string, input: NewMeeting): Promise<MeetingRecord> {
+      const id = newMeetingId();
       const row: MeetingsTable = {
-        id: newMeetingId(),
+        id,
         host_user_id: hostUserId,
         title: input.title,
-        passcode_hash: input.passcode ? await hashPassword(input.passcode) : null,
+        passcode_hash: input.passcode ? await passcodes.hash(id, input.passcode) : null,
         waiting_room: input.waitingRoom ? 1 : 0,
         e2ee: input.e2ee ? 1 : 0,
         locked: 0,
@@ -86,7 +88,7 @@ export function createMeetingStore(db: Db) {
       if (patch.waitingRoom !== undefined) set.waiting_room = patch.waitingRoom ? 1 : 0;
       if (patch.e2ee !== undefined) set.e2ee = patch.e2ee ? 1 : 0;
       if (patch.scheduledAt !== undefined) set.scheduled_at = patch.scheduledAt;
-      if (patch.passcode !== undefined) set.passcode_hash = patch.passcode ? await hashPassword(patch.passcode) : null;
+      if (patch.passcode !== undefined) set.passcode_hash = patch.passcode ? await passcodes.hash(id, patch.passcode) : null;
       if (Object.keys(set).length === 0) return mustGet(id);
       let q = db.updateTable('meetings').set(set).where('id', '=', id);
       const e2ee = set.e2ee;
@@ -116,11 +118,22 @@ export function createMeetingStore(db: Db) {
     async end(id: string): Promise<void> {
       await db.updateTable('meetings').set({ ended_at: Date.now(), locked: 0 }).where('id', '=', id).execute();
     },
-    async checkPasscode(id: string, passcode: string | undefined): Promise<boolean> {
+    /**
+     * Whether `passcode` opens the meeting (always, when it has none). Misses are counted per
+     * meeting and per `address`; PASSCODE_LOCKED while either backs off (meetings/passcode.ts).
+     */
+    async checkPasscode(id: string, passcode: string | undefined, address = ''): Promise<boolean> {
       const row = await db.selectFrom('meetings').select('passcode_hash').where('id', '=', id).executeTakeFirst();
       if (!row?.passcode_hash) return true;
-      if (!passcode) return false;
-      return verifyPassword(passcode, row.passcode_hash);
+      return passcodes.check({
+        meetingId: id,
+        stored: row.passcode_hash,
+        passcode,
+        address,
+        upgrade: async (hash) => {
+          await db.updateTable('meetings').set({ passcode_hash: hash }).where('id', '=', id).where('passcode_hash', '=', row.passcode_hash).execute();
+        },
+      });
     },
     async ban(meetingId: string, subjects: string[], reason: 'host' | 'legal'): Promise<void> {
       const now = Date.now();

@@ -5,10 +5,12 @@ import { AppError } from '../../protocol/errors.js';
 import { Id } from '../../protocol/signaling.js';
 import { requireUser } from '../http/index.js';
 import type { MeetingStore } from './meeting-store.js';
+import { MIN_PASSCODE_CHARS } from './passcode.js';
 import type { RoomManager } from './rooms.js';
 import type { MeetingRecord } from './types.js';
 
-const Passcode = z.string().min(4).max(32);
+/** New passcodes: at least MIN_PASSCODE_CHARS (meetings that have a shorter one keep it). */
+const Passcode = z.string().min(MIN_PASSCODE_CHARS, `a passcode needs at least ${MIN_PASSCODE_CHARS} characters`).max(32);
 const NewMeeting = z
   .object({
     title: z.string().trim().min(1).max(200),

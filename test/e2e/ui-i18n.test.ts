@@ -76,7 +76,7 @@ describe('web client on a phone', () => {
     });
     expect(signup.ok()).toBe(true);
     const created = await hostCtx.request.post('/api/meetings', {
-      data: { title: '六四三十七週年紀念晚會 — 海外悼念', passcode: '0604' },
+      data: { title: '六四三十七週年紀念晚會 — 海外悼念', passcode: '060489' },
     });
     expect(created.ok()).toBe(true);
     const { meeting } = (await created.json()) as { meeting: { id: string } };

@@ -71,7 +71,7 @@ describe('meetings over REST', () => {
   it('lets only the host change or end a meeting', async () => {
     const host = await signUp(server);
     const other = await signUp(server);
-    const m = await createMeeting(server, host.cookie, { passcode: '2468', waitingRoom: true });
+    const m = await createMeeting(server, host.cookie, { passcode: '246810', waitingRoom: true });
     const anon = await server.app.inject({ method: 'PATCH', url: `/api/meetings/${m.id}`, payload: { title: 'x' } });
     expect(code(anon)).toBe('UNAUTHENTICATED');
     const notHost = await server.app.inject({ method: 'PATCH', url: `/api/meetings/${m.id}`, headers: { cookie: other.cookie }, payload: { title: 'x' } });
@@ -86,10 +86,10 @@ describe('meetings over REST', () => {
 
   it('shows public info without the passcode, and 404s unknown ids with MEETING_NOT_FOUND', async () => {
     const host = await signUp(server);
-    const m = await createMeeting(server, host.cookie, { passcode: '2468' });
+    const m = await createMeeting(server, host.cookie, { passcode: '246810' });
     const pub = await server.app.inject({ url: `/api/meetings/${m.id}/public` });
     expect(pub.json()).toMatchObject({ meetingId: m.id, hasPasscode: true, ended: false });
-    expect(pub.body).not.toContain('2468');
+    expect(pub.body).not.toContain('246810');
     const missing = await server.app.inject({ url: '/api/meetings/nosuchmeeting/public' });
     expect([missing.statusCode, code(missing)]).toEqual([404, 'MEETING_NOT_FOUND']);
     const unknownRoute = await server.app.inject({ url: '/api/nothing-here' });

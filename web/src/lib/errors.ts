@@ -5,6 +5,7 @@ import { ApiError } from './api.js';
 
 const TRANSLATED = new Set([
   'WRONG_PASSCODE',
+  'PASSCODE_LOCKED',
   'MEETING_LOCKED',
   'MEETING_ENDED',
   'MEETING_NOT_FOUND',

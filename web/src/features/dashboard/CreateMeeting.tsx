@@ -76,7 +76,7 @@ export function CreateMeeting({ user, onCreated }: { user: User; onCreated: (m: 
         )}
         <label className="field">
           <span>{t('dashboard.passcode')}</span>
-          <input value={passcode} maxLength={64} autoComplete="off" onChange={(e) => setPasscode(e.target.value)} data-testid="create-passcode" />
+          <input value={passcode} minLength={6} maxLength={32} autoComplete="off" onChange={(e) => setPasscode(e.target.value)} data-testid="create-passcode" />
         </label>
         <label className="check">
           <input type="checkbox" checked={waitingRoom} onChange={(e) => setWaitingRoom(e.target.checked)} data-testid="create-waiting" />

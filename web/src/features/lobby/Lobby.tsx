@@ -59,7 +59,10 @@ export function Lobby(props: { info: PublicMeeting; onJoined: (j: Joined) => voi
         props.onRefused(notice);
         return;
       }
-      setError({ text: errorText(t, err), ...(err instanceof ApiError && err.code === 'WRONG_PASSCODE' ? { field: 'passcode' as const } : {}) });
+      setError({
+        text: errorText(t, err),
+        ...(err instanceof ApiError && (err.code === 'WRONG_PASSCODE' || err.code === 'PASSCODE_LOCKED') ? { field: 'passcode' as const } : {}),
+      });
     }
   };
 
