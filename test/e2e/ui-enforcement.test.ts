@@ -68,7 +68,7 @@ async function enforce(meetingId: string, authority: string, gag: boolean): Prom
       askedText: 'Remove the participants located in our territory from this meeting.',
       asks: [{ kind: 'block-participants' }],
       targets: { meetings: [meetingId] },
-      ...(gag ? { gag: { until: null } } : {}),
+      ...(gag ? { gag: { until: Date.now() + 86_400_000 } } : {}), // a gag must end (issue 11)
     },
   });
   expect(recorded.ok(), await recorded.text()).toBe(true);

@@ -3,7 +3,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { COUNTRY_CODES, countryName } from '../../../../protocol/countries.js';
 import { useAuth } from '../../lib/auth.js';
-import { policyApi, restrictionPath, type AccountPolicyRow, type AdminUser } from '../compliance/api.js';
+import { policyApi, restrictionPath, type AccountPolicyRow, type AdminUser, type PendingCommand } from '../compliance/api.js';
 import CompliancePage from '../compliance/CompliancePage.js';
 import { RestrictionsEditor } from './RestrictionsEditor.js';
 import '../compliance/i18n.js';
@@ -12,7 +12,76 @@ import { messageOf } from '../../lib/errors.js';
 
 const ROLES = ['admin', 'compliance', 'approver', 'auditor'];
 
-function AccountPolicyEditor() {
+/** Commands waiting for a second admin (docs/powers.md): approve or refuse; your own requests can only be withdrawn. */
+function PendingApprovals({ tick, onChange }: { tick: number; onChange: () => void }) {
+  const { t, i18n } = useTranslation('policy');
+  const { user } = useAuth();
+  const [pending, setPending] = useState<PendingCommand[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    policyApi.listApprovals().then(
+      (r) => setPending(r.pending),
+      (e: unknown) => setError(messageOf(e)),
+    );
+  }, [tick]);
+  const decide = async (fn: () => Promise<unknown>) => {
+    try {
+      await fn();
+      setError(null);
+    } catch (e) {
+      setError(t('compliance.error', { message: messageOf(e) }));
+    }
+    onChange();
+  };
+  return (
+    <section className="pl-card" data-testid="pending-approvals">
+      <h2>{t('admin.pendingTitle')}</h2>
+      <p>{t('admin.pendingIntro')}</p>
+      {error && (
+        <p role="alert" className="pl-error">
+          {error}
+        </p>
+      )}
+      {pending.length === 0 ? (
+        <p data-testid="pending-none">{t('admin.pendingNone')}</p>
+      ) : (
+        <ul className="pl-list">
+          {pending.map((c) => (
+            <li key={c.id} data-testid="pending-row" data-kind={c.kind}>
+              <span>{c.summary}</span> <small>{t('admin.requestedAt', { at: new Date(c.requestedAt).toLocaleString(i18n.language) })}</small>
+              <div className="pl-row">
+                {c.requestedBy === user?.id ? (
+                  <>
+                    <span data-testid="awaiting-second">{t('admin.awaitingSecond')}</span>
+                    <button type="button" onClick={() => void decide(() => policyApi.rejectCommand(c.id))}>
+                      {t('admin.withdraw')}
+                    </button>
+                  </>
+                ) : (
+                  <>
+                    <button
+                      type="button"
+                      className="pl-primary"
+                      data-testid="approve-command"
+                      onClick={() => void decide(() => policyApi.approveCommand(c.id))}
+                    >
+                      {t('admin.approveCommand')}
+                    </button>
+                    <button type="button" data-testid="reject-command" onClick={() => void decide(() => policyApi.rejectCommand(c.id))}>
+                      {t('admin.rejectCommand')}
+                    </button>
+                  </>
+                )}
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function AccountPolicyEditor({ onRequested }: { onRequested: () => void }) {
   const { t, i18n } = useTranslation('policy');
   const [rows, setRows] = useState<AccountPolicyRow[]>([]);
   const [add, setAdd] = useState('');
@@ -26,18 +95,20 @@ function AccountPolicyEditor() {
   const set = (i: number, patch: Partial<AccountPolicyRow>) => setRows(rows.map((r, j) => (i === j ? { ...r, ...patch } : r)));
   const save = async () => {
     try {
-      setRows(
-        (
-          await policyApi.putAccountPolicy(
-            rows.map(({ country, individualSignupDisabled, businessRequiresVerification }) => ({
-              country,
-              individualSignupDisabled,
-              businessRequiresVerification,
-            })),
-          )
-        ).policies,
+      const res = await policyApi.putAccountPolicy(
+        rows.map(({ country, individualSignupDisabled, businessRequiresVerification }) => ({
+          country,
+          individualSignupDisabled,
+          businessRequiresVerification,
+        })),
       );
-      setStatus(t('restrictions.saved'));
+      if (res.pending) {
+        setStatus(t('admin.sentForApproval'));
+        onRequested();
+      } else {
+        if (res.policies) setRows(res.policies);
+        setStatus(t('restrictions.saved'));
+      }
     } catch (e) {
       setStatus(t('compliance.error', { message: (e as Error).message }));
     }
@@ -108,10 +179,11 @@ function AccountPolicyEditor() {
   );
 }
 
-function UsersEditor() {
+function UsersEditor({ onRequested }: { onRequested: () => void }) {
   const { t } = useTranslation('policy');
   const [users, setUsers] = useState<AdminUser[]>([]);
   const [error, setError] = useState<string | null>(null);
+  const [status, setStatus] = useState<string | null>(null);
   const load = useCallback(() => {
     policyApi.listUsers().then(
       (r) => setUsers(r.users),
@@ -119,22 +191,29 @@ function UsersEditor() {
     );
   }, []);
   useEffect(load, [load]);
-  const act = async (fn: () => Promise<unknown>) => {
+  const act = async (fn: () => Promise<{ pending?: PendingCommand }>) => {
     try {
-      await fn();
+      const res = await fn();
       setError(null);
+      setStatus(res.pending ? t('admin.sentForApproval') : null);
+      if (res.pending) onRequested();
       load();
     } catch (e) {
       setError(t('compliance.error', { message: (e as Error).message }));
     }
   };
-  const withReason = (fn: (reason: string) => Promise<unknown>) => {
+  const withReason = (fn: (reason: string) => Promise<{ pending?: PendingCommand }>) => {
     const reason = window.prompt(t('admin.reasonPrompt'))?.trim();
     if (reason) void act(() => fn(reason));
   };
   return (
     <section className="pl-card">
       <h2>{t('admin.users')}</h2>
+      {status && (
+        <p role="status" className="pl-status">
+          {status}
+        </p>
+      )}
       {error && (
         <p role="alert" className="pl-error">
           {error}
@@ -200,6 +279,8 @@ function UsersEditor() {
 export default function AdminPage() {
   const { t } = useTranslation('policy');
   const { user, loading } = useAuth();
+  const [tick, setTick] = useState(0);
+  const refresh = useCallback(() => setTick((n) => n + 1), []);
   if (loading) return <main id="main" className="pl-page" aria-busy="true" />;
   if (!user?.roles.includes('admin'))
     return (
@@ -210,9 +291,10 @@ export default function AdminPage() {
   return (
     <main id="main" className="pl-page">
       <h1>{t('admin.title')}</h1>
-      <RestrictionsEditor path={restrictionPath.instance} title={t('admin.instanceRestrictions')} />
-      <AccountPolicyEditor />
-      <UsersEditor />
+      <PendingApprovals tick={tick} onChange={refresh} />
+      <RestrictionsEditor path={restrictionPath.instance} title={t('admin.instanceRestrictions')} onRequested={refresh} />
+      <AccountPolicyEditor onRequested={refresh} />
+      <UsersEditor onRequested={refresh} />
     </main>
   );
 }

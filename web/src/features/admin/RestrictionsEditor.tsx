@@ -11,9 +11,11 @@ export interface RestrictionsEditorProps {
   /** REST path: /api/admin/restrictions, /api/me/restrictions or /api/meetings/:id/restrictions. */
   path: string;
   title?: string;
+  /** Called when the change went to the second-person desk (instance restrictions). */
+  onRequested?: () => void;
 }
 
-export function RestrictionsEditor({ path, title }: RestrictionsEditorProps) {
+export function RestrictionsEditor({ path, title, onRequested }: RestrictionsEditorProps) {
   const { t, i18n } = useTranslation('policy');
   const [r, setR] = useState<Restriction | null>(null);
   const [query, setQuery] = useState('');
@@ -36,8 +38,14 @@ export function RestrictionsEditor({ path, title }: RestrictionsEditorProps) {
   const toggle = (c: string) => setR({ ...r, countries: r.countries.includes(c) ? r.countries.filter((x) => x !== c) : [...r.countries, c].sort() });
   const save = async () => {
     try {
-      setR((await policyApi.putRestriction(path, r)).restriction);
-      setStatus(t('restrictions.saved'));
+      const res = await policyApi.putRestriction(path, r);
+      if (res.pending) {
+        setStatus(t('admin.sentForApproval'));
+        onRequested?.();
+      } else {
+        if (res.restriction) setR(res.restriction);
+        setStatus(t('restrictions.saved'));
+      }
     } catch (e) {
       setStatus(t('compliance.error', { message: (e as Error).message }));
     }

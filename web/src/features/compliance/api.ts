@@ -1,10 +1,19 @@
 /** REST calls of the policy console (see docs/policy.md). */
-import type { AccountPolicyRow, DemandOutcome as Outcome, DemandView as Demand, ImpactPreview as Preview, Restriction } from '../../../../protocol/policy.js';
+import type {
+  AccountPolicyRow,
+  DemandOutcome as Outcome,
+  DemandView as Demand,
+  ImpactPreview as Preview,
+  PendingCommand,
+  Restriction,
+} from '../../../../protocol/policy.js';
 import { ApiError, apiFetch } from '../../lib/api.js';
 
 // The API's shapes are inferred from the schemas in protocol/policy.ts (type-only imports);
 // the list of ask kinds is the log schema's own.
-export type { AccountPolicyRow, Demand, Outcome, Preview, Restriction };
+export type { AccountPolicyRow, Demand, Outcome, Preview, PendingCommand, Restriction };
+/** A second-person command answers 202 with what now waits (docs/powers.md); a no-op answers the state unchanged. */
+export type Waiting<T> = T & { pending?: PendingCommand };
 export { ASK_KINDS, type AskKind } from '../../../../protocol/transparency.js';
 export interface AdminUser {
   id: string;
@@ -48,14 +57,17 @@ export const policyApi = {
   reject: (id: number, reason?: string) => apiFetch<{ demand: Demand }>('POST', `/api/demands/${id}/reject`, reason ? { reason } : {}),
   lift: (id: number, reason?: string) => apiFetch<{ demand: Demand }>('POST', `/api/demands/${id}/lift`, reason ? { reason } : {}),
   getRestriction: (path: string) => apiFetch<{ restriction: Restriction }>('GET', path),
-  putRestriction: (path: string, r: Restriction) => apiFetch<{ restriction: Restriction }>('PUT', path, r),
+  putRestriction: (path: string, r: Restriction) => apiFetch<Waiting<{ restriction?: Restriction }>>('PUT', path, r),
   getAccountPolicy: () => apiFetch<{ policies: AccountPolicyRow[] }>('GET', '/api/admin/account-policy'),
-  putAccountPolicy: (policies: AccountPolicyRow[]) => apiFetch<{ policies: AccountPolicyRow[] }>('PUT', '/api/admin/account-policy', { policies }),
+  putAccountPolicy: (policies: AccountPolicyRow[]) => apiFetch<Waiting<{ policies?: AccountPolicyRow[] }>>('PUT', '/api/admin/account-policy', { policies }),
   listUsers: () => apiFetch<{ users: AdminUser[] }>('GET', '/api/admin/users'),
-  setRoles: (id: string, roles: string[]) => apiFetch<{ user: AdminUser }>('PUT', `/api/admin/users/${enc(id)}/roles`, { roles }),
-  verifyBusiness: (id: string) => apiFetch<unknown>('POST', `/api/admin/users/${enc(id)}/verify-business`, {}),
-  suspend: (id: string, reason: string) => apiFetch<unknown>('POST', `/api/admin/users/${enc(id)}/suspend`, { reason }),
-  reactivate: (id: string, reason: string) => apiFetch<unknown>('POST', `/api/admin/users/${enc(id)}/reactivate`, { reason }),
+  setRoles: (id: string, roles: string[]) => apiFetch<Waiting<object>>('PUT', `/api/admin/users/${enc(id)}/roles`, { roles }),
+  verifyBusiness: (id: string) => apiFetch<Waiting<object>>('POST', `/api/admin/users/${enc(id)}/verify-business`, {}),
+  suspend: (id: string, reason: string) => apiFetch<Waiting<object>>('POST', `/api/admin/users/${enc(id)}/suspend`, { reason }),
+  reactivate: (id: string, reason: string) => apiFetch<Waiting<object>>('POST', `/api/admin/users/${enc(id)}/reactivate`, { reason }),
+  listApprovals: () => apiFetch<{ pending: PendingCommand[] }>('GET', '/api/admin/approvals'),
+  approveCommand: (id: string) => apiFetch<unknown>('POST', `/api/admin/approvals/${enc(id)}/approve`, {}),
+  rejectCommand: (id: string) => apiFetch<unknown>('POST', `/api/admin/approvals/${enc(id)}/reject`, {}),
 };
 
 /** Restriction paths: instance, the signed-in host's account, one meeting. */
