@@ -19,7 +19,8 @@ function aptInstall(pkgs) {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   let r = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
   if (r.status !== 0) return false;
-  r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...pkgs], { stdio: 'inherit', env });
+  // Wait for another apt-get to finish instead of failing at once (several installs may race).
+  r = spawnSync('apt-get', ['install', '-y', '-qq', '-o', 'DPkg::Lock::Timeout=300', '--no-install-recommends', ...pkgs], { stdio: 'inherit', env });
   return r.status === 0;
 }
 
@@ -31,6 +32,15 @@ export function ensureChromium() {
     `Browser tests need Debian's chromium at ${CHROMIUM}, and it could not be installed here.\n` +
       `Install it with: sudo apt-get install chromium   (then run npm test again)`,
   );
+  process.exit(1);
+}
+
+/** Debian's Go and golang.org/x/mod: test/interop checks the transparency log with Go's sumdb note and tlog. */
+export function ensureGoTlog() {
+  const tlog = '/usr/share/gocode/src/golang.org/x/mod/sumdb/tlog';
+  if (fs.existsSync('/usr/bin/go') && fs.existsSync(tlog)) return;
+  if (canApt() && aptInstall(['golang-go', 'golang-golang-x-mod-dev']) && fs.existsSync(tlog)) return;
+  console.error('The transparency interop test needs Debian golang-go and golang-golang-x-mod-dev, and they could not be installed here.\nInstall them with: sudo apt-get install golang-go golang-golang-x-mod-dev');
   process.exit(1);
 }
 
@@ -371,7 +381,13 @@ export async function startCoturn(opts = {}) {
   const relayCount = 40;
   const minPort = await freeUdpRange(relayCount);
   const log = path.join(dir, 'turnserver.log');
+  // opts.baseConfig: an operator's turnserver.conf (deploy/coturn/) whose addresses, ports,
+  // files and secret are replaced by this instance's; everything else in it applies as written.
+  const replaced =
+    /^\s*(listening-ip|relay-ip|external-ip|listening-port|tls-listening-port|alt-listening-port|alt-tls-listening-port|min-port|max-port|static-auth-secret|realm|cert|pkey|log-file|pidfile|userdb|syslog|allow-loopback-peers)\b/;
+  const base = (opts.baseConfig ?? '').split('\n').filter((l) => l.trim() !== '' && !l.trim().startsWith('#') && !replaced.test(l));
   const conf = [
+    ...base,
     `listening-ip=127.0.0.1`,
     `relay-ip=127.0.0.1`,
     `listening-port=${port}`,
@@ -384,17 +400,14 @@ export async function startCoturn(opts = {}) {
     `use-auth-secret`,
     `static-auth-secret=${secret}`,
     `realm=${realm}`,
-    `fingerprint`,
     `cert=${cert}`,
     `pkey=${key}`,
-    `no-tlsv1`,
-    `no-tlsv1_1`,
-    `no-cli`,
-    `no-multicast-peers`,
+    ...(opts.baseConfig ? [] : ['fingerprint', 'no-tlsv1', 'no-tlsv1_1', 'no-cli', 'no-multicast-peers']),
     // Tests only: the SFU and the test peers are on loopback, so the relay must reach
     // 127.0.0.1. Production must NOT allow loopback peers (deploy/coturn/turnserver.conf
     // denies them): a TURN user could otherwise reach services bound to the server's loopback.
-    `allow-loopback-peers`,
+    // opts.allowLoopbackPeers: false runs a production config as written.
+    ...(opts.allowLoopbackPeers === false ? [] : ['allow-loopback-peers']),
     `log-file=${log}`,
     `simple-log`,
     `no-stdout-log`,
@@ -441,4 +454,93 @@ export async function ensureCoturn(opts = {}) {
     console.error(`TURN tests need Debian's coturn, and it could not be started here: ${err.message}\n` + `Install it with: sudo apt-get install coturn`);
     return null;
   }
+}
+
+// ---- nginx (the reverse proxy of deploy/nginx/) for the production-shape tests ----
+
+/** Debian's nginx, installed with apt-get when root and missing; null if impossible. */
+export function ensureNginxInstalled() {
+  const found = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => fs.existsSync(p));
+  if (found) return found;
+  if (canApt() && aptInstall(['nginx'])) return fs.existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : null;
+  return null;
+}
+
+/**
+ * Start a private nginx (its own prefix in a temp dir, master not daemonised) that includes
+ * `site` (the text of an nginx server configuration, e.g. deploy/nginx/parley.conf with its
+ * ports, names and certificate paths replaced). Waits until every port in `ports` accepts
+ * connections. Returns { dir, stop() }.
+ */
+export async function startNginx({ site, ports }) {
+  const bin = ensureNginxInstalled();
+  if (!bin) throw new Error('nginx is not installed (sudo apt-get install nginx)');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-nginx-'));
+  for (const d of ['logs', 'tmp']) fs.mkdirSync(path.join(dir, d));
+  const mime = fs.existsSync('/etc/nginx/mime.types') ? 'include /etc/nginx/mime.types;' : '';
+  const user = process.getuid?.() === 0 ? 'user root;' : '';
+  fs.writeFileSync(path.join(dir, 'site.conf'), site);
+  const conf = `${user}
+worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/logs/error.log warn;
+events { worker_connections 256; }
+http {
+  ${mime}
+  # As Debian's nginx.conf: a site that does not turn it off logs every request here.
+  access_log ${dir}/logs/access.log;
+  client_body_temp_path ${dir}/tmp/body;
+  proxy_temp_path ${dir}/tmp/proxy;
+  fastcgi_temp_path ${dir}/tmp/fastcgi;
+  uwsgi_temp_path ${dir}/tmp/uwsgi;
+  scgi_temp_path ${dir}/tmp/scgi;
+  include ${dir}/site.conf;
+}
+`;
+  fs.writeFileSync(path.join(dir, 'nginx.conf'), conf);
+  const test = spawnSync(bin, ['-t', '-p', dir, '-c', path.join(dir, 'nginx.conf')], { encoding: 'utf8' });
+  if (test.status !== 0) throw new Error(`nginx -t refused the configuration:\n${test.stderr}`);
+  const child = spawn(bin, ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  let stopped = false;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    stoppers.delete(stop);
+    // SIGTERM: the master takes its workers with it (SIGKILL would leave them running).
+    if (!exited) child.kill('SIGTERM');
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  stopOnExit(stop);
+  for (const port of ports) {
+    if (!(await waitTcp(port, 10_000, () => !exited))) {
+      let log = '';
+      try {
+        log = fs.readFileSync(path.join(dir, 'logs/error.log'), 'utf8');
+      } catch {
+        /* none */
+      }
+      stop();
+      throw new Error(`nginx did not listen on ${port}:\n${stderr}\n${log}`);
+    }
+  }
+  return { dir, errorLog: path.join(dir, 'logs/error.log'), accessLog: path.join(dir, 'logs/access.log'), stop };
+}
+
+// ---- systemd-analyze (checks deploy/systemd/parley.service) ----
+
+/**
+ * systemd-analyze, from Debian's `systemd` package. Installed with apt-get only when root and
+ * this machine is not booted with systemd (a container or CI image): changing the package
+ * under a running init is not something a test run should do. Null if impossible.
+ */
+export function ensureSystemdAnalyze() {
+  const found = ['/usr/bin/systemd-analyze', '/bin/systemd-analyze'].find((p) => fs.existsSync(p));
+  if (found) return found;
+  if (fs.existsSync('/run/systemd/system')) return null;
+  if (canApt() && aptInstall(['systemd'])) return fs.existsSync('/usr/bin/systemd-analyze') ? '/usr/bin/systemd-analyze' : null;
+  return null;
 }

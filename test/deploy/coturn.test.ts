@@ -5,8 +5,9 @@
  */
 import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { services, type CoturnHandle } from './services.js';
+import { root, services, type CoturnHandle } from './services.js';
 import { TurnClient, TurnError, type Address } from './turn-client.js';
 
 const svc = await services();
@@ -70,5 +71,42 @@ describe.skipIf(!turn)('coturn started by scripts/services.mjs', () => {
   it('refuses TURN over TLS to a client that does not trust the certificate', async () => {
     const err = await TurnClient.connect('tls', server(true), '').catch((e: unknown) => e);
     expect(String(err)).toMatch(/self-signed|certificate/i);
+  });
+});
+
+describe.skipIf(!turn)('deploy/coturn/turnserver.conf as written (addresses, ports, files and secret replaced)', () => {
+  let prod: CoturnHandle;
+  beforeAll(async () => {
+    prod = await svc.startCoturn({ baseConfig: readFileSync(path.join(root, 'deploy/coturn/turnserver.conf'), 'utf8'), allowLoopbackPeers: false });
+  });
+  afterAll(() => prod.stop());
+
+  it('serves TURN over TLS and over UDP on its one main port (443 in production)', async () => {
+    for (const transport of ['tls', 'udp'] as const) {
+      const client = await TurnClient.connect(transport, { address: prod.host, port: prod.port }, readFileSync(prod.cert));
+      try {
+        const { username, credential } = svc.turnCredentials(prod.secret, `bob-${transport}`, 600);
+        const relayed = await client.allocate(username, credential);
+        expect(relayed.address).toBe('127.0.0.1');
+        // A public address may be reached (the SFU is on one).
+        await expect(client.permit({ address: '198.51.100.7', port: 5000 })).resolves.toBeUndefined();
+      } finally {
+        client.close();
+      }
+    }
+  });
+
+  it("refuses to relay to the server's loopback and to private networks", async () => {
+    const client = await TurnClient.connect('udp', { address: prod.host, port: prod.port });
+    try {
+      const { username, credential } = svc.turnCredentials(prod.secret, 'mallory', 600);
+      await client.allocate(username, credential);
+      for (const address of ['127.0.0.1', '10.1.2.3', '192.168.1.1', '172.16.0.1', '169.254.169.254']) {
+        const err = await client.permit({ address, port: 5432 }).catch((e: unknown) => e);
+        expect([address, (err as TurnError).code]).toEqual([address, 403]);
+      }
+    } finally {
+      client.close();
+    }
   });
 });

@@ -20,8 +20,20 @@ export interface CoturnOptions {
   cert?: string;
   key?: string;
   keep?: boolean;
+  /** An operator's turnserver.conf to run (addresses, ports, files and secret replaced). */
+  baseConfig?: string;
+  allowLoopbackPeers?: boolean;
+}
+export interface NginxHandle {
+  dir: string;
+  errorLog: string;
+  accessLog: string;
+  stop(): void;
 }
 interface ServicesModule {
+  ensureNginxInstalled(): string | null;
+  ensureSystemdAnalyze(): string | null;
+  startNginx(opts: { site: string; ports: number[] }): Promise<NginxHandle>;
   ensureCoturn(opts?: CoturnOptions): Promise<CoturnHandle | null>;
   startCoturn(opts?: CoturnOptions): Promise<CoturnHandle>;
   turnCredentials(secret: string, user: string, ttlSeconds: number): { username: string; credential: string };
