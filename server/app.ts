@@ -14,7 +14,7 @@ import pino, { type Logger } from 'pino';
 import { AppError, toAppError } from '../protocol/errors.js';
 import { accountRoutes, createAccounts, type Accounts } from './accounts/index.js';
 import type { Config } from './config/index.js';
-import { createKeyedLimiter, DEVICE_COOKIE, requireRole, SESSION_COOKIE } from './http/index.js';
+import { addressKey, createKeyedLimiter, DEVICE_COOKIE, requireRole, SESSION_COOKIE } from './http/index.js';
 import { createClientAddressResolver, createLocator, geoAdminRoutes, infrastructureSet, judgeMediaPath, type Locator } from './geo/index.js';
 import type { MediaConfig, MediaParticipantHooks, MediaServer } from './media/index.js';
 import {
@@ -195,13 +195,13 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     }
   });
 
-  // Sign-in and sign-up: 10 at once, then one a second per address; across all nodes in a cluster.
+  // Sign-in and sign-up: 10 at once, then one a second per address (an IPv6 /64); across all nodes in a cluster.
   const localAuth = createKeyedLimiter({ ratePerSec: 1, burst: 10 });
   const authLimiter = deps.cluster?.rateLimiter?.({ limit: 20, windowSec: 10, name: 'auth' }, (k) => localAuth.take(k)) ?? {
     take: (k: string) => Promise.resolve(localAuth.take(k)),
   };
   app.addHook('preHandler', async (req) => {
-    if ((req.routeOptions.config as { rateLimit?: string }).rateLimit === 'auth' && !(await authLimiter.take(clientAddress(req)))) {
+    if ((req.routeOptions.config as { rateLimit?: string }).rateLimit === 'auth' && !(await authLimiter.take(addressKey(clientAddress(req))))) {
       throw new AppError('RATE_LIMITED');
     }
   });

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { clearSessionCookie, requireRole, requireUser, setSessionCookie, SESSION_COOKIE } from '../http/index.js';
+import { AppError } from '../../protocol/errors.js';
+import { clearSessionCookie, createFailureLimiter, requireRole, requireUser, setSessionCookie, SESSION_COOKIE } from '../http/index.js';
 import type { Accounts, User } from './accounts.js';
 
 const Signup = z
@@ -43,9 +44,21 @@ export function accountRoutes(app: FastifyInstance, deps: AccountRouteDeps): voi
     return reply.code(201).send({ user: publicUser(user) });
   });
 
+  // Per account, from any number of addresses (the per-address limit is the 'auth' rateLimit):
+  // 5 wrong passwords, then 5 s, 10 s, … up to 15 min. Unknown emails count the same way, so the
+  // answer says nothing about which emails have accounts. Per node (see docs/security.md).
+  const accountMisses = createFailureLimiter({ free: 5, baseMs: 5000, maxMs: 15 * 60_000, forgetMs: 15 * 60_000 });
   app.post('/api/auth/login', { config: { rateLimit: 'auth' } }, async (req, reply) => {
     const body = Login.parse(req.body);
-    const user = await accounts.authenticate(body.email, body.password);
+    const account = body.email.toLowerCase();
+    const wait = accountMisses.retryAfterMs(account);
+    if (wait > 0)
+      throw new AppError('RATE_LIMITED', 'Too many wrong passwords for this account; wait before trying again.', { retryAfterSec: Math.ceil(wait / 1000) });
+    const user = await accounts.authenticate(body.email, body.password).catch((err: unknown) => {
+      if (err instanceof AppError && err.code === 'INVALID_CREDENTIALS') accountMisses.fail(account);
+      throw err;
+    });
+    accountMisses.reset(account);
     const s = await accounts.createSession(user.id);
     setSessionCookie(reply, s.token, s.expiresAt, deps.cookieSecure);
     return { user: publicUser(user) };
