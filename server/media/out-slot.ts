@@ -35,6 +35,8 @@ export class OutSlot {
   current = -1;
   headroomSince = 0;
   retransmitted = 0;
+  /** Arrival time of the RTCP packet being parsed: one clock for all its NACK items. */
+  #rtcpAt = 0;
   #closed = false;
 
   constructor(opts: { mid: string; streamId: string; video: boolean; pt: number; ssrc: number; clockRate: number; track: Track; owner: SlotOwner }) {
@@ -62,7 +64,9 @@ export class OutSlot {
     // Native callback: RTCP from the subscriber's browser. A throw here would abort the process.
     opts.track.onMessage((buf) => {
       try {
-        if (!this.#closed && this.source !== null) parseRtcp(buf, this.#visitor);
+        if (this.#closed || this.source === null) return;
+        this.#rtcpAt = Date.now();
+        parseRtcp(buf, this.#visitor);
       } catch {
         this.malformedRtcp++;
       }
@@ -109,7 +113,9 @@ export class OutSlot {
   }
 
   #retransmit(seq: number): void {
-    const now = Date.now();
+    // The packet's arrival time, not the clock now: a NACK naming one packet many times gets
+    // one resend even if parsing it is interrupted for longer than RESEND_MIN_INTERVAL_MS.
+    const now = this.#rtcpAt;
     const i = this.#history.find(seq, now);
     if (i < 0 || !this.open || !this.#history.claimResend(i, now)) return;
     const buf = this.#history.buffer(i);
