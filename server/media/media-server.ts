@@ -134,6 +134,7 @@ export class SfuServer implements MediaServerInternals {
   #malformedBase = 0;
   #faults = 0;
   #rebuilds = 0;
+  readonly #nackBase = { asked: 0, recovered: 0 };
   readonly #owner = {
     fault: (p: Participant, leg: 'pub' | 'sub', where: string, err: unknown): void => this.#fault(p, leg, where, err),
     rebuild: (p: Participant, reason: RebuildReason): void => this.#rebuildSubscriber(p, reason),
@@ -304,6 +305,9 @@ export class SfuServer implements MediaServerInternals {
       slot.detach();
     }
     this.#malformedBase += p.publisher.dropped;
+    const n = p.publisher.nackStats();
+    this.#nackBase.asked += n.asked;
+    this.#nackBase.recovered += n.recovered;
     // Then the native objects.
     p.publisher.close();
     p.subscriber.close();
@@ -323,8 +327,13 @@ export class SfuServer implements MediaServerInternals {
     let forwarded = this.#forwardedBase;
     let malformed = this.#malformedBase;
     let publishers = 0;
+    let nackAsked = this.#nackBase.asked;
+    let nackRecovered = this.#nackBase.recovered;
     for (const p of this.#participants.values()) {
       meetings.add(p.meetingId);
+      const n = p.publisher.nackStats();
+      nackAsked += n.asked;
+      nackRecovered += n.recovered;
       if (p.publisher.sources.size > 0) publishers++;
       for (const s of p.publisher.sources.values()) forwarded += s.forwarded;
       malformed += p.publisher.dropped;
@@ -338,6 +347,8 @@ export class SfuServer implements MediaServerInternals {
       malformedPackets: malformed,
       faults: this.#faults,
       rebuilds: this.#rebuilds,
+      nackAsked,
+      nackRecovered,
     };
   }
 

@@ -8,7 +8,8 @@ import type { PeerConnection, Track } from 'node-datachannel';
 import { AppError } from '../../protocol/errors.js';
 import { type FaultSink, guard } from './guard.js';
 import { DescriptionWaiter, type RemotePath, addRemote, announceCandidate, createPeer, remotePathOf, remoteUfragOf } from './peer.js';
-import { buildPli } from './rtcp.js';
+import { NackGenerator } from './nack-generator.js';
+import { buildNack, buildPli } from './rtcp.js';
 import { isRtcp, newRtpInfo, parseRtp } from './rtp.js';
 import { type MediaSection, mungePublishAnswer, mungePublishOffer, parseSdp } from './sdp.js';
 import { MediaSource, type SourceKind } from './source.js';
@@ -18,6 +19,11 @@ import type { MediaConfig, MediaParticipantHooks } from './types.js';
 export const PUBLISH_BITRATE_CAP = 2_500_000;
 const SFU_SSRC = 0x5f0e5f0e;
 const info = newRtpInfo();
+/** How often outstanding retransmission asks are looked at, and how long before one is repeated. */
+const NACK_TICK_MS = 20;
+const NACK_RETRY_MS = 100;
+/** Sequence numbers per NACK packet (one FCI each). */
+const NACK_MAX_PER_PACKET = 32;
 
 interface MidBinding {
   track: Track | null;
@@ -35,6 +41,12 @@ export class Publisher {
   #pc: PeerConnection | null = null;
   #waiter: DescriptionWaiter | null = null;
   #pending: [string, string][] = [];
+  /** RTX (RFC 4588) from the offer: payload type → the media payload type, RTX SSRC → media SSRC. */
+  readonly #rtxApt = new Map<number, number>();
+  readonly #rtxSsrc = new Map<number, number>();
+  /** Per incoming video media SSRC: gaps to ask the publisher to fill, and the track to ask on. */
+  readonly #nack = new Map<number, { gen: NackGenerator; track: Track }>();
+  #nackTimer: NodeJS.Timeout | null = null;
   /** ICE ufrag of the offer the current connection was built from. */
   #ufrag: string | null = null;
   /** Offers are applied one at a time: libdatachannel aborts on an offer in the wrong signaling state. */
@@ -94,6 +106,7 @@ export class Publisher {
    * offer builds a fresh one. Used when the old one failed or the browser started a new one.
    */
   #resetPc(): void {
+    this.#nack.clear();
     for (const b of this.#byMid.values()) {
       const t = b.track;
       b.track = null;
@@ -131,17 +144,89 @@ export class Publisher {
     // The hot path: a packet the parsers cannot place is counted and dropped; anything that
     // still throws is contained by guard() and ends this participant's publisher leg only.
     track.onMessage(
-      guard('pub.onMessage', this.#fault, (buf) => {
+      guard('pub.onMessage', this.#fault, (raw) => {
         const src = b.source;
         if (this.#closed || src === null || b.track !== track) return;
-        if (isRtcp(buf)) return;
-        if (!parseRtp(buf, info)) {
+        if (isRtcp(raw)) return;
+        if (!parseRtp(raw, info)) {
           this.dropped++;
           return;
         }
-        src.handle(buf, info, Date.now());
+        let buf = raw;
+        if (this.#rtxApt.has(info.pt)) {
+          const unwrapped = this.#unwrapRtx(raw);
+          if (unwrapped === null) return; // padding probe, or an RTX stream we were not told of
+          buf = unwrapped;
+        }
+        const now = Date.now();
+        if (src.isVideo) this.#noteSeq(info.ssrc, info.seq, track, now);
+        src.handle(buf, info, now);
       }),
     );
+  }
+
+  /**
+   * Turn an RTX packet back into the packet it repairs (in place): original sequence number
+   * from its first two payload bytes, media payload type and SSRC. Null for padding-only probes.
+   */
+  #unwrapRtx(buf: Buffer): Buffer | null {
+    const apt = this.#rtxApt.get(info.pt);
+    const media = this.#rtxSsrc.get(info.ssrc);
+    if (apt === undefined || media === undefined || info.payloadLength < 2) return null;
+    const osn = buf.readUInt16BE(info.payloadOffset);
+    buf.copyWithin(info.payloadOffset, info.payloadOffset + 2);
+    const out = buf.subarray(0, buf.length - 2);
+    out[1] = ((out[1] as number) & 0x80) | apt;
+    out.writeUInt16BE(osn, 2);
+    out.writeUInt32BE(media >>> 0, 8);
+    return parseRtp(out, info) ? out : null;
+  }
+
+  #noteSeq(ssrc: number, seq: number, track: Track, now: number): void {
+    let n = this.#nack.get(ssrc);
+    if (!n) {
+      if (this.#nack.size >= 16) return; // a simulcast publisher has 3; more is not a browser
+      n = { gen: new NackGenerator(), track };
+      this.#nack.set(ssrc, n);
+    }
+    n.track = track;
+    if (n.gen.onPacket(seq, now)) this.#askNow();
+  }
+
+  /** Ask for what is missing now, then keep looking while anything is outstanding. */
+  #askNow(): void {
+    if (this.#nackTimer) return;
+    this.#sendNacks();
+  }
+
+  #sendNacks(): void {
+    this.#nackTimer = null;
+    if (this.#closed) return;
+    const now = Date.now();
+    let outstanding = 0;
+    for (const [ssrc, n] of this.#nack) {
+      const seqs = n.gen.due(now, NACK_RETRY_MS);
+      for (let i = 0; i < seqs.length; i += NACK_MAX_PER_PACKET) sendOn(n.track, buildNack(SFU_SSRC, ssrc, seqs.slice(i, i + NACK_MAX_PER_PACKET)));
+      outstanding += n.gen.outstanding;
+    }
+    if (outstanding > 0) {
+      this.#nackTimer = setTimeout(
+        guard('pub.nack', this.#fault, () => this.#sendNacks()),
+        NACK_TICK_MS,
+      );
+      this.#nackTimer.unref();
+    }
+  }
+
+  /** Retransmission asks sent to this publisher and packets that came back after one. */
+  nackStats(): { asked: number; recovered: number } {
+    let asked = 0;
+    let recovered = 0;
+    for (const n of this.#nack.values()) {
+      asked += n.gen.asked;
+      recovered += n.gen.recovered;
+    }
+    return { asked, recovered };
   }
 
   /** Packets dropped as malformed before they reached a source. */
@@ -193,6 +278,13 @@ export class Publisher {
   }
 
   #mapSources(sections: MediaSection[]): { added: MediaSource[]; removed: MediaSource[] } {
+    this.#rtxApt.clear();
+    this.#rtxSsrc.clear();
+    for (const m of sections) {
+      if (m.kind !== 'video') continue;
+      for (const c of m.codecs) if (c.name === 'RTX' && c.apt >= 0) this.#rtxApt.set(c.pt, c.apt);
+      for (const [media, rtx] of m.fid) this.#rtxSsrc.set(rtx, media);
+    }
     const seen = new Set<SourceKind>();
     const added: MediaSource[] = [];
     let videos = 0;
@@ -254,6 +346,7 @@ export class Publisher {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#nackTimer) clearTimeout(this.#nackTimer);
     for (const s of this.sources.values()) s.close();
     this.sources.clear();
     for (const b of this.#byMid.values()) b.source = null;

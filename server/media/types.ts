@@ -54,6 +54,9 @@ export interface MediaStats {
   /** Legs closed because a native callback threw (contained), and legs rebuilt, since start. */
   faults: number;
   rebuilds: number;
+  /** Retransmissions the SFU asked publishers for (NACK), and those that arrived. */
+  nackAsked: number;
+  nackRecovered: number;
 }
 
 export interface MediaServer {

@@ -27,7 +27,17 @@ export function createNullMedia(config: MediaConfig): MediaServer & { calls: str
     },
     remotePaths: () => [],
     restartSubscriber: (id) => void calls.push(`restart:${id}`),
-    stats: () => ({ meetings: 0, participants: members.size, forwardedPackets: 0, publishers: 0, malformedPackets: 0, faults: 0, rebuilds: 0 }),
+    stats: () => ({
+      meetings: 0,
+      participants: members.size,
+      forwardedPackets: 0,
+      publishers: 0,
+      malformedPackets: 0,
+      faults: 0,
+      rebuilds: 0,
+      nackAsked: 0,
+      nackRecovered: 0,
+    }),
     close: () => undefined,
   };
 }
