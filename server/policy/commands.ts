@@ -124,3 +124,28 @@ export class CommandDesk {
 function publicView(c: Waiting): PendingCommand {
   return { id: c.id, kind: c.kind, summary: c.summary, details: c.details, requestedBy: c.requestedBy, requestedAt: c.requestedAt, expiresAt: c.expiresAt };
 }
+
+/** Refusals of one (demand, meeting, account or address) within this window are logged once. */
+export const REFUSAL_WINDOW_MS = 10 * 60 * 1000;
+
+/** Keys seen within a window (bounded: the oldest are dropped first). */
+export class RecentKeys {
+  readonly #seen = new Map<string, number>();
+  readonly #windowMs: number;
+  readonly #max: number;
+
+  constructor(windowMs: number, max = 50_000) {
+    this.#windowMs = windowMs;
+    this.#max = max;
+  }
+
+  /** True when `key` was noted within the window before `now`; notes it otherwise. */
+  seen(key: string, now: number): boolean {
+    const at = this.#seen.get(key);
+    if (at !== undefined && now - at < this.#windowMs) return true;
+    this.#seen.delete(key);
+    if (this.#seen.size >= this.#max) this.#seen.delete(this.#seen.keys().next().value as string);
+    this.#seen.set(key, now);
+    return false;
+  }
+}

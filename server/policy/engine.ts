@@ -9,7 +9,7 @@ import type { AdmissionDecision, AdmissionPolicy, EnforcementPort, MeetingRecord
 import { assertMayHost, signupGuard, type HostingUser, type setAccountPolicies } from './account-policy.js';
 import { AppError } from '../../protocol/errors.js';
 import type { InstanceRole } from '../accounts/index.js';
-import { CommandDesk, RoleLedger } from './commands.js';
+import { CommandDesk, RecentKeys, REFUSAL_WINDOW_MS, RoleLedger } from './commands.js';
 import { OPERATOR_SCOPE, restrictionKey, targetsParticipant, type PolicyAccounts, type PolicyContext } from './context.js';
 import {
   geoSwapGate,
@@ -87,12 +87,25 @@ export function createPolicyEngine(deps: PolicyDeps) {
     return null;
   }
 
+  const refusals = new RecentKeys(REFUSAL_WINDOW_MS);
+
   async function evaluate(input: Evaluation): Promise<AdmissionDecision> {
     const { meeting, participant, trigger } = input;
     const d = ctx.active.size > 0 ? matchingDemand(meeting, participant.userId, participant.location) : null;
     if (d) {
       const at = ctx.now();
       const type = trigger === 'join' ? 'enforcement.refused' : 'enforcement.removed';
+      // A refused join retried from the same account or address within the window is refused
+      // again without a new entry or host notice: one person retrying cannot spam hosts or
+      // inflate the report (it counts people, not attempts). The first refusal is on the record.
+      if (trigger === 'join' && refusals.seen(`${d.id}\n${meeting.id}\n${participant.userId ?? participant.location.address}`, at)) {
+        return {
+          effect: 'deny',
+          rule: `demand:${d.id}`,
+          reason: `legal demand ${d.id} applies to participants located in ${d.jurisdiction}`,
+          notice: legalNotice(d, at),
+        };
+      }
       const entries: LogEntry[] = [enforcementEntry(ctx, d, type, meeting.id, participant.participantId, participant.location, at)];
       const live = port?.listParticipants(meeting.id) ?? [];
       if (live.length > 0) entries.push(hostNoticeEntry(ctx, d, meeting.id, meeting.hostUserId, 1, at));

@@ -284,3 +284,22 @@ describe('location database', () => {
     await expect.poll(() => loggedWhenSwapped).toMatchObject({ sha256, trigger: 'api', database: server.services.locator.info().name });
   });
 });
+
+describe('refusals', () => {
+  it('one person retrying a refused join writes one refusal entry and one host notice, not one per attempt', async () => {
+    const comp = await operator(server, ['compliance']);
+    const appr = await operator(server, ['approver']);
+    const host = await operator(server, []);
+    const m = await createMeeting(server, host.cookie);
+    await join(US, m.id, 'Sam');
+    const d = await recordDemand(server, comp.cookie, demandBody([m.id]));
+    expect((await call('POST', `/api/demands/${d}/approve`, appr.cookie)).statusCode).toBe(200);
+    for (let i = 0; i < 6; i++) {
+      const r = await join(CN, m.id, `Li ${i}`);
+      expect(r.r.ok ? null : r.r.error.code).toBe('LEGAL_RESTRICTION');
+    }
+    const log = await logEntries(server.log);
+    expect(log.filter((e) => e.type === 'enforcement.refused')).toHaveLength(1);
+    expect(log.filter((e) => e.type === 'notice.sent' && e['to'] === 'host')).toHaveLength(1);
+  });
+});
