@@ -4,8 +4,10 @@ import { Header } from './components/Header.js';
 import { Placeholder } from './components/Placeholder.js';
 import { HomePage } from './features/home/HomePage.js';
 import { MeetingPage } from './features/meeting/MeetingPage.js';
+import { Announcer } from './lib/announcer.js';
 import { AuthProvider } from './lib/auth.js';
-import { linkHandler, matchRoute, useLocation } from './lib/router.js';
+import { useDocumentTitle } from './lib/document-title.js';
+import { linkHandler, matchRoute, useLocation, type Route } from './lib/router.js';
 
 // Operator pages are split out: a participant on a phone loads only the meeting client.
 const adminModule = () => import('./features/admin/AdminPage.js');
@@ -40,10 +42,40 @@ function Loading() {
   );
 }
 
+/** Titles for pages that do not set their own (home and meeting pages depend on their state). */
+function routeTitle(route: Route, t: (k: string) => string): string | null {
+  switch (route.name) {
+    case 'admin':
+      return t('nav.admin');
+    case 'compliance':
+      return t('nav.compliance');
+    case 'settings':
+      return t('nav.settings');
+    case 'transparency':
+      return t('nav.transparency');
+    case 'notFound':
+      return t('app.notFoundTitle');
+    case 'home':
+    case 'meeting':
+      return null;
+  }
+}
+
+/** "Skip to content" moves focus there, not only the scroll position (a <main> is not focusable). */
+function skipToMain(e: { preventDefault(): void }): void {
+  const main = document.getElementById('main');
+  if (!main) return;
+  e.preventDefault();
+  if (!main.hasAttribute('tabindex')) main.setAttribute('tabindex', '-1');
+  main.focus();
+  main.scrollIntoView();
+}
+
 function Routes() {
   const { t } = useTranslation();
   const { pathname } = useLocation();
   const route = matchRoute(pathname);
+  useDocumentTitle(routeTitle(route, t));
   switch (route.name) {
     case 'home':
       return <HomePage />;
@@ -69,9 +101,10 @@ export function App() {
   const inMeeting = matchRoute(pathname).name === 'meeting';
   return (
     <AuthProvider>
-      <a className="skip-link" href="#main">
+      <a className="skip-link" href="#main" onClick={skipToMain}>
         {t('app.skipToContent')}
       </a>
+      <Announcer />
       <div className={inMeeting ? 'shell shell-meeting' : 'shell'}>
         {!inMeeting && <Header />}
         <Suspense fallback={<Loading />}>

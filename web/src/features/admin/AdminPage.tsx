@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { COUNTRY_CODES, countryName } from '../../../../protocol/countries.js';
+import { TableRegion } from '../../components/TableRegion.js';
 import { useAuth } from '../../lib/auth.js';
 import { policyApi, restrictionPath, type AccountPolicyRow, type AdminUser, type PendingCommand } from '../compliance/api.js';
 import CompliancePage from '../compliance/CompliancePage.js';
@@ -117,36 +118,44 @@ function AccountPolicyEditor({ onRequested }: { onRequested: () => void }) {
     <section className="pl-card">
       <h2>{t('admin.accountPolicy')}</h2>
       <p>{t('admin.accountPolicyIntro')}</p>
-      <table className="pl-table">
-        <thead>
-          <tr>
-            <th>{t('admin.country')}</th>
-            <th>{t('admin.individualDisabled')}</th>
-            <th>{t('admin.businessVerification')}</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r, i) => (
-            <tr key={r.country}>
-              <td>
-                {countryName(r.country, i18n.language)} ({r.country})
-              </td>
-              <td>
-                <input type="checkbox" checked={r.individualSignupDisabled} onChange={(e) => set(i, { individualSignupDisabled: e.target.checked })} />
-              </td>
-              <td>
-                <input type="checkbox" checked={r.businessRequiresVerification} onChange={(e) => set(i, { businessRequiresVerification: e.target.checked })} />
-              </td>
-              <td>
-                <button type="button" onClick={() => setRows(rows.filter((_, j) => j !== i))}>
-                  {t('admin.removeRow')}
-                </button>
-              </td>
+      <TableRegion label={t('admin.accountPolicy')}>
+        <table className="pl-table">
+          <thead>
+            <tr>
+              <th>{t('admin.country')}</th>
+              <th>{t('admin.individualDisabled')}</th>
+              <th>{t('admin.businessVerification')}</th>
+              <th>
+                <span className="visually-hidden">{t('compliance.action')}</span>
+              </th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {rows.map((r, i) => (
+              <tr key={r.country}>
+                <td>
+                  {countryName(r.country, i18n.language)} ({r.country})
+                </td>
+                <td>
+                  <input type="checkbox" checked={r.individualSignupDisabled} onChange={(e) => set(i, { individualSignupDisabled: e.target.checked })} />
+                </td>
+                <td>
+                  <input
+                    type="checkbox"
+                    checked={r.businessRequiresVerification}
+                    onChange={(e) => set(i, { businessRequiresVerification: e.target.checked })}
+                  />
+                </td>
+                <td>
+                  <button type="button" onClick={() => setRows(rows.filter((_, j) => j !== i))}>
+                    {t('admin.removeRow')}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableRegion>
       <div className="pl-row">
         <select value={add} onChange={(e) => setAdd(e.target.value)} aria-label={t('admin.country')}>
           <option value="">—</option>
@@ -219,59 +228,63 @@ function UsersEditor({ onRequested }: { onRequested: () => void }) {
           {error}
         </p>
       )}
-      <table className="pl-table">
-        <thead>
-          <tr>
-            <th>{t('admin.email')}</th>
-            <th>{t('admin.name')}</th>
-            <th>{t('admin.roles')}</th>
-            <th>{t('admin.type')}</th>
-            <th>{t('admin.status')}</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {users.map((u) => (
-            <tr key={u.id}>
-              <td>{u.email}</td>
-              <td>{u.displayName}</td>
-              <td>
-                {ROLES.map((r) => (
-                  <label key={r} className="pl-badge">
-                    <input
-                      type="checkbox"
-                      checked={u.roles.includes(r)}
-                      onChange={(e) => void act(() => policyApi.setRoles(u.id, e.target.checked ? [...u.roles, r] : u.roles.filter((x) => x !== r)))}
-                    />{' '}
-                    {r}
-                  </label>
-                ))}
-              </td>
-              <td>
-                {u.accountType}
-                {u.accountType === 'business' && (u.businessVerified ? ` · ${t('admin.verified')}` : '')}
-              </td>
-              <td>{u.status === 'suspended' ? t('admin.suspended') : t('admin.active')}</td>
-              <td className="pl-row">
-                {u.accountType === 'business' && !u.businessVerified && (
-                  <button type="button" onClick={() => void act(() => policyApi.verifyBusiness(u.id))}>
-                    {t('admin.verify')}
-                  </button>
-                )}
-                {u.status === 'active' ? (
-                  <button type="button" className="pl-danger" onClick={() => withReason((r) => policyApi.suspend(u.id, r))}>
-                    {t('admin.suspend')}
-                  </button>
-                ) : (
-                  <button type="button" onClick={() => withReason((r) => policyApi.reactivate(u.id, r))}>
-                    {t('admin.reactivate')}
-                  </button>
-                )}
-              </td>
+      <TableRegion label={t('admin.users')}>
+        <table className="pl-table">
+          <thead>
+            <tr>
+              <th>{t('admin.email')}</th>
+              <th>{t('admin.name')}</th>
+              <th>{t('admin.roles')}</th>
+              <th>{t('admin.type')}</th>
+              <th>{t('admin.status')}</th>
+              <th>
+                <span className="visually-hidden">{t('compliance.action')}</span>
+              </th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {users.map((u) => (
+              <tr key={u.id}>
+                <td>{u.email}</td>
+                <td>{u.displayName}</td>
+                <td>
+                  {ROLES.map((r) => (
+                    <label key={r} className="pl-badge">
+                      <input
+                        type="checkbox"
+                        checked={u.roles.includes(r)}
+                        onChange={(e) => void act(() => policyApi.setRoles(u.id, e.target.checked ? [...u.roles, r] : u.roles.filter((x) => x !== r)))}
+                      />{' '}
+                      {r}
+                    </label>
+                  ))}
+                </td>
+                <td>
+                  {u.accountType}
+                  {u.accountType === 'business' && (u.businessVerified ? ` · ${t('admin.verified')}` : '')}
+                </td>
+                <td>{u.status === 'suspended' ? t('admin.suspended') : t('admin.active')}</td>
+                <td className="pl-row">
+                  {u.accountType === 'business' && !u.businessVerified && (
+                    <button type="button" onClick={() => void act(() => policyApi.verifyBusiness(u.id))}>
+                      {t('admin.verify')}
+                    </button>
+                  )}
+                  {u.status === 'active' ? (
+                    <button type="button" className="pl-danger" onClick={() => withReason((r) => policyApi.suspend(u.id, r))}>
+                      {t('admin.suspend')}
+                    </button>
+                  ) : (
+                    <button type="button" onClick={() => withReason((r) => policyApi.reactivate(u.id, r))}>
+                      {t('admin.reactivate')}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableRegion>
     </section>
   );
 }

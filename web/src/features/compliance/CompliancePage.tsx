@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useState, type SubmitEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { COUNTRY_CODES, countryName } from '../../../../protocol/countries.js';
+import { TableRegion } from '../../components/TableRegion.js';
 import { useAuth } from '../../lib/auth.js';
 import { ASK_KINDS, policyApi, type AskKind, type Demand, type Outcome, type Preview } from './api.js';
 import './i18n.js';
@@ -243,37 +244,39 @@ function DemandDetail({ id, onChange }: { id: number; onChange: () => void }) {
           <p className="pl-summary" data-testid="preview-summary">
             {t('compliance.previewSummary', { count: preview.totals.inJurisdiction, jurisdiction: preview.jurisdiction })}
           </p>
-          <table className="pl-table" data-testid="preview-table">
-            <thead>
-              <tr>
-                <th>{t('compliance.meeting')}</th>
-                <th>{t('compliance.inJurisdiction', { jurisdiction: preview.jurisdiction })}</th>
-                <th>{t('compliance.outside')}</th>
-                <th>{t('compliance.action')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {preview.meetings.map((m) => (
-                <tr key={m.meetingId} data-testid="preview-row" data-meeting-id={m.meetingId}>
-                  <td>
-                    {m.meetingId}
-                    {m.live ? '' : ` (${t('compliance.notLive')})`}
-                  </td>
-                  <td>{m.inJurisdiction}</td>
-                  <td>{m.outside}</td>
-                  <td>{m.action === 'remove' ? t('compliance.actionRemove') : t('compliance.actionNone')}</td>
+          <TableRegion label={t('compliance.preview')}>
+            <table className="pl-table" data-testid="preview-table">
+              <thead>
+                <tr>
+                  <th>{t('compliance.meeting')}</th>
+                  <th>{t('compliance.inJurisdiction', { jurisdiction: preview.jurisdiction })}</th>
+                  <th>{t('compliance.outside')}</th>
+                  <th>{t('compliance.action')}</th>
                 </tr>
-              ))}
-              {preview.patternMatched.meetings > 0 && (
-                <tr data-testid="preview-pattern-row">
-                  <td>{t('compliance.patternMatched', { count: preview.patternMatched.meetings })}</td>
-                  <td>{preview.patternMatched.inJurisdiction}</td>
-                  <td>{preview.patternMatched.outside}</td>
-                  <td>{preview.patternMatched.inJurisdiction > 0 ? t('compliance.actionRemove') : t('compliance.actionNone')}</td>
-                </tr>
-              )}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {preview.meetings.map((m) => (
+                  <tr key={m.meetingId} data-testid="preview-row" data-meeting-id={m.meetingId}>
+                    <td>
+                      {m.meetingId}
+                      {m.live ? '' : ` (${t('compliance.notLive')})`}
+                    </td>
+                    <td>{m.inJurisdiction}</td>
+                    <td>{m.outside}</td>
+                    <td>{m.action === 'remove' ? t('compliance.actionRemove') : t('compliance.actionNone')}</td>
+                  </tr>
+                ))}
+                {preview.patternMatched.meetings > 0 && (
+                  <tr data-testid="preview-pattern-row">
+                    <td>{t('compliance.patternMatched', { count: preview.patternMatched.meetings })}</td>
+                    <td>{preview.patternMatched.inJurisdiction}</td>
+                    <td>{preview.patternMatched.outside}</td>
+                    <td>{preview.patternMatched.inJurisdiction > 0 ? t('compliance.actionRemove') : t('compliance.actionNone')}</td>
+                  </tr>
+                )}
+              </tbody>
+            </table>
+          </TableRegion>
         </>
       )}
       {d.outcomes.length > 0 && (

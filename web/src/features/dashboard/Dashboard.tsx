@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 import { api, type Meeting, type User } from '../../lib/api.js';
+import { useDocumentTitle } from '../../lib/document-title.js';
 import { errorText } from '../../lib/errors.js';
 import { linkHandler } from '../../lib/router.js';
 import { passcodes } from '../../lib/storage.js';
@@ -99,6 +100,7 @@ export function Dashboard({ user }: { user: User }) {
   const [meetings, setMeetings] = useState<Meeting[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [ending, setEnding] = useState<Meeting | null>(null);
+  useDocumentTitle(t('nav.dashboard'));
 
   const refresh = useCallback(() => {
     api

@@ -1,6 +1,7 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../../lib/auth.js';
+import { useDocumentTitle } from '../../lib/document-title.js';
 import { useSubmit } from '../../lib/use-submit.js';
 
 export function AuthForm() {
@@ -15,6 +16,13 @@ export function AuthForm() {
     if (mode === 'signin') await login(email.trim(), password);
     else await signup({ email: email.trim(), password, displayName: displayName.trim(), accountType });
   });
+  const errorRef = useRef<HTMLParagraphElement>(null);
+  // The submit button is disabled while busy, which drops focus to the body: give it to the
+  // error instead, so the next thing read is why it failed.
+  useEffect(() => {
+    if (error) errorRef.current?.focus();
+  }, [error]);
+  useDocumentTitle(mode === 'signup' ? t('auth.signUp') : t('app.name'));
 
   return (
     <div className="auth">
@@ -72,7 +80,7 @@ export function AuthForm() {
           </fieldset>
         )}
         {error && (
-          <p className="error" role="alert" data-testid="auth-error">
+          <p className="error" role="alert" tabIndex={-1} ref={errorRef} data-testid="auth-error">
             {error}
           </p>
         )}

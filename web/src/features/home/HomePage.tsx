@@ -1,6 +1,7 @@
 import { useState, type SubmitEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../../lib/auth.js';
+import { useDocumentTitle } from '../../lib/document-title.js';
 import { navigate } from '../../lib/router.js';
 import { Dashboard } from '../dashboard/Dashboard.js';
 import { AuthForm } from './AuthForm.js';
@@ -67,6 +68,8 @@ function JoinBox() {
 export function HomePage() {
   const { t } = useTranslation();
   const { user, loading } = useAuth();
+  // The dashboard names itself; signed out, this is the home page.
+  useDocumentTitle(loading || user ? null : t('app.name'));
   if (loading) {
     return (
       <main id="main" className="page narrow" aria-busy="true">

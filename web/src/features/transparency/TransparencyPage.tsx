@@ -6,6 +6,7 @@ import i18next from 'i18next';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ASK_KINDS, SthResponse, WellKnownResponse } from '../../../../protocol/transparency.js';
+import { TableRegion } from '../../components/TableRegion.js';
 import type { ReportRow, TransparencyReport } from '../../../../server/transparency/report.js';
 import { FULL_VERIFY_LIMIT, NoEd25519Error, SAMPLE_SIZE, verifyInBrowser } from './browser-verify.js';
 import { JurisdictionChart, TimelineChart } from './Charts.js';
@@ -125,10 +126,10 @@ function asksText(counts: Record<string, number>, t: (k: string) => string): str
     .join(', ');
 }
 
-function ReportTable({ rows }: { rows: ReportRow[] }) {
+function ReportTable({ rows, label }: { rows: ReportRow[]; label: string }) {
   const { t } = useTranslation(NAMESPACE);
   return (
-    <div className="tp-table-wrap">
+    <TableRegion className="tp-table-wrap" label={label}>
       <table className="tp-table">
         <thead>
           <tr>
@@ -165,7 +166,7 @@ function ReportTable({ rows }: { rows: ReportRow[] }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableRegion>
   );
 }
 
@@ -193,9 +194,9 @@ function ReportSection({ report }: { report: TransparencyReport }) {
             />
             <TimelineChart rows={report.rows} title={t('report.chartTimeline')} />
           </div>
-          <ReportTable rows={report.rows} />
+          <ReportTable rows={report.rows} label={t('report.heading')} />
           <h3>{t('report.totals')}</h3>
-          <ReportTable rows={[{ period: '—', jurisdiction: '—', ...report.totals }]} />
+          <ReportTable rows={[{ period: '—', jurisdiction: '—', ...report.totals }]} label={t('report.totals')} />
         </>
       )}
     </section>
@@ -208,7 +209,7 @@ export default function TransparencyPage() {
   const { key, sth, report, error } = useLogData();
   const origin = typeof window === 'undefined' ? 'https://your-instance' : window.location.origin;
   return (
-    <main className="tp-page">
+    <main id="main" className="tp-page">
       <h1>{t('title')}</h1>
       <p>{t('intro')}</p>
       {error && <p className="tp-status tp-status-failed">{t('report.error')}</p>}
