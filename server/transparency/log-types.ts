@@ -2,6 +2,7 @@
 import type { LogEntry, PseudonymKind } from '../../protocol/transparency.js';
 import type { Db, DialectName } from '../storage/index.js';
 import type { SignedCheckpoint } from './checkpoint.js';
+import type { TileAddress } from './tiles.js';
 import type { WitnessConfig, WitnessStatus } from './witness-client.js';
 import type { TransparencyReport } from './report.js';
 
@@ -79,6 +80,8 @@ export interface TransparencyLog {
    * cosignatures it got (without witnesses: the latest checkpoint).
    */
   servedCheckpoint(): SignedCheckpoint | null;
+  /** A C2SP tlog-tiles tile or entry bundle; null until the tree holds all of it (then it never changes). */
+  tile(address: TileAddress): Promise<Uint8Array | null>;
   /** Configured witnesses: what each last cosigned and its alarms. */
   witnesses(): WitnessStatus[];
   /** Sign a checkpoint for the current size now (tests, shutdown). */

@@ -7,10 +7,11 @@ import { sql } from 'kysely';
 import { AppError } from '../../protocol/errors.js';
 import { canonicalJson, LogEntry } from '../../protocol/transparency.js';
 import type { Db, Tx } from '../storage/index.js';
-import { fromBase64, fromUtf8, toBase64, toHex } from './bytes.js';
+import { fromBase64, fromUtf8, toBase64, toHex, utf8 } from './bytes.js';
 import { createCheckpointer, type SignedCheckpoint } from './checkpoint.js';
 import { nodeVerifyEd25519 } from './ed25519-node.js';
 import { createCosigner } from './witness-client.js';
+import { entryBundle, TILE_WIDTH, tileBytes, tileExists } from './tiles.js';
 import { leafHashOfText, nodeHasher } from './hash-node.js';
 import { loadPseudonymSecret, loadSigner } from './keys.js';
 import { LogTree } from './log-tree.js';
@@ -335,6 +336,24 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
       return { ...done.checkpoint, note: done.note };
     },
     witnesses: () => cosigner.status(),
+    async tile(address) {
+      if (address.level !== 'entries') return tileBytes(tree, { ...address, level: address.level });
+      if (!tileExists(tree, address)) return null;
+      const first = address.index * TILE_WIDTH;
+      const rows = await db
+        .selectFrom('log_entries')
+        .select(['idx', 'entry'])
+        .where('idx', '>=', first)
+        .where('idx', '<', first + address.width)
+        .orderBy('idx')
+        .execute();
+      // Only rows that still match the tree go out (a row edited since start-up would not).
+      const bytes = rows.map((r) => utf8(r.entry));
+      if (bytes.length !== address.width || bytes.some((b, i) => toHex(nodeHasher.leaf(b)) !== toHex(tree.leafHash(first + i)))) {
+        throw new AppError('LOG_INTEGRITY_FAILED', `a stored entry in ${first}..${first + address.width - 1} no longer matches the tree`);
+      }
+      return entryBundle(bytes);
+    },
     publishNow: async () => {
       const integrity = state.integrity();
       if (!integrity.ok) throw new AppError('LOG_INCONSISTENT', integrity.reason);

@@ -77,6 +77,12 @@ export class MerkleTree {
     return this.appendLeafHash(this.#hasher.leaf(entry));
   }
 
+  /** MTH of the `index`-th complete aligned subtree of 2^height leaves (a view), or null while it is incomplete. */
+  subtreeHash(height: number, index: number): Uint8Array | null {
+    const level = this.#levels[height];
+    return level && Number.isSafeInteger(index) && index >= 0 && index < level.count ? level.get(index) : null;
+  }
+
   /** MTH(D[0:treeSize]) — the root at any size up to the current one. */
   root(treeSize: number = this.size): Uint8Array {
     this.#checkSize(treeSize);

@@ -5,6 +5,7 @@ import { AppError } from '../../protocol/errors.js';
 import { MAX_ENTRIES_PER_CALL } from '../../protocol/transparency.js';
 import { toBase64, utf8 } from './bytes.js';
 import { assertServable } from './health.js';
+import { parseTilePath } from './tiles.js';
 import type { TransparencyLog } from './log.js';
 import { reportToCsv } from './report.js';
 
@@ -87,6 +88,23 @@ export async function transparencyRoutes(app: FastifyInstance, opts: Transparenc
     reply.header('content-type', 'text/plain; charset=utf-8');
     return cp.note;
   });
+
+  // C2SP tlog-tiles under the same prefix, immutable once they exist. One route per path depth
+  // (an index of up to 5 elements, then .p/<W>): Fastify params, not a wildcard, so every route is listed.
+  const segments = ['a', 'b', 'c', 'd', 'e', 'f'];
+  for (let depth = 1; depth <= segments.length; depth++) {
+    const names = segments.slice(0, depth);
+    app.get(`/transparency/tile/:level/${names.map((n) => `:${n}`).join('/')}`, async (req, reply) => {
+      const params = req.params as Record<string, string>;
+      const address = parseTilePath([params.level, ...names.map((n) => params[n])].join('/'));
+      if (!address) throw new AppError('NOT_FOUND', 'Not a tile path: tile/<L>/<N>[.p/<W>] or tile/entries/<N>[.p/<W>].');
+      const bytes = await log.tile(address);
+      if (!bytes) throw new AppError('NOT_FOUND', 'The tree does not hold that tile yet.');
+      publicHeaders(reply, 'public, max-age=31536000, immutable');
+      reply.header('content-type', 'application/octet-stream');
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    });
+  }
 
   app.get(`${base}/witnesses`, async (_req, reply) => {
     publicHeaders(reply, 'no-cache');
