@@ -52,6 +52,25 @@ export interface PolicyDeps {
 
 type Evaluation = Parameters<AdmissionPolicy['evaluate']>[0];
 
+/**
+ * What policy/ keeps of the handle it is given (the RoomManager, which can also end meetings):
+ * a frozen object with exactly the operations a demand or restriction may use — survey, remove
+ * with a notice, tell hosts. Nothing else of the room manager is reachable from here.
+ */
+export function narrowPort(p: EnforcementPort): EnforcementPort {
+  return Object.freeze({
+    listParticipants: (meetingId?: string) => p.listParticipants(meetingId),
+    survey: (keep: Parameters<EnforcementPort['survey']>[0]) => p.survey(keep),
+    removeForPolicy: (meetingId: string, participantId: string, notice: Parameters<EnforcementPort['removeForPolicy']>[2]) =>
+      p.removeForPolicy(meetingId, participantId, notice),
+    removeManyForPolicy: (removals: Parameters<EnforcementPort['removeManyForPolicy']>[0], notice: Parameters<EnforcementPort['removeManyForPolicy']>[1]) =>
+      p.removeManyForPolicy(removals, notice),
+    notifyHosts: (meetingId: string, notice: Parameters<EnforcementPort['notifyHosts']>[1]) => p.notifyHosts(meetingId, notice),
+    liveMeetingIds: () => p.liveMeetingIds(),
+    hostOf: (meetingId: string) => p.hostOf(meetingId),
+  });
+}
+
 export function createPolicyEngine(deps: PolicyDeps) {
   let port: EnforcementPort | null = null;
   let timer: NodeJS.Timeout | null = null;
@@ -146,7 +165,7 @@ export function createPolicyEngine(deps: PolicyDeps) {
     ctx,
     /** Give the engine its one handle on live meetings (the RoomManager). */
     attachPort(p: EnforcementPort): void {
-      port = p;
+      port = narrowPort(p);
     },
     /** [cluster] An admin looked at which node holds a meeting's participants: logged before it is answered. */
     async recordRosterView(meetingId: string, by: string): Promise<void> {

@@ -303,3 +303,22 @@ describe('refusals', () => {
     expect(log.filter((e) => e.type === 'notice.sent' && e['to'] === 'host')).toHaveLength(1);
   });
 });
+
+describe('least impact by construction', () => {
+  it('policy holds a frozen port with only survey, remove-with-notice and host notices: no way to end a meeting', () => {
+    const port = server.policy.ctx.port();
+    expect(port).not.toBeNull();
+    expect(Object.isFrozen(port)).toBe(true);
+    expect(Object.keys(port!).sort()).toEqual([
+      'hostOf',
+      'listParticipants',
+      'liveMeetingIds',
+      'notifyHosts',
+      'removeForPolicy',
+      'removeManyForPolicy',
+      'survey',
+    ]);
+    expect('endRoom' in port!).toBe(false);
+    expect(port).not.toBe(server.services.rooms);
+  });
+});
