@@ -14,7 +14,7 @@ import pino, { type Logger } from 'pino';
 import { AppError, toAppError } from '../protocol/errors.js';
 import { accountRoutes, createAccounts, type Accounts } from './accounts/index.js';
 import type { Config } from './config/index.js';
-import { addressKey, createKeyedLimiter, DEVICE_COOKIE, requireRole, SESSION_COOKIE } from './http/index.js';
+import { addressKey, createKeyedLimiter, createOriginGuard, DEVICE_COOKIE, requireRole, SESSION_COOKIE } from './http/index.js';
 import { createClientAddressResolver, createLocator, geoAdminRoutes, infrastructureSet, judgeMediaPath, type Locator } from './geo/index.js';
 import type { MediaConfig, MediaParticipantHooks, MediaServer } from './media/index.js';
 import {
@@ -172,8 +172,15 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   // A new database can move people: re-locate everyone and re-run policy where it changed.
   locator.onReload(() => rooms.relocateAll());
 
+  // Before anything else runs: another site's page must not act with a visitor's cookie.
+  const originGuard = createOriginGuard({
+    publicUrl: config.publicUrl,
+    publicUrlConfigured: config.PUBLIC_URL !== undefined,
+    allowedOrigins: config.ALLOWED_ORIGINS,
+  });
+  app.addHook('onRequest', async (req) => originGuard.check(req));
   await app.register(cookie);
-  await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
+  await app.register(websocket, { options: { maxPayload: 1024 * 1024, verifyClient: (info, done) => originGuard.verifyClient(info, done) } });
 
   // Who is asking: every request resolves its session (if any) before routes run.
   app.decorateRequest('user', null);

@@ -12,8 +12,13 @@ const csv = z.string().transform((s) =>
 export const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('0.0.0.0'),
-  /** Public base URL used in links (defaults to http://localhost:PORT). */
+  /**
+   * Public base URL used in links (defaults to http://localhost:PORT). Its origin is the one
+   * browsers may send state-changing requests and WebSocket upgrades from (server/http/origin.ts).
+   */
   PUBLIC_URL: z.url().optional(),
+  /** Further origins allowed to do so, comma-separated (in a cluster: the other nodes' PUBLIC_URLs). */
+  ALLOWED_ORIGINS: csv.pipe(z.array(z.url())).default([]),
   DATA_DIR: z.string().default('./data'),
   DATABASE_URL: z.string().optional(),
   REDIS_URL: z.string().optional(),

@@ -3,3 +3,5 @@ export { addressKey, createFailureLimiter, createKeyedLimiter, createTokenBucket
 export type { FailureLimiter, TokenBucket } from './rate-limit.js';
 export { createMetrics } from './metrics.js';
 export type { Metrics } from './metrics.js';
+export { createOriginGuard } from './origin.js';
+export type { OriginGuard, OriginPolicy } from './origin.js';

@@ -1,0 +1,79 @@
+/**
+ * Browser-facing hygiene (issue 10, item 6): state-changing routes and the WebSocket upgrade
+ * refuse another site's Origin; frames above the protocol limit and slow readers are cut off;
+ * TURN credentials are short-lived and only for joiners; /metrics is not public.
+ */
+import WebSocket from 'ws';
+import { afterEach, describe, expect, it } from 'vitest';
+import { signUp, startServer, type TestServer } from '../helpers/app.js';
+
+let server: TestServer | null = null;
+afterEach(async () => {
+  await server?.close();
+  server = null;
+});
+
+const PUBLIC = 'https://meet.example.org';
+
+/** Whether a WebSocket handshake with these headers is accepted (else the HTTP status). */
+function handshake(url: string, headers: Record<string, string>): Promise<'open' | number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    ws.once('open', () => {
+      ws.close();
+      resolve('open');
+    });
+    ws.once('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.once('error', reject);
+  });
+}
+
+describe('Origin on state-changing requests and the WebSocket upgrade', () => {
+  it('refuses another origin, a sibling subdomain and Origin: null; accepts PUBLIC_URL and non-browser clients', async () => {
+    server = await startServer({ config: { PUBLIC_URL: PUBLIC } });
+    const s = server;
+    const host = await signUp(s);
+    const create = (headers: Record<string, string>) =>
+      s.app.inject({ method: 'POST', url: '/api/meetings', headers: { cookie: host.cookie, ...headers }, payload: { title: 'Vigil' } });
+    expect((await create({ origin: 'https://evil.example' })).statusCode).toBe(403);
+    expect((await create({ origin: 'https://evil.example' })).json().error.code).toBe('FORBIDDEN');
+    expect((await create({ origin: 'https://chat.meet.example.org' })).statusCode).toBe(403);
+    expect((await create({ origin: 'http://meet.example.org' })).statusCode).toBe(403);
+    expect((await create({ origin: 'null' })).statusCode).toBe(403);
+    expect((await create({ 'sec-fetch-site': 'cross-site' })).statusCode).toBe(403);
+    expect((await create({ origin: PUBLIC })).statusCode).toBe(201);
+    expect((await create({ origin: PUBLIC, 'sec-fetch-site': 'same-origin' })).statusCode).toBe(201);
+    expect((await create({})).statusCode).toBe(201); // the CLI, curl, tests: no browser, no Origin
+    const logout = await s.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie: host.cookie, origin: 'https://evil.example' } });
+    expect(logout.statusCode).toBe(403);
+    // Reads are not state-changing and stay open to any origin (CORS still keeps their answers from other sites).
+    expect((await s.app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: host.cookie, origin: 'https://evil.example' } })).statusCode).toBe(200);
+
+    expect(await handshake(s.wsUrl, { cookie: host.cookie, origin: 'https://evil.example' })).toBe(403);
+    expect(await handshake(s.wsUrl, { cookie: host.cookie, origin: 'null' })).toBe(403);
+    expect(await handshake(s.wsUrl, { cookie: host.cookie, origin: PUBLIC })).toBe('open');
+    expect(await handshake(s.wsUrl, { cookie: host.cookie })).toBe('open');
+  });
+
+  it('in development (PUBLIC_URL unset) accepts the origin of the Host the browser used, and no other', async () => {
+    server = await startServer();
+    const s = server;
+    const host = await signUp(s);
+    const self = new URL(s.url).origin;
+    const create = (origin: string) =>
+      s.app.inject({ method: 'POST', url: '/api/meetings', headers: { cookie: host.cookie, origin, host: new URL(s.url).host }, payload: { title: 'Vigil' } });
+    expect((await create(self)).statusCode).toBe(201);
+    expect((await create('http://evil.example')).statusCode).toBe(403);
+    expect(await handshake(s.wsUrl, { origin: self })).toBe('open');
+    expect(await handshake(s.wsUrl, { origin: 'http://evil.example' })).toBe(403);
+  });
+
+  it('accepts the origins in ALLOWED_ORIGINS (the other nodes of a cluster)', async () => {
+    server = await startServer({ config: { PUBLIC_URL: PUBLIC, ALLOWED_ORIGINS: 'https://node-b.example.org' } });
+    expect(await handshake(server.wsUrl, { origin: 'https://node-b.example.org' })).toBe('open');
+    expect(await handshake(server.wsUrl, { origin: 'https://node-c.example.org' })).toBe(403);
+  });
+});
