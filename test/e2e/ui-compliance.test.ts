@@ -229,4 +229,32 @@ describe('compliance console', () => {
     await shot(page, 'own-demand-en');
     expect(await detail.getByTestId('demand-detail-state').getAttribute('data-state')).toBe('recorded');
   });
+
+  it('shows an instance restriction and a role grant waiting for a second admin, the way it shows demands; another admin approves them there', async () => {
+    const aCtx = track(await signedInContext(browser, server, 'admin-a@example.org', ['admin']));
+    const bCtx = track(await signedInContext(browser, server, 'admin-b@example.org', ['admin']));
+    const grantee = track(await signedInContext(browser, server, 'grantee@example.org', []));
+    const granteeId = ((await (await grantee.request.get('/api/auth/me')).json()) as { user: { id: string } }).user.id;
+    expect((await aCtx.request.put('/api/admin/restrictions', { data: { mode: 'block', countries: ['MO'], unknown: 'allow' } })).status()).toBe(202);
+    expect((await aCtx.request.put(`/api/admin/users/${granteeId}/roles`, { data: { roles: ['auditor'] } })).status()).toBe(202);
+    // The requester sees both waiting, with no way to approve them.
+    const a = await aCtx.newPage();
+    await a.goto('/admin');
+    await a.getByTestId('pending-approvals').waitFor();
+    await expect.poll(() => a.getByTestId('pending-row').count()).toBe(2);
+    expect(await a.getByTestId('awaiting-second').count()).toBe(2);
+    expect(await a.getByTestId('approve-command').count()).toBe(0);
+    // Another admin approves each in the console.
+    const b = await bCtx.newPage();
+    await b.goto('/admin');
+    await expect.poll(() => b.getByTestId('pending-row').count()).toBe(2);
+    await shot(b, 'pending-approvals-en');
+    await b.locator('[data-testid="pending-row"][data-kind="restriction.instance"]').getByTestId('approve-command').click();
+    await expect.poll(() => b.getByTestId('pending-row').count()).toBe(1);
+    await b.locator('[data-testid="pending-row"][data-kind="role.change"]').getByTestId('approve-command').click();
+    await b.getByTestId('pending-none').waitFor();
+    const restriction = (await (await bCtx.request.get('/api/admin/restrictions')).json()) as { restriction: { countries: string[] } };
+    expect(restriction.restriction.countries).toEqual(['MO']);
+    expect(((await (await grantee.request.get('/api/auth/me')).json()) as { user: { roles: string[] } }).user.roles).toEqual(['auditor']);
+  });
 });
