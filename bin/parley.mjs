@@ -21,6 +21,18 @@ const COMMANDS = {
     entry: 'server/transparency/cli.ts',
     help: "verify <base-url> [--state file] [--sample N]   audit an instance's transparency log",
   },
+  backup: {
+    entry: 'server/backup/cli.ts',
+    help: 'backup <file>                                   consistent online backup of the SQLite database and DATA_DIR (pg_dump guidance for PostgreSQL)',
+  },
+  restore: {
+    entry: 'server/backup/cli.ts',
+    help: 'restore <file> --published STATE [--data DIR]   restore into an empty DATA_DIR; refuses a log inconsistent with the published checkpoint',
+  },
+  'verify-receipt': {
+    entry: 'server/transparency/cli.ts',
+    help: 'verify-receipt <receipt.json> [--log-key VKEY] [--witness-policy F]  check a removal receipt offline',
+  },
   witness: {
     entry: 'server/transparency/cli.ts',
     help: 'witness --name N --data DIR --log VKEY [--port P]  run a witness that cosigns logs it follows (C2SP tlog-witness)',

@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { nodeVerifyEd25519 } from './ed25519-node.js';
 import { nodeHasher } from './hash-node.js';
 import { verifyLog, type VerifierIo, type VerifierState } from './verifier.js';
+import { verifyReceipt } from './receipt.js';
 import { runWitness } from './witness-cli.js';
 import { parseWitnessPolicy, type WitnessPolicy } from './witness-policy.js';
 
@@ -102,8 +103,38 @@ export async function runVerify(argv: readonly string[], io: Partial<VerifierIo>
   return { code: 0, message: result.message };
 }
 
+const RECEIPT_USAGE = 'usage: parley verify-receipt <receipt.json> [--log-key <vkey>] [--witness-policy file]';
+
+/** `verify-receipt`: check a removal receipt offline (no network). */
+export async function runVerifyReceipt(argv: readonly string[]): Promise<CliResult> {
+  let file: string | undefined;
+  let logKey: string | undefined;
+  let policy: WitnessPolicy | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--log-key') logKey = argv[++i];
+    else if (a === '--witness-policy') {
+      const f = argv[++i];
+      const parsed = f && fs.existsSync(f) ? parseWitnessPolicy(fs.readFileSync(f, 'utf8')) : '--witness-policy needs a policy file';
+      if (typeof parsed === 'string') return { code: 2, message: `${parsed}\n${RECEIPT_USAGE}` };
+      policy = parsed;
+    } else if (file === undefined && !a.startsWith('--')) file = a;
+    else return { code: 2, message: `unexpected argument ${a}\n${RECEIPT_USAGE}` };
+  }
+  if (!file || !fs.existsSync(file)) return { code: 2, message: RECEIPT_USAGE };
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return { code: 1, message: `receipt NOT verified: ${file} is not JSON` };
+  }
+  const r = await verifyReceipt(json, { logKey, policy, hasher: nodeHasher, verifyEd25519: nodeVerifyEd25519 });
+  return r.ok ? { code: 0, message: `receipt verified: ${r.message}` } : { code: 1, message: `receipt NOT verified: ${r.message}` };
+}
+
 const COMMANDS: Record<string, (argv: readonly string[]) => Promise<CliResult>> = {
   verify: (argv) => runVerify(argv),
+  'verify-receipt': (argv) => runVerifyReceipt(argv),
   witness: (argv) => runWitness(argv, nodeVerifyEd25519),
 };
 

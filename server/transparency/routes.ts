@@ -5,6 +5,7 @@ import { AppError } from '../../protocol/errors.js';
 import { MAX_ENTRIES_PER_CALL } from '../../protocol/transparency.js';
 import { toBase64, utf8 } from './bytes.js';
 import { assertServable } from './health.js';
+import type { Receipt } from './receipt.js';
 import { parseTilePath } from './tiles.js';
 import type { TransparencyLog } from './log.js';
 import { reportToCsv } from './report.js';
@@ -105,6 +106,26 @@ export async function transparencyRoutes(app: FastifyInstance, opts: Transparenc
       return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     });
   }
+
+  // A receipt for one entry: the entry, its inclusion proof and the served (cosigned) checkpoint.
+  app.get(`${base}/receipt`, async (req, reply) => {
+    const { index } = query(z.object({ index: Int }), req);
+    const cp = log.servedCheckpoint();
+    if (!cp || index >= cp.treeSize) throw new AppError('NOT_FOUND', 'That entry is not in a published checkpoint yet; try again in a few seconds.');
+    assertServable(log, index);
+    const [row] = await log.getEntries(index, index);
+    if (!row) throw new AppError('NOT_FOUND');
+    const proof = await log.inclusionProof(index, cp.treeSize);
+    publicHeaders(reply, 'no-cache');
+    return {
+      format: 'parley-receipt/v1',
+      log_key: log.verifierKey,
+      index,
+      entry: row.entry,
+      inclusion_proof: proof.auditPath.map(toBase64),
+      checkpoint: cp.note,
+    } satisfies Receipt;
+  });
 
   app.get(`${base}/witnesses`, async (_req, reply) => {
     publicHeaders(reply, 'no-cache');

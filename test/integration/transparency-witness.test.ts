@@ -92,6 +92,11 @@ describe('witnesses against a forked log', () => {
     const ok = await runParley(['verify', honest.url, '--state', state, '--witness-policy', policy]);
     expect(ok.stderr).toBe('');
     expect(ok.stdout).toMatch(/verified up to entry 9 .*witnessed by 3 of 3/);
+    // A removed person's receipt for entry 3 checks offline: on the record, witnessed by 3 of 3.
+    const receipt = path.join(dir, 'receipt.json');
+    fs.writeFileSync(receipt, await (await fetch(`${honest.url}/transparency/v1/receipt?index=3`)).text());
+    const checked = await runParley(['verify-receipt', receipt, '--log-key', logKey, '--witness-policy', policy]);
+    expect(checked.stdout).toMatch(/receipt verified: on the public record of parley\.test\/transparency at entry 3 .*witnessed by 3 of 3/);
     const unknown = await fetch(`${honest.url}/transparency/no-such-tile`);
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get('content-type')).toMatch(/application\/json/);
