@@ -11,6 +11,7 @@ export const ERROR_CATALOG = {
   UNSUPPORTED_VERSION: { http: 400, ws: 4426, message: 'Unsupported protocol version.' },
   OUT_OF_ORDER: { http: 409, ws: 4409, message: 'That message is not valid in the current state.' },
   RATE_LIMITED: { http: 429, ws: 4429, message: 'Too many requests; slow down.' },
+  CLIENT_TOO_SLOW: { http: 408, ws: 4408, message: 'The connection was closed because the client was not reading its messages.' },
   NOT_FOUND: { http: 404, ws: 4404, message: 'Not found.' },
   INTERNAL: { http: 500, ws: 4500, message: 'Internal error.' },
   // identity and access

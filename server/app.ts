@@ -12,6 +12,7 @@ import websocket from '@fastify/websocket';
 import fastifyStatic from '@fastify/static';
 import pino, { type Logger } from 'pino';
 import { AppError, toAppError } from '../protocol/errors.js';
+import { MAX_MESSAGE_BYTES } from '../protocol/signaling.js';
 import { accountRoutes, createAccounts, type Accounts } from './accounts/index.js';
 import type { Config } from './config/index.js';
 import { addressKey, createKeyedLimiter, createOriginGuard, DEVICE_COOKIE, requireRole, SESSION_COOKIE } from './http/index.js';
@@ -180,7 +181,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   });
   app.addHook('onRequest', async (req) => originGuard.check(req));
   await app.register(cookie);
-  await app.register(websocket, { options: { maxPayload: 1024 * 1024, verifyClient: (info, done) => originGuard.verifyClient(info, done) } });
+  await app.register(websocket, { options: { maxPayload: MAX_MESSAGE_BYTES, verifyClient: (info, done) => originGuard.verifyClient(info, done) } });
 
   // Who is asking: every request resolves its session (if any) before routes run.
   app.decorateRequest('user', null);
@@ -241,7 +242,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   });
   await app.register(policyRoutes, { policy, meetings });
   await registerTransparency(app, log, { publicUrl: config.publicUrl });
-  signalingRoutes(app, { rooms, clientAddress, onConnection: (d) => metrics.wsConnections.inc(d) });
+  signalingRoutes(app, { rooms, clientAddress, onConnection: (d) => metrics.wsConnections.inc(d), maxQueuedBytes: config.WS_MAX_QUEUED_BYTES });
   await app.register(geoAdminRoutes, {
     locator,
     requireAdmin: (req) => void requireRole(req, 'admin'),

@@ -54,6 +54,12 @@ export const ConfigSchema = z.object({
   MEDIA_IGNORE_CIDRS: csv.default([]),
   /** JSON array of RTCIceServer objects given to clients, e.g. a coturn TURN server. */
   ICE_SERVERS: z.string().optional(),
+  /** Most bytes queued for one signaling socket before it is closed as too slow (CLIENT_TOO_SLOW). */
+  WS_MAX_QUEUED_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(1024 * 1024),
   /** Origin line of transparency checkpoints; default derived from PUBLIC_URL. */
   LOG_ORIGIN: z.string().optional(),
   /** Witnesses that cosign the log's checkpoints: JSON [{ name, key (cosignature vkey), url }] (docs/transparency.md). */

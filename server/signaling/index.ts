@@ -17,7 +17,12 @@ export interface SignalingDeps {
   rooms: RoomManager;
   clientAddress: (req: FastifyRequest) => string;
   onConnection?: (delta: 1 | -1) => void;
+  /** Most bytes queued for one socket before it is closed as too slow (default 1 MiB). */
+  maxQueuedBytes?: number;
 }
+
+/** Default cap on one socket's outbound queue: many joins' worth of rosters, far below a leak. */
+export const DEFAULT_MAX_QUEUED_BYTES = 1024 * 1024;
 
 /** Errors after which the socket is closed (the client must not keep using it). */
 const CLOSING = new Set(['PAYLOAD_TOO_LARGE', 'UNSUPPORTED_VERSION']);
@@ -25,7 +30,11 @@ const CLOSING = new Set(['PAYLOAD_TOO_LARGE', 'UNSUPPORTED_VERSION']);
 export function signalingRoutes(app: FastifyInstance, deps: SignalingDeps): void {
   app.get('/ws', { websocket: true }, (socket: WebSocket, req: FastifyRequest) => {
     const device = req.cookies[DEVICE_COOKIE];
-    const write = corkedWriter(socket);
+    const tooSlow = new AppError('CLIENT_TOO_SLOW');
+    const write = corkedWriter(socket, deps.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES, () => {
+      req.log.warn({ queued: socket.bufferedAmount }, 'signaling socket closed: the client is not reading its messages');
+      socket.close(tooSlow.wsCloseCode, tooSlow.code);
+    });
     const channel: ClientChannel = {
       address: deps.clientAddress(req),
       deviceId: device ? createHash('sha256').update(device).digest('hex') : null,
@@ -44,12 +53,19 @@ export function signalingRoutes(app: FastifyInstance, deps: SignalingDeps): void
  * Frames sent to one socket within one turn of the event loop go out in one write: the TCP
  * socket is corked on the first frame and uncorked on the next tick. An enforcement pass that
  * removes many participants then costs one syscall per recipient, not one per message.
+ * A client that stops reading does not make the server buffer without bound: once more than
+ * `maxQueued` bytes wait for it, `overflow` closes it (CLIENT_TOO_SLOW) and nothing more is
+ * queued; it reconnects and resumes like after a network drop.
  */
-function corkedWriter(socket: WebSocket): (text: string) => void {
+function corkedWriter(socket: WebSocket, maxQueued: number, overflow: () => void): (text: string) => void {
   const raw = (socket as unknown as { _socket?: Socket })._socket;
   let corked = false;
   return (text: string) => {
     if (socket.readyState !== socket.OPEN) return;
+    if (socket.bufferedAmount + Buffer.byteLength(text) > maxQueued) {
+      overflow();
+      return;
+    }
     if (raw && !corked) {
       corked = true;
       raw.cork();

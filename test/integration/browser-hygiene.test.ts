@@ -5,7 +5,8 @@
  */
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import { signUp, startServer, type TestServer } from '../helpers/app.js';
+import { MAX_MESSAGE_BYTES } from '../../protocol/signaling.js';
+import { createMeeting, signUp, startServer, WsClient, type TestServer } from '../helpers/app.js';
 
 let server: TestServer | null = null;
 afterEach(async () => {
@@ -75,5 +76,50 @@ describe('Origin on state-changing requests and the WebSocket upgrade', () => {
     server = await startServer({ config: { PUBLIC_URL: PUBLIC, ALLOWED_ORIGINS: 'https://node-b.example.org' } });
     expect(await handshake(server.wsUrl, { origin: 'https://node-b.example.org' })).toBe('open');
     expect(await handshake(server.wsUrl, { origin: 'https://node-c.example.org' })).toBe(403);
+  });
+});
+
+describe('signaling socket limits', () => {
+  it('closes a socket that sends a frame above the protocol limit before buffering it (1009, Message Too Big)', async () => {
+    server = await startServer();
+    const c = await WsClient.open(server.wsUrl);
+    c.sendRaw(Buffer.alloc(MAX_MESSAGE_BYTES + 1, 0x20));
+    await c.until(() => c.closeCode !== null);
+    expect(c.closeCode).toBe(1009);
+    const ok = await WsClient.open(server.wsUrl);
+    // The server still serves others.
+    expect((await ok.send('ping')).ok).toBe(true);
+    ok.close();
+  });
+
+  it('closes a participant who stops reading with CLIENT_TOO_SLOW instead of queueing without bound', async () => {
+    server = await startServer({ config: { WS_MAX_QUEUED_BYTES: String(256 * 1024) } });
+    const host = await signUp(server);
+    const m = await createMeeting(server, host.cookie);
+    const slow = await WsClient.open(server.wsUrl);
+    await slow.request('join', { meetingId: m.id, displayName: 'Slow' });
+    const talkers: WsClient[] = [];
+    for (let i = 0; i < 6; i++) {
+      const t = await WsClient.open(server.wsUrl);
+      await t.request('join', { meetingId: m.id, displayName: `T${i}` });
+      talkers.push(t);
+    }
+    // The slow client stops reading; the others chat (3-byte characters: 12 KB a message).
+    (slow.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
+    const text = '悼'.repeat(4000);
+    await Promise.all(
+      talkers.map(async (t) => {
+        for (let i = 0; i < 150; i++) await t.request('chat.send', { text });
+      }),
+    );
+    // Everyone who reads is still there.
+    expect(talkers.every((t) => t.closeCode === null)).toBe(true);
+    // Reading again, it finds what was queued up to the cap, then the close.
+    (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    await slow.until(() => slow.closeCode !== null, 20_000);
+    expect(slow.closeCode).toBe(4408);
+    const got = slow.events.filter((e) => e.event === 'chat.message').length;
+    expect(got).toBeLessThan(900);
+    talkers.forEach((t) => t.close());
   });
 });
