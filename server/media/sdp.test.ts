@@ -148,5 +148,10 @@ describe('publish offer validation (values copied into every subscriber offer)',
     expect(verdict(edit('a=rid:f send', 'a=rid:__proto__/x send'))).toBe('MEDIA_NEGOTIATION_FAILED');
     expect(verdict(edit('a=mid:1', 'a=mid:0'))).toBe('MEDIA_NEGOTIATION_FAILED');
     expect(verdict(edit('a=mid:1', 'a=mid:'))).toBe('MEDIA_NEGOTIATION_FAILED');
+    // Refused before parsing: a 32 KiB offer of repeated lines costs a line count, not a parse.
+    expect(verdict(buildPublishOffer() + 'a=ssrc:1 cname:x\r\n'.repeat(1000))).toBe('MEDIA_NEGOTIATION_FAILED');
+    expect(verdict(edit('a=ssrc:21 cname', `${Array.from({ length: 40 }, (_, i) => `a=ssrc:${100 + i} cname:x\r\n`).join('')}a=ssrc:21 cname`))).toBe(
+      'MEDIA_NEGOTIATION_FAILED',
+    );
   });
 });

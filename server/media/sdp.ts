@@ -32,7 +32,7 @@ export const SFU_EXTENSION_IDS: ReadonlyMap<string, number> = new Map([
 /** Id given to every other extension element in forwarded packets; never declared to subscribers. */
 export const UNDECLARED_EXTENSION_ID = 14;
 /** Limits on a publish offer (a browser sends 2–3 media sections, 3 simulcast layers). */
-export const OFFER_LIMITS = { sections: 16, codecs: 64, extmaps: 32, ssrcs: 32, rids: 3 } as const;
+export const OFFER_LIMITS = { lines: 1000, sections: 16, codecs: 64, extmaps: 32, ssrcs: 32, rids: 3 } as const;
 const MID = /^[A-Za-z0-9_.-]{1,32}$/;
 const RID = /^[A-Za-z0-9_-]{1,16}$/;
 const UINT32_MAX = 0xffffffff;
@@ -66,8 +66,12 @@ export interface MediaSection {
 export function parseSdp(sdp: string): MediaSection[] {
   const out: MediaSection[] = [];
   let cur: MediaSection | undefined;
+  // Lookups for the current section, so a 32 KiB offer of repeated lines parses in linear time.
+  const seen: Lookups = { ssrcs: new Set(), codecs: new Map() };
   for (const line of sdp.split(/\r?\n/)) {
     if (line.startsWith('m=')) {
+      seen.ssrcs.clear();
+      seen.codecs.clear();
       cur = {
         kind: line.slice(2).split(' ')[0] ?? '',
         mid: '',
@@ -82,18 +86,27 @@ export function parseSdp(sdp: string): MediaSection[] {
         codecs: [],
       };
       out.push(cur);
-    } else if (cur) parseAttr(cur, line);
+    } else if (cur) parseAttr(cur, seen, line);
   }
   return out;
 }
 
-function parseAttr(m: MediaSection, line: string): void {
+interface Lookups {
+  ssrcs: Set<number>;
+  /** First rtpmap per payload type (what an fmtp line refers to). */
+  codecs: Map<number, Codec>;
+}
+
+function parseAttr(m: MediaSection, seen: Lookups, line: string): void {
   let r: RegExpExecArray | null;
   if (line.startsWith('a=mid:')) m.mid = line.slice(6).trim();
   else if (/^a=(sendrecv|sendonly|recvonly|inactive)$/.test(line)) m.direction = line.slice(2);
   else if ((r = /^a=ssrc:(\d+) /.exec(line))) {
     const s = Number(r[1]);
-    if (!m.ssrcs.includes(s)) m.ssrcs.push(s);
+    if (!seen.ssrcs.has(s)) {
+      seen.ssrcs.add(s);
+      m.ssrcs.push(s);
+    }
     const rid = /cname:parley-(\w+)/.exec(line)?.[1];
     if (rid !== undefined && !m.ssrcRid.has(s)) m.ssrcRid.set(s, rid);
   } else if ((r = /^a=ssrc-group:SIM ([\d ]+)/.exec(line)))
@@ -107,10 +120,12 @@ function parseAttr(m: MediaSection, line: string): void {
   else if ((r = /^a=extmap:(\d+)(?:\/\w+)? (\S+)/.exec(line))) {
     m.extmap.set(r[2] ?? '', Number(r[1]));
     m.extmapLines.push([Number(r[1]), r[2] ?? '']);
-  } else if ((r = /^a=rtpmap:(\d+) ([^/]+)\/(\d+)/.exec(line)))
-    m.codecs.push({ pt: Number(r[1]), name: (r[2] ?? '').toUpperCase(), clock: Number(r[3]), apt: -1 });
-  else if ((r = /^a=fmtp:(\d+) .*apt=(\d+)/.exec(line))) {
-    const c = m.codecs.find((x) => x.pt === Number(r?.[1]));
+  } else if ((r = /^a=rtpmap:(\d+) ([^/]+)\/(\d+)/.exec(line))) {
+    const c: Codec = { pt: Number(r[1]), name: (r[2] ?? '').toUpperCase(), clock: Number(r[3]), apt: -1 };
+    m.codecs.push(c);
+    if (!seen.codecs.has(c.pt)) seen.codecs.set(c.pt, c);
+  } else if ((r = /^a=fmtp:(\d+) .*apt=(\d+)/.exec(line))) {
+    const c = seen.codecs.get(Number(r[1]));
     if (c) c.apt = Number(r[2]);
   }
 }
@@ -132,6 +147,10 @@ export function keptPayloadTypes(m: MediaSection): Set<number> {
  * fails validateOffer.
  */
 export function mungePublishOffer(sdp: string): string {
+  // Browser offers are 100–300 lines; refusing a longer one first keeps parsing cheap.
+  let n = 0;
+  for (let i = sdp.indexOf('\n'); i >= 0 && n <= OFFER_LIMITS.lines; i = sdp.indexOf('\n', i + 1)) n++;
+  if (n > OFFER_LIMITS.lines) refuse(`more than ${OFFER_LIMITS.lines} lines`);
   const sections = parseSdp(sdp);
   validateOffer(sections);
   let idx = -1;
