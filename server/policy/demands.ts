@@ -1,7 +1,7 @@
 /** The life of a demand: record → approve | reject; approved → lifted | expired. */
 import { createHash } from 'node:crypto';
 import { AppError } from '../../protocol/errors.js';
-import { gagCommitmentInput, LogEntry as LogEntrySchema, PERFORMABLE_ASKS, type Ask, type LogEntry } from '../../protocol/transparency.js';
+import { canonicalJson, gagCommitmentInput, LogEntry as LogEntrySchema, PERFORMABLE_ASKS, type Ask, type LogEntry } from '../../protocol/transparency.js';
 import { notify, OPERATOR_SCOPE, type PolicyContext } from './context.js';
 import { enforceDemand } from './enforce.js';
 import { country, type DemandInput } from './schemas.js';
@@ -328,3 +328,57 @@ export async function expireDue(ctx: PolicyContext): Promise<number> {
 }
 
 export { PERFORMABLE_ASKS };
+
+const published = new WeakMap<PolicyContext, Set<number>>();
+
+/** Whether this exact entry is already on the log (by its RFC 9162 leaf hash); false when the log cannot say. */
+async function onLog(ctx: PolicyContext, entry: LogEntry): Promise<boolean> {
+  const { size, inclusionProof } = ctx.log;
+  if (!size || !inclusionProof) return false;
+  const leaf = createHash('sha256')
+    .update(Buffer.from([0]))
+    .update(canonicalJson(entry), 'utf8')
+    .digest('base64');
+  try {
+    await inclusionProof.call(ctx.log, leaf, size.call(ctx.log));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A gag delays, never erases: once a recorded gag's end date has passed, `demand.gag-ended`
+ * publishes the authority, reference and legal basis and the commitment's salt, so anyone can
+ * check the commitment on `demand.recorded`. The entry is exactly determined by the demand (its
+ * time is the gag's end), so a node that finds it already on the log does not append it again.
+ * Returns how many were published now.
+ */
+export async function publishEndedGags(ctx: PolicyContext): Promise<number> {
+  const now = ctx.now();
+  let done = published.get(ctx);
+  if (!done) published.set(ctx, (done = new Set()));
+  let n = 0;
+  for (const d of await ctx.store.listDemands()) {
+    if (!d.gag.active || d.gag.until === null || d.gag.until > now || done.has(d.id)) continue;
+    const entry: LogEntry = {
+      v: 1,
+      type: 'demand.gag-ended',
+      at: d.gag.until,
+      demandId: String(d.id),
+      authority: d.authority,
+      legalBasis: d.legalBasis,
+      reference: d.reference,
+      salt: gagSalt(ctx, d.id),
+    };
+    await serial(d.id, async () => {
+      if (done.has(d.id)) return;
+      if (!(await onLog(ctx, entry))) {
+        await ctx.log.append(entry);
+        n++;
+      }
+      done.add(d.id);
+    });
+  }
+  return n;
+}

@@ -24,7 +24,7 @@ import {
   type PowerDeps,
 } from './powers.js';
 import { applyRestriction, currentRestriction, normalizeRestriction, sameRestriction, type RestrictionActor } from './restriction-commands.js';
-import { approveDemand, attachDocument, expireDue, liftDemand, recordDemand, rejectDemand } from './demands.js';
+import { approveDemand, attachDocument, expireDue, liftDemand, publishEndedGags, recordDemand, rejectDemand } from './demands.js';
 import { previewImpact } from './enforce.js';
 import { enforcementEntry, hostNotice, hostNoticeEntry, legalNotice } from './entries.js';
 import { restrictionDecision } from './restrictions.js';
@@ -91,6 +91,10 @@ export function createPolicyEngine(deps: PolicyDeps) {
 
   function expireSoon(): void {
     expireDue(ctx).catch(() => undefined); // retried by the timer; an expired demand is already ignored
+  }
+  function onTick(): void {
+    expireSoon();
+    publishEndedGags(ctx).catch(() => undefined); // retried on the next tick
   }
 
   /** The demand (if any) that refuses this participant here. Goes through inScope(), always. */
@@ -201,7 +205,7 @@ export function createPolicyEngine(deps: PolicyDeps) {
       for (const p of await ctx.store.listAccountPolicies()) ctx.accountPolicies.set(p.country, p);
       const every = deps.expiryCheckMs ?? 5000;
       if (every > 0 && !timer) {
-        timer = setInterval(expireSoon, every);
+        timer = setInterval(onTick, every);
         timer.unref();
       }
     },
@@ -216,6 +220,8 @@ export function createPolicyEngine(deps: PolicyDeps) {
     rejectDemand: (id: number, by: string, reason?: string) => rejectDemand(ctx, id, by, reason),
     liftDemand: (id: number, by: string, reason?: string) => liftDemand(ctx, id, by, reason),
     expireDue: () => expireDue(ctx),
+    /** Publish demand.gag-ended for every gag whose end date has passed (the timer calls it). */
+    publishEndedGags: () => publishEndedGags(ctx),
     /** Counts only, for a demand awaiting approval; logged (demand.previewed) before it is computed. */
     async previewImpact(id: number, by: string) {
       const d = await ctx.store.getDemand(id);

@@ -108,4 +108,8 @@ export interface PolicyLog {
   append(entry: LogEntry): Promise<unknown>;
   appendMany(entries: readonly LogEntry[]): Promise<unknown>;
   pseudonym(kind: PseudonymKind, id: string, scope: string): string;
+  /** Committed entries (the transparency log has it): with inclusionProof, tells whether an entry is already on the log. */
+  size?(): number;
+  /** Rejects (NOT_FOUND) when no entry with this base64 leaf hash is in the tree of `treeSize`. */
+  inclusionProof?(leafHash: string, treeSize: number): Promise<unknown>;
 }

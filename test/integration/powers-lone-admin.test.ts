@@ -7,6 +7,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { embeddedDatabases } from '../../server/geo/test-helpers.js';
+import { gagCommitmentInput } from '../../protocol/transparency.js';
+import { createPolicy } from '../../server/policy/index.js';
 import type { WsClient } from '../helpers/app.js';
 import { createMeeting } from '../helpers/app.js';
 import { demandBody, logEntries, openFrom, operator, recordDemand, startPolicyServer, type PolicyTestServer } from '../../server/policy/test-helpers.js';
@@ -232,6 +234,35 @@ describe('gag', () => {
     expect(text).not.toContain(String(body['authority']));
     expect(text).not.toContain(String(body['reference']));
     expect(recorded?.['commitment']).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('when the gag ends, demand.gag-ended publishes authority, reference and basis with the salt, once, and they open the commitment', async () => {
+    const comp = await operator(server, ['compliance']);
+    const body = demandBody(['m-1'], { gag: { until: Date.now() + 200 } });
+    const d = await recordDemand(server, comp.cookie, body);
+    expect(await server.policy.publishEndedGags()).toBe(0); // still gagged
+    await new Promise((r) => setTimeout(r, 250));
+    expect(await server.policy.publishEndedGags()).toBe(1);
+    expect(await server.policy.publishEndedGags()).toBe(0);
+    // Another node (or this one after a restart) finds the entry on the log and does not repeat it.
+    const other = await createPolicy({
+      db: server.services.storage.db,
+      log: server.log,
+      meetings: server.services.meetings,
+      accounts: server.services.accounts,
+      expiryCheckMs: 0,
+    });
+    expect(await other.publishEndedGags()).toBe(0);
+    other.close();
+    const log = await logEntries(server.log);
+    const ended = log.filter((e) => e.type === 'demand.gag-ended');
+    expect(ended).toHaveLength(1);
+    expect(ended[0]).toMatchObject({ demandId: String(d), authority: body['authority'], reference: body['reference'], legalBasis: body['legalBasis'] });
+    const recorded = log.find((e) => e.type === 'demand.recorded' && e['demandId'] === String(d));
+    const opened = createHash('sha256')
+      .update(gagCommitmentInput(ended[0] as unknown as { authority: string; legalBasis: string; reference: string; salt: string }))
+      .digest('hex');
+    expect(opened).toBe(recorded?.['commitment']);
   });
 
   it('a gag without an end date is refused', async () => {
