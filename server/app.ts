@@ -20,7 +20,9 @@ import { createClientAddressResolver, createLocator, geoAdminRoutes, infrastruct
 import type { MediaConfig, MediaParticipantHooks, MediaServer } from './media/index.js';
 import {
   createMeetingStore,
+  iceServersFor,
   meetingRoutes,
+  publicIceServers,
   RoomManager,
   startReceiversReport,
   type AdmissionPolicy,
@@ -145,10 +147,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     logger: logger.child({ domain: 'media' }),
   });
   const admission = deps.cluster ? deps.cluster.admission(policy) : (policy as AdmissionPolicy); // [cluster]
-  const infrastructure = infrastructureSet(
-    config.iceServers.flatMap((s) => s.urls),
-    config.MEDIA_IGNORE_CIDRS,
-  );
+  const infrastructure = infrastructureSet([...config.iceServers.flatMap((s) => s.urls), ...(config.turn?.urls ?? [])], config.MEDIA_IGNORE_CIDRS);
   rooms = new RoomManager({
     store: meetings,
     media,
@@ -156,7 +155,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     locate,
     judgeMediaPath: (path, current) => judgeMediaPath(path, current, infrastructure, (a) => locator.locate(a)),
     logger,
-    iceServers: config.iceServers,
+    iceServers: iceServersFor(config.iceServers, config.turn),
   });
   policy.attachPort(rooms);
   policy.attachLocator(locator); // every swap logs the file's SHA-256 first; API swaps need a second admin
@@ -224,7 +223,8 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   const services: Services = { config, storage, accounts, meetings, rooms, media, policy, log, metrics, logger, locator, clientAddress, retention };
   deps.cluster?.attach(services, app); // [cluster]
 
-  app.get('/api/config', async () => ({ iceServers: config.iceServers, version: '0.1.0' }));
+  // Public: only servers without credentials (TURN credentials come with a join, time-limited).
+  app.get('/api/config', async () => ({ iceServers: publicIceServers(config.iceServers), version: '0.1.0' }));
   app.get('/healthz', async () => {
     assertLogIntact(log); // 503 LOG_INTEGRITY_FAILED while the log cannot record (nothing may then happen)
     return { ok: true };

@@ -52,8 +52,19 @@ export const ConfigSchema = z.object({
   MEDIA_UDP_MUX_PORT: z.coerce.number().int().min(1024).max(65535).optional(),
   /** Addresses that are infrastructure (TURN servers, VPN concentrators): never location evidence on a media path. */
   MEDIA_IGNORE_CIDRS: csv.default([]),
-  /** JSON array of RTCIceServer objects given to clients, e.g. a coturn TURN server. */
+  /** JSON array of RTCIceServer objects given to joiners (never in the public /api/config when they carry credentials). */
   ICE_SERVERS: z.string().optional(),
+  /** coturn `static-auth-secret` (`use-auth-secret`): joiners get time-limited TURN credentials for TURN_URLS. */
+  TURN_SECRET: z.string().min(16).optional(),
+  /** TURN server URLs for those credentials, comma-separated (`turn:…`, `turns:…`). */
+  TURN_URLS: csv.pipe(z.array(z.string().regex(/^turns?:\S+$/, 'a turn: or turns: URL'))).default([]),
+  /** How long TURN credentials are valid, in seconds (default 6 h; each join and reconnect gets new ones). */
+  TURN_TTL_SEC: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 24 * 3600)
+    .default(6 * 3600),
   /** Most bytes queued for one signaling socket before it is closed as too slow (CLIENT_TOO_SLOW). */
   WS_MAX_QUEUED_BYTES: z.coerce
     .number()
@@ -75,6 +86,8 @@ export type RawConfig = z.infer<typeof ConfigSchema>;
 export interface Config extends RawConfig {
   publicUrl: string;
   iceServers: { urls: string[]; username?: string; credential?: string }[];
+  /** Time-limited TURN credentials (coturn REST scheme), or null when TURN_SECRET is unset. */
+  turn: { secret: string; urls: string[]; ttlSec: number } | null;
   cookieSecure: boolean;
 }
 
@@ -105,11 +118,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       return out;
     });
   }
+  if ((raw.TURN_SECRET === undefined) !== (raw.TURN_URLS.length === 0)) {
+    throw new Error(`Invalid configuration:\n  ${raw.TURN_SECRET === undefined ? 'TURN_SECRET' : 'TURN_URLS'}: TURN_SECRET and TURN_URLS go together`);
+  }
+  const turn = raw.TURN_SECRET === undefined ? null : { secret: raw.TURN_SECRET, urls: raw.TURN_URLS, ttlSec: raw.TURN_TTL_SEC };
   const publicUrl = raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`;
   return {
     ...raw,
     publicUrl,
     iceServers,
+    turn,
     cookieSecure: raw.COOKIE_SECURE ?? publicUrl.startsWith('https://'),
   };
 }

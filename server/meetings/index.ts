@@ -7,6 +7,8 @@ export type { JoinRequest } from './join.js';
 export { handleInMeeting } from './actions.js';
 export { startReceiversReport } from './e2ee-relay.js';
 export { meetingRoutes } from './routes.js';
+export { iceServersFor, publicIceServers } from './turn.js';
+export type { IceServer, TurnConfig } from './turn.js';
 export type { Participant, Room } from './room.js';
 export type {
   AdmissionDecision,

@@ -39,7 +39,7 @@ function joinResult(mgr: RoomManager, room: Room, p: Participant, resumeToken: s
     meeting: room.info(),
     roster: waiting ? [] : room.roster(),
     chain: waiting ? [] : room.chain,
-    iceServers: waiting ? [] : mgr.deps.iceServers,
+    iceServers: waiting ? [] : mgr.deps.iceServers(p.id),
   };
 }
 
@@ -149,7 +149,7 @@ export function admitFromWaiting(mgr: RoomManager, room: Room, p: Participant): 
     meeting: room.info(),
     roster: room.roster(),
     chain: room.chain,
-    iceServers: mgr.deps.iceServers,
+    iceServers: mgr.deps.iceServers(p.id),
   };
   sendEvent(p, { event: 'you.admitted', data: result });
   mgr.attachMediaSoon(room, p);

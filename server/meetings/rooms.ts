@@ -1,4 +1,5 @@
 /** Live meetings: the registry, removal, media glue and the enforcement port. */
+import type { IceServer } from './turn.js';
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { AppError } from '../../protocol/errors.js';
@@ -29,7 +30,8 @@ export interface RoomsDeps {
   /** geo/'s one rule for media-path evidence; it never moves anyone (docs/geo.md). */
   judgeMediaPath: (path: MediaPathInfo, current: ParticipantLocation) => MediaPathJudgement;
   logger: Logger;
-  iceServers: { urls: string[]; username?: string; credential?: string }[];
+  /** The ICE servers handed to one joiner, with their own time-limited TURN credentials (turn.ts). */
+  iceServers: (participantId: string) => IceServer[];
   graceMs?: number;
 }
 

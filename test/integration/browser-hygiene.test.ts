@@ -3,6 +3,7 @@
  * refuse another site's Origin; frames above the protocol limit and slow readers are cut off;
  * TURN credentials are short-lived and only for joiners; /metrics is not public.
  */
+import { createHmac } from 'node:crypto';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_MESSAGE_BYTES } from '../../protocol/signaling.js';
@@ -121,5 +122,50 @@ describe('signaling socket limits', () => {
     const got = slow.events.filter((e) => e.event === 'chat.message').length;
     expect(got).toBeLessThan(900);
     talkers.forEach((t) => t.close());
+  });
+});
+
+describe('TURN credentials', () => {
+  const TURN = { TURN_SECRET: 'a-long-random-coturn-static-auth-secret', TURN_URLS: 'turn:turn.example.org:3478?transport=udp,turns:turn.example.org:5349' };
+  const STATIC = JSON.stringify([{ urls: 'stun:stun.example.org' }, { urls: 'turn:legacy.example.org', username: 'u', credential: 'static-secret' }]);
+
+  it('are never in the public /api/config', async () => {
+    server = await startServer({ config: { ...TURN, ICE_SERVERS: STATIC } });
+    const res = await server.app.inject({ url: '/api/config' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).not.toContain('static-secret');
+    expect(res.body).not.toContain('credential');
+    expect(res.json().iceServers).toEqual([{ urls: ['stun:stun.example.org'] }]);
+  });
+
+  it('are handed to a joiner in the join result, time-limited in coturn use-auth-secret form', async () => {
+    server = await startServer({ config: { ...TURN, ICE_SERVERS: STATIC, TURN_TTL_SEC: '3600' } });
+    const host = await signUp(server);
+    const m = await createMeeting(server, host.cookie);
+    const c = await WsClient.open(server.wsUrl);
+    const before = Math.floor(Date.now() / 1000);
+    const r = await c.request<{ participantId: string; iceServers: { urls: string[]; username?: string; credential?: string }[] }>('join', {
+      meetingId: m.id,
+      displayName: 'Ann',
+    });
+    const turn = r.iceServers.find((s) => s.urls.includes('turns:turn.example.org:5349'));
+    expect(turn?.urls).toEqual(['turn:turn.example.org:3478?transport=udp', 'turns:turn.example.org:5349']);
+    const [expiry, id] = (turn?.username ?? '').split(':');
+    expect(id).toBe(r.participantId);
+    expect(Number(expiry)).toBeGreaterThanOrEqual(before + 3600);
+    expect(Number(expiry)).toBeLessThanOrEqual(before + 3600 + 5);
+    expect(turn?.credential).toBe(
+      createHmac('sha1', TURN.TURN_SECRET)
+        .update(turn?.username ?? '')
+        .digest('base64'),
+    );
+    // Static entries the operator configured still reach joiners.
+    expect(r.iceServers).toContainEqual({ urls: ['turn:legacy.example.org'], username: 'u', credential: 'static-secret' });
+    c.close();
+  });
+
+  it('refuses a TURN_SECRET without TURN_URLS, and the reverse', async () => {
+    await expect(startServer({ config: { TURN_SECRET: TURN.TURN_SECRET } })).rejects.toThrow(/TURN_URLS/);
+    await expect(startServer({ config: { TURN_URLS: TURN.TURN_URLS } })).rejects.toThrow(/TURN_SECRET/);
   });
 });
