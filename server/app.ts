@@ -31,7 +31,14 @@ import {
 } from './meetings/index.js';
 import { signalingRoutes } from './signaling/index.js';
 import { createPolicy, policyRoutes, type PolicyEngine } from './policy/index.js';
-import { assertLogIntact, createTransparencyLog, parseWitnesses, registerTransparency, type TransparencyLog } from './transparency/index.js';
+import {
+  assertLogIntact,
+  configuredKeyStore,
+  createTransparencyLog,
+  parseWitnesses,
+  registerTransparency,
+  type TransparencyLog,
+} from './transparency/index.js';
 import { startRetention, type RetentionJob, type Storage } from './storage/index.js';
 import { createMetrics, type Metrics } from './http/index.js';
 
@@ -119,6 +126,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
       origin: config.LOG_ORIGIN ?? `${new URL(config.publicUrl).host}/transparency`,
       logger,
       witnesses: parseWitnesses(config.WITNESSES),
+      keys: configuredKeyStore({ keyDir: config.LOG_KEY_DIR, dataDir: config.DATA_DIR, cluster: Boolean(deps.cluster), db: storage.db }),
       ...(deps.checkpointIntervalMs !== undefined ? { checkpointIntervalMs: deps.checkpointIntervalMs } : {}),
     }));
   // eslint-disable-next-line prefer-const -- assigned once below; closures created before then need the binding

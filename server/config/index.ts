@@ -75,6 +75,8 @@ export const ConfigSchema = z.object({
   LOG_ORIGIN: z.string().optional(),
   /** Witnesses that cosign the log's checkpoints: JSON [{ name, key (cosignature vkey), url }] (docs/transparency.md). */
   WITNESSES: z.string().optional(),
+  /** Directory of the log signing key and pseudonym key (files, 0600); default <DATA_DIR>/keys; `database` keeps them in the database. */
+  LOG_KEY_DIR: z.string().optional(),
   /** Days a meeting's bans are kept after it ends (docs/retention.md). */
   RETENTION_BAN_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
   /** Days a demand's document is kept after the demand was lifted, expired, rejected or refused (its SHA-256 stays). */

@@ -13,6 +13,8 @@ export { createTransparencyLog } from './log.js';
 export type { AppendResult, Integrity, LogLogger, TransparencyLog, TransparencyLogOptions } from './log.js';
 export { transparencyRoutes } from './routes.js';
 export { assertLogIntact } from './health.js';
+export { configuredKeyStore, fileKeyStore } from './key-store.js';
+export type { KeyStore } from './keys.js';
 export { parseWitnesses } from './witness-client.js';
 export type { WitnessConfig, WitnessStatus } from './witness-client.js';
 export type { TransparencyRoutesOptions } from './routes.js';

@@ -2,6 +2,7 @@
 import type { LogEntry, PseudonymKind } from '../../protocol/transparency.js';
 import type { Db, DialectName } from '../storage/index.js';
 import type { SignedCheckpoint } from './checkpoint.js';
+import type { KeyStore } from './keys.js';
 import type { TileAddress } from './tiles.js';
 import type { WitnessConfig, WitnessStatus } from './witness-client.js';
 import type { TransparencyReport } from './report.js';
@@ -27,6 +28,8 @@ export interface TransparencyLogOptions {
   maxBatch?: number;
   /** SQLite only: the raw handle under `db` (Storage.sqlite); rows are then inserted with one prepared statement. */
   sqlite?: { prepare(sql: string): { run(...params: unknown[]): unknown } } | null;
+  /** Where the signing key and pseudonym secret live; default the database (`meta`). Production: fileKeyStore. */
+  keys?: KeyStore | undefined;
   /** Witnesses each new checkpoint is submitted to (C2SP tlog-witness); default none. */
   witnesses?: readonly WitnessConfig[];
   /** Told when a witness refuses or fails (besides the error log line). */

@@ -13,7 +13,7 @@ import { nodeVerifyEd25519 } from './ed25519-node.js';
 import { createCosigner } from './witness-client.js';
 import { entryBundle, TILE_WIDTH, tileBytes, tileExists } from './tiles.js';
 import { leafHashOfText, nodeHasher } from './hash-node.js';
-import { loadPseudonymSecret, loadSigner } from './keys.js';
+import { dbKeyStore, loadPseudonymSecret, loadSigner } from './keys.js';
 import { LogTree } from './log-tree.js';
 import { isValidKeyName, verifierKey } from './note.js';
 import { createPseudonymizer } from './pseudonym.js';
@@ -59,7 +59,9 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
   const maxBatch = opts.maxBatch ?? 2000;
   const state = new LogTree();
   const tree = state.tree;
-  const [secret, signer] = await Promise.all([loadPseudonymSecret(db), loadSigner(db)]);
+  const keys = opts.keys ?? dbKeyStore(db);
+  const secret = await loadPseudonymSecret(keys);
+  const signer = await loadSigner(keys);
   const fail = (reason: string): void => {
     const first = state.integrity().ok;
     state.fail(reason);

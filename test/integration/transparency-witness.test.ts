@@ -1,6 +1,6 @@
 /**
- * Adversaries A3/A4: whoever holds the database rewrites history and re-signs it with the log
- * key stored there. Three `parley witness` processes follow the log over HTTP; the Parley
+ * Adversaries A2/A4: the operator, holding the database and the key files, rewrites history and
+ * re-signs it with the log key. Three `parley witness` processes follow the log over HTTP; the Parley
  * server submits each checkpoint to them (WITNESSES). The witnesses refuse the fork (409 for
  * the same size with another root, 422 for an extension without a valid proof), the server
  * raises alarms, and a verifier with a 2-of-3 witness policy refuses the forked view that a
@@ -14,6 +14,7 @@ import { canonicalJson } from '../../protocol/transparency.js';
 import { toHex, utf8 } from '../../server/transparency/bytes.js';
 import { buildEntry } from '../../server/transparency/factories.js';
 import { nodeHasher } from '../../server/transparency/hash-node.js';
+import { fileKeyStore } from '../../server/transparency/key-store.js';
 import { openTestLog } from '../../server/transparency/test-helpers.js';
 import { formatAddCheckpoint } from '../../server/transparency/witness.js';
 import { freePort, runParley, startParley, startProcess, type Proc } from './transparency-harness.js';
@@ -103,8 +104,8 @@ describe('witnesses against a forked log', () => {
     await honest.stop();
     running.splice(running.indexOf(honest), 1);
 
-    // Whoever holds the database rewrites entry 4 with a matching leaf hash and drops the
-    // checkpoints; the log key sits in the same database, so the restarted server re-signs.
+    // The operator (database and key files) rewrites entry 4 with a matching leaf hash and drops
+    // the checkpoints; the restarted server re-signs the forked tree with the log key.
     const forgedEntry = canonicalJson(buildEntry(444));
     const t = await openTestLog(db, { origin: ORIGIN }); // checkpoints of the honest tree make it fail here…
     await t.storage.db
@@ -147,7 +148,7 @@ describe('witnesses against a forked log', () => {
 
     // The fork grows: a checkpoint at 12 with a proof from the forked tree is not consistent
     // with what the witness cosigned at 10 (422), and nothing is cosigned.
-    const grown = await openTestLog(db, { origin: ORIGIN });
+    const grown = await openTestLog(db, { origin: ORIGIN, keys: fileKeyStore(path.join(dir, 'keys')) });
     expect(grown.log.integrity()).toEqual({ ok: true });
     await grown.log.appendMany([buildEntry(500), buildEntry(501)]);
     const cp12 = await grown.log.publishNow();
