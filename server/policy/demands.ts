@@ -333,14 +333,14 @@ const published = new WeakMap<PolicyContext, Set<number>>();
 
 /** Whether this exact entry is already on the log (by its RFC 9162 leaf hash); false when the log cannot say. */
 async function onLog(ctx: PolicyContext, entry: LogEntry): Promise<boolean> {
-  const { size, inclusionProof } = ctx.log;
-  if (!size || !inclusionProof) return false;
+  const log = ctx.log;
+  if (!log.size || !log.inclusionProof) return false;
   const leaf = createHash('sha256')
     .update(Buffer.from([0]))
     .update(canonicalJson(entry), 'utf8')
     .digest('base64');
   try {
-    await inclusionProof.call(ctx.log, leaf, size.call(ctx.log));
+    await log.inclusionProof(leaf, log.size());
     return true;
   } catch {
     return false;
