@@ -71,7 +71,11 @@ export const ClientMessage = z.discriminatedUnion('type', [
     mid: z.string().max(32),
   }),
   req('media.state', { audio: z.boolean(), video: z.boolean(), screen: z.boolean() }),
+  /** Raise or lower one's own hand; shown to everyone in the roster (`hand`). */
+  req('hand.raise', { raised: z.boolean() }),
   req('media.layer', { publisherId: Id, layer: Layer }),
+  /** The tiles this client shows, most important first (at most 49: a 25-tile page, a filmstrip). The SFU sends video for those and the active speakers. */
+  req('media.view', { publisherIds: z.array(Id).max(49) }),
   /** The client's connection for this leg failed: the SFU closes its side and builds a new one (`sub`: a new offer follows). */
   req('media.ice-restart', { pc: z.enum(['pub', 'sub']).optional() }),
   req('host.admit', { participantId: Id }),
@@ -103,6 +107,8 @@ export interface RosterEntry {
   audio: boolean;
   video: boolean;
   screen: boolean;
+  /** Present (true) while the participant has a hand raised. */
+  hand?: boolean;
   /** Present when the participant is in the waiting room (visible to hosts only). */
   waiting?: boolean;
   identityKey?: string;
@@ -158,6 +164,11 @@ export type ServerEvent =
       event: 'media.offer';
       /** `generation` changes when the SFU built a new subscriber connection: answer it on a new RTCPeerConnection. */
       data: { sdp: string; streams: Record<string, { participantId: string; kind: 'audio' | 'video' | 'screen' }>; generation: number };
+    }
+  /** Slots changed hands without a new offer (last-N): whose media each stream now carries. */
+  | {
+      event: 'media.streams';
+      data: { streams: Record<string, { participantId: string; kind: 'audio' | 'video' | 'screen' }>; generation: number };
     }
   /** The SFU closed one of this participant's media connections (`MEDIA_INPUT_REJECTED`, `MEDIA_CONNECTION_FAILED`). */
   | { event: 'media.closed'; data: { pc: 'pub' | 'sub'; code: 'MEDIA_INPUT_REJECTED' | 'MEDIA_CONNECTION_FAILED' } }

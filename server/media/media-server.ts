@@ -6,38 +6,16 @@
 import { AppError } from '../../protocol/errors.js';
 import type { Layer } from '../../protocol/signaling.js';
 import { layerIndex } from './layer-select.js';
-import { Publisher } from './publisher.js';
+import { Participant, type ParticipantOwner } from './participant.js';
 import { receiversOf } from './receivers.js';
 import type { MediaSource } from './source.js';
 import { type MediaLogger, consoleLogger, reasonOf } from './guard.js';
-import { type RebuildReason, Subscriber } from './subscriber.js';
+import { type Candidate, SPEAKER_ACTIVE_MS, chooseForwarded } from './last-n.js';
+import type { RebuildReason } from './subscriber.js';
 import type { MediaConfig, MediaParticipantHooks, MediaServer, MediaStats, RemotePath } from './types.js';
 
 const TICK_MS = 500;
 const ADDRESS_POLL_TICKS = 6;
-
-/** Hooks run inside native callbacks, where an exception would take the process down. */
-function safeHooks(h: MediaParticipantHooks, log: MediaLogger): MediaParticipantHooks {
-  const guard = <A extends unknown[]>(fn: ((...a: A) => void) | undefined) =>
-    fn === undefined
-      ? undefined
-      : (...a: A): void => {
-          try {
-            fn.apply(h, a);
-          } catch (err) {
-            log.error({ err: reasonOf(err) }, 'media hook failed');
-          }
-        };
-  // guard() calls each hook with `this` = h, so taking the methods off the object is safe.
-  /* eslint-disable @typescript-eslint/unbound-method */
-  const out: MediaParticipantHooks = { signal: guard(h.signal) as MediaParticipantHooks['signal'] };
-  const path = guard(h.onRemotePath);
-  const level = guard(h.onAudioLevel);
-  /* eslint-enable @typescript-eslint/unbound-method */
-  if (path) out.onRemotePath = path;
-  if (level) out.onAudioLevel = level;
-  return out;
-}
 
 /** Faults (a native callback threw on this participant's input) tolerated in FAULT_WINDOW_MS before publishing is refused. */
 const MAX_FAULTS = 3;
@@ -47,67 +25,17 @@ const MAX_REBUILDS = 6;
 const REBUILD_WINDOW_MS = 60_000;
 const CLIENT_REBUILD_MS = 2000;
 
-class Participant {
-  publisher: Publisher;
-  subscriber: Subscriber;
-  #path: string | null = null;
-  readonly hooks: MediaParticipantHooks;
-  readonly faults: number[] = [];
-  readonly rebuilds: number[] = [];
-  #generation = 0;
-  constructor(
-    readonly meetingId: string,
-    readonly id: string,
-    hooks: MediaParticipantHooks,
-    private readonly cfg: MediaConfig,
-    private readonly owner: {
-      fault(p: Participant, leg: 'pub' | 'sub', where: string, err: unknown): void;
-      rebuild(p: Participant, reason: RebuildReason): void;
-    },
-    log: MediaLogger,
-  ) {
-    this.hooks = safeHooks(hooks, log);
-    this.publisher = this.newPublisher();
-    this.subscriber = this.newSubscriber();
-  }
-  newPublisher(): Publisher {
-    const pub: Publisher = new Publisher(
-      this.id,
-      this.cfg,
-      this.hooks,
-      () => this.checkPath(),
-      (where, err) => this.owner.fault(this, 'pub', where, err),
-    );
-    return pub;
-  }
-  newSubscriber(): Subscriber {
-    return new Subscriber(this.id, this.cfg, this.hooks, () => this.checkPath(), {
-      generation: ++this.#generation,
-      fault: (where, err) => this.owner.fault(this, 'sub', where, err),
-      rebuild: (reason) => this.owner.rebuild(this, reason),
-    });
-  }
-  /** Report the selected pair's remote end when it changes. */
-  checkPath(): void {
-    const a = this.publisher.remotePath ?? this.subscriber.remotePath;
-    if (a === null) return;
-    const key = `${a.candidateType} ${a.address}`;
-    if (key === this.#path) return;
-    this.#path = key;
-    this.hooks.onRemotePath?.(a);
-  }
-  paths(): RemotePath[] {
-    const out = new Map<string, RemotePath>();
-    for (const a of [this.publisher.remotePath, this.subscriber.remotePath]) if (a) out.set(`${a.candidateType} ${a.address}`, a);
-    return [...out.values()];
-  }
-}
+/** Last-N is re-chosen for every subscriber this often (speaker changes). */
+const RESELECT_TICKS = 2;
+const NO_PINS: ReadonlySet<string> = new Set();
 
 /** Extra operations beyond the contract, for operators and tests. */
 export interface MediaServerInternals extends MediaServer {
   receiversOf(publisherId: string): string[];
   /** Ceiling on one subscriber's downlink estimate (bps); null removes it. */
   setDownlinkCap(participantId: string, bps: number | null): void;
+  /** Whether this participant's audio said they were speaking in the last-N window. */
+  speakingRecently(participantId: string): boolean;
   /** Per-subscriber slot state, for diagnostics. */
   slotInfo(participantId: string): SlotInfo[];
 }
@@ -129,15 +57,18 @@ export class SfuServer implements MediaServerInternals {
   readonly #cfg: MediaConfig;
   readonly #log: MediaLogger;
   readonly #participants = new Map<string, Participant>();
+  /** Participants by meeting (mediasoup's Router): nothing scans the whole node. */
+  readonly #meetings = new Map<string, Set<Participant>>();
+  #joined = 0;
   readonly #timer: NodeJS.Timeout;
   #forwardedBase = 0;
   #malformedBase = 0;
   #faults = 0;
   #rebuilds = 0;
   readonly #nackBase = { asked: 0, recovered: 0 };
-  readonly #owner = {
-    fault: (p: Participant, leg: 'pub' | 'sub', where: string, err: unknown): void => this.#fault(p, leg, where, err),
-    rebuild: (p: Participant, reason: RebuildReason): void => this.#rebuildSubscriber(p, reason),
+  readonly #owner: ParticipantOwner = {
+    fault: (p, leg, where, err) => this.#fault(p, leg, where, err),
+    rebuild: (p, reason) => this.#rebuildSubscriber(p, reason),
   };
   #ticks = 0;
   #lastTick = Date.now();
@@ -158,19 +89,76 @@ export class SfuServer implements MediaServerInternals {
     if (this.#closed) throw new AppError('INTERNAL', 'media server closed');
     if (!this.#cfg.receiverGate(meetingId, participantId)) throw new AppError('NOT_IN_ROSTER');
     this.removeParticipant(participantId);
-    const p = new Participant(meetingId, participantId, hooks, this.#cfg, this.#owner, this.#log);
+    const p = new Participant(meetingId, participantId, ++this.#joined, hooks, this.#cfg, this.#owner, this.#log);
     this.#participants.set(participantId, p);
-    for (const other of this.#participants.values()) {
-      if (other === p || other.meetingId !== meetingId) continue;
-      for (const src of other.publisher.sources.values()) this.#subscribe(p, src);
+    let members = this.#meetings.get(meetingId);
+    if (!members) {
+      members = new Set();
+      this.#meetings.set(meetingId, members);
     }
+    members.add(p);
+    this.#reselect(p, Date.now());
   }
 
-  /** Create a subscriber path after asking the receiver gate (invariant: nobody invisible). */
-  #subscribe(sub: Participant, src: MediaSource): void {
-    if (src.closed || sub.id === src.publisherId) return;
-    if (!this.#cfg.receiverGate(sub.meetingId, sub.id)) return;
-    sub.subscriber.attach(src);
+  #members(meetingId: string): Iterable<Participant> {
+    return this.#meetings.get(meetingId) ?? [];
+  }
+
+  /**
+   * Choose what this subscriber is sent (last-N: what its client shows, the active speakers,
+   * the loudest voices) and point its slots there. The receiver gate is asked first, every time
+   * (invariant: nobody invisible): a participant it refuses is sent nothing.
+   */
+  #reselect(sub: Participant, now: number): void {
+    if (sub.subscriber.closed) return;
+    if (!this.#cfg.receiverGate(sub.meetingId, sub.id)) {
+      sub.subscriber.forward([]);
+      return;
+    }
+    const candidates: Candidate[] = [];
+    const byId = new Map<string, Participant>();
+    for (const o of this.#members(sub.meetingId)) {
+      if (o === sub || o.publisher.sources.size === 0) continue;
+      const src = o.publisher.sources;
+      byId.set(o.id, o);
+      candidates.push({
+        publisherId: o.id,
+        hasVideo: src.has('video'),
+        hasScreen: src.has('screen'),
+        hasAudio: src.has('audio'),
+        order: o.order,
+        loudAt: o.loudAt,
+      });
+    }
+    const choice = chooseForwarded({ candidates, view: sub.view, pinnedAudio: NO_PINS, now });
+    const want: MediaSource[] = [];
+    const add = (ids: Set<string>, kind: 'video' | 'screen' | 'audio'): void => {
+      for (const id of ids) {
+        const s = byId.get(id)?.publisher.sources.get(kind);
+        if (s && !s.closed) want.push(s);
+      }
+    };
+    add(choice.screen, 'screen');
+    add(choice.video, 'video');
+    add(choice.audio, 'audio');
+    sub.subscriber.forward(want);
+  }
+
+  #reselectMeeting(meetingId: string, now: number): void {
+    for (const p of this.#members(meetingId)) this.#reselect(p, now);
+  }
+
+  speakingRecently(participantId: string): boolean {
+    const p = this.#participants.get(participantId);
+    return p !== undefined && p.loudAt > 0 && Date.now() - p.loudAt <= SPEAKER_ACTIVE_MS;
+  }
+
+  /** The tiles this participant's client shows (publisher ids, most important first). */
+  setView(subscriberId: string, publisherIds: string[]): void {
+    const p = this.#participants.get(subscriberId);
+    if (!p) return;
+    p.view = publisherIds.slice(0, 64);
+    this.#reselect(p, Date.now());
   }
 
   #get(participantId: string): Participant {
@@ -188,13 +176,8 @@ export class SfuServer implements MediaServerInternals {
     const pub = p.publisher;
     const { answer, added, removed } = await pub.negotiate(offerSdp);
     if (this.#participants.get(participantId) !== p || p.publisher !== pub) return answer;
-    if (this.#participants.get(participantId) !== p) return answer;
     for (const src of removed) this.#dropSource(src);
-    for (const src of added) {
-      for (const other of this.#participants.values()) {
-        if (other !== p && other.meetingId === p.meetingId) this.#subscribe(other, src);
-      }
-    }
+    if (added.length > 0 || removed.length > 0) this.#reselectMeeting(p.meetingId, Date.now());
     return answer;
   }
 
@@ -214,6 +197,7 @@ export class SfuServer implements MediaServerInternals {
         if (pub.closed) return;
         for (const src of pub.sources.values()) this.#dropSource(src);
         pub.close();
+        this.#reselectMeeting(p.meetingId, Date.now());
       } else this.#rebuildSubscriber(p, 'fault');
       p.hooks.signal({ event: 'media.closed', data: { pc: leg, code: 'MEDIA_INPUT_REJECTED' } });
     });
@@ -242,8 +226,8 @@ export class SfuServer implements MediaServerInternals {
     }
     p.rebuilds.push(now);
     this.#rebuilds++;
-    this.#log.warn({ participantId: p.id, reason, generation: p.subscriber.generation }, 'media: subscriber leg rebuilt');
-    for (const src of sources) this.#subscribe(p, src);
+    this.#log.warn({ participantId: p.id, reason, generation: p.subscriber.generation, streams: sources.length }, 'media: subscriber leg rebuilt');
+    this.#reselect(p, now);
   }
 
   restartSubscriber(participantId: string): void {
@@ -258,7 +242,7 @@ export class SfuServer implements MediaServerInternals {
 
   #dropSource(src: MediaSource): void {
     this.#forwardedBase += src.forwarded;
-    for (const other of this.#participants.values()) other.subscriber.detach(src);
+    // Detaching every sink (source.close) frees the slots; the next reselect fills them.
     src.close();
   }
 
@@ -295,10 +279,13 @@ export class SfuServer implements MediaServerInternals {
     if (!p) return;
     // Routing first, in this tick: nothing flows to or from p after this block.
     this.#participants.delete(participantId);
+    const members = this.#meetings.get(p.meetingId);
+    members?.delete(p);
+    if (members?.size === 0) this.#meetings.delete(p.meetingId);
+    const hadSources = p.publisher.sources.size > 0;
     for (const src of p.publisher.sources.values()) {
       this.#forwardedBase += src.forwarded;
-      for (const other of this.#participants.values()) other.subscriber.detach(src);
-      src.close();
+      src.close(); // detaches every subscriber slot it fed
     }
     for (const slot of p.subscriber.slots) {
       this.#malformedBase += slot.malformedRtcp;
@@ -311,6 +298,8 @@ export class SfuServer implements MediaServerInternals {
     // Then the native objects.
     p.publisher.close();
     p.subscriber.close();
+    // Their freed slots go to whoever is next in line (a 26th camera becomes visible).
+    if (hadSources) this.#reselectMeeting(p.meetingId, Date.now());
   }
 
   /** Who is being sent this publisher's media now (read-only view of the routing tables). */
@@ -380,6 +369,7 @@ export class SfuServer implements MediaServerInternals {
     for (const p of this.#participants.values()) {
       for (const s of p.publisher.sources.values()) s.measure(now, elapsed);
     }
+    if (tick % RESELECT_TICKS === 0) for (const p of this.#participants.values()) this.#reselect(p, now);
     for (const p of this.#participants.values()) {
       p.subscriber.tick(now);
       if (tick % 2 === 0) p.publisher.tick();

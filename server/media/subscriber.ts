@@ -128,6 +128,30 @@ export class Subscriber {
     return slot;
   }
 
+  /**
+   * Forward exactly these sources (last-N's choice): slots of sources no longer wanted are
+   * freed, wanted sources take a free slot of their kind (a new one only when none is free).
+   * A relabelling alone is sent as `media.streams`; only new slots cost a renegotiation.
+   */
+  forward(want: readonly MediaSource[]): void {
+    if (this.#closed) return;
+    const wanted = new Set(want);
+    for (const s of this.slots) if (s.source !== null && (!wanted.has(s.source) || s.source.closed)) s.detach();
+    for (const src of want) {
+      if (src.closed || this.slots.some((s) => s.source === src)) continue;
+      this.attach(src);
+    }
+    if (this.#labels() !== this.#sentLabels) this.#signalSoon();
+  }
+
+  /** What the client was last told about the slots (offer or media.streams). */
+  #sentLabels = '';
+  #labels(): string {
+    let out = '';
+    for (const s of this.slots) out += `${s.mid}=${s.source ? `${s.source.publisherId}:${s.source.kind}` : '-'};`;
+    return out;
+  }
+
   /** Stop feeding every slot from this source. */
   detach(source: MediaSource): void {
     let changed = false;
@@ -175,7 +199,13 @@ export class Subscriber {
     this.#scheduled = true;
     queueMicrotask(() => {
       this.#scheduled = false;
-      this.#negotiate();
+      if (this.#closed) return;
+      // New media lines need an offer; a slot that only changed hands needs a label update.
+      if (this.#dirty || this.#awaitingAnswer || this.#sentLabels === '') this.#negotiate();
+      else {
+        this.#sentLabels = this.#labels();
+        this.#hooks.signal({ event: 'media.streams', data: { streams: this.streams(), generation: this.generation } });
+      }
     });
   }
 
@@ -205,6 +235,7 @@ export class Subscriber {
     next.then(
       (sdp) => {
         if (this.#closed) return;
+        this.#sentLabels = this.#labels();
         this.#hooks.signal({ event: 'media.offer', data: { sdp, streams: this.streams(), generation: this.generation } });
         // An offer nobody answers would leave this subscriber without new streams for good.
         if (this.#answerLate) clearTimeout(this.#answerLate);
@@ -266,7 +297,8 @@ export class Subscriber {
     const share = this.budget(now) / videos;
     for (const s of this.slots) {
       const src = s.source;
-      if (!s.video || !src) continue;
+      // A slot whose track never opened must not keep asking its publisher for keyframes.
+      if (!s.video || !src || !s.open) continue;
       const rates = src.rates(this.#rates, now);
       const cur = s.current >= 0 ? (rates[s.current] ?? 0) : 0;
       if (cur > 0 && share >= 1.3 * cur) {

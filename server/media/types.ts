@@ -19,6 +19,11 @@ export type MediaSignal =
       };
     }
   | { event: 'media.candidate'; data: { pc: 'pub' | 'sub'; candidate: string; mid: string } }
+  /** Slots changed hands without new media lines (last-N): whose media each stream now carries. */
+  | {
+      event: 'media.streams';
+      data: { streams: Record<string, { participantId: string; kind: 'audio' | 'video' | 'screen' }>; generation: number };
+    }
   /** The server closed one leg: the client builds it again (`pub`) or waits for a new offer (`sub`). */
   | { event: 'media.closed'; data: { pc: 'pub' | 'sub'; code: 'MEDIA_INPUT_REJECTED' | 'MEDIA_CONNECTION_FAILED' } };
 
@@ -68,6 +73,8 @@ export interface MediaServer {
   answer(participantId: string, answerSdp: string): Promise<void>;
   /** Trickled remote ICE candidate. */
   addCandidate(participantId: string, pc: 'pub' | 'sub', candidate: string, mid: string): void;
+  /** The tiles this participant's client shows, most important first (last-N forwards those). */
+  setView(subscriberId: string, publisherIds: string[]): void;
   /** Preferred simulcast layer of one publisher's video for this subscriber (tile size). */
   setPreferredLayer(subscriberId: string, publisherId: string, layer: Layer): void;
   /** Stop forwarding this participant's audio (host mute); the client is told separately. */

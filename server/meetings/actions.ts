@@ -53,6 +53,10 @@ export async function handleInMeeting(mgr: RoomManager, room: Room, p: Participa
       requireJoined(p);
       media.setPreferredLayer(p.id, msg.publisherId, msg.layer);
       return { ok: true };
+    case 'media.view':
+      requireJoined(p);
+      media.setView(p.id, msg.publisherIds);
+      return { ok: true };
     case 'media.ice-restart':
       requireJoined(p);
       // libjuice cannot restart ICE in place: the subscriber leg is rebuilt (a new offer with a
@@ -68,6 +72,11 @@ export async function handleInMeeting(mgr: RoomManager, room: Room, p: Participa
       room.broadcast({ event: 'participant.updated', data: toRosterEntry(p) });
       return { ok: true };
     }
+    case 'hand.raise':
+      requireJoined(p);
+      p.hand = msg.raised;
+      room.broadcast({ event: 'participant.updated', data: toRosterEntry(p) });
+      return { ok: true };
     case 'e2ee.key':
       return relayE2eeKey(room, p, msg);
     default:

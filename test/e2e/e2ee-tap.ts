@@ -114,6 +114,8 @@ export function startTap(hooks: TestHooks, media: MediaServer, meetingId: string
       pc.setRemoteDescription(msg.data.sdp, 'offer');
       for (const [c, m] of pendingCands.splice(0)) pc.addRemoteCandidate(c, m);
       pc.setLocalDescription('answer');
+    } else if (msg.event === 'media.streams') {
+      streams = msg.data.streams;
     } else if (msg.event === 'media.candidate') {
       if (pc.remoteDescription() === null) pendingCands.push([msg.data.candidate, msg.data.mid]);
       else {

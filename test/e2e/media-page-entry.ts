@@ -36,6 +36,7 @@ async function start(opts: { id: string; publish: boolean; simulcast?: boolean; 
       else w?.reject(msg.error);
     } else if (msg.event === 'media.offer') void client.handleOffer(msg.data as never);
     else if (msg.event === 'media.candidate') client.handleCandidate(msg.data as never);
+    else if (msg.event === 'media.streams') void client.handleStreams(msg.data as never);
     else if (msg.event === 'media.closed') client.handleClosed(msg.data as never);
   };
   client.onRemoteStream((e) => {

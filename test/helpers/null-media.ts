@@ -20,6 +20,7 @@ export function createNullMedia(config: MediaConfig): MediaServer & { calls: str
     answer: () => Promise.resolve(),
     addCandidate: () => undefined,
     setPreferredLayer: () => undefined,
+    setView: (id, ids) => void calls.push(`view:${id}:${ids.join(',')}`),
     setAudioMuted: (id, muted) => void calls.push(`mute:${id}:${muted}`),
     removeParticipant(id) {
       calls.push(`remove:${id}`);

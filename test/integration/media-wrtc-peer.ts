@@ -22,7 +22,7 @@ export interface TestPeer {
   pub: Pc | null;
   /** Total inbound RTP packets (all kinds) and decoded video frames on the subscriber PC. */
   received(): Promise<{ packets: number; frames: number; audio: number; video: number }>;
-  publish(opts?: { width?: number; height?: number; fps?: number }): Promise<void>;
+  publish(opts?: { width?: number; height?: number; fps?: number; silent?: boolean }): Promise<void>;
   close(): void;
 }
 
@@ -90,7 +90,7 @@ export function peerOver(id: string, transport: MediaTransport): TestPeer {
       const samples = new Int16Array(480);
       timers.push(
         setInterval(() => {
-          for (let i = 0; i < samples.length; i++) samples[i] = Math.round(Math.sin((n * 480 + i) / 8) * 8000);
+          for (let i = 0; i < samples.length; i++) samples[i] = opts.silent === true ? 0 : Math.round(Math.sin((n * 480 + i) / 8) * 8000);
           audio.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 });
         }, 10),
       );

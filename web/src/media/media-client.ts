@@ -254,6 +254,25 @@ export class MediaClient {
     return this.#subChain;
   }
 
+  /**
+   * Slots changed hands without a new offer (`media.streams`, last-N): relabel. Queued behind
+   * any offer being answered, so the labels never run ahead of the description they refer to.
+   */
+  handleStreams(data: { streams: StreamMap; generation: number }): Promise<void> {
+    const run = (): void => {
+      if (this.#closed || data.generation !== this.#subGeneration) return;
+      this.#streamMap = data.streams;
+      this.#reconcile();
+    };
+    this.#subChain = this.#subChain.then(run, run);
+    return this.#subChain;
+  }
+
+  /** Tell the SFU which participants' tiles are on screen, most important first (it sends video for those and the speakers). */
+  setView(publisherIds: string[]): void {
+    this.#opts.request('media.view', { publisherIds: publisherIds.slice(0, 49) }).catch(() => undefined);
+  }
+
   handleCandidate(data: { pc: Which; candidate: string; mid: string }): void {
     this.#pending[data.pc].push({ candidate: data.candidate, sdpMid: data.mid });
     this.#flush(data.pc);

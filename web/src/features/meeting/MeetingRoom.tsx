@@ -5,7 +5,8 @@ import { LanguageMenu } from '../../components/LanguageMenu.js';
 import i18n from '../../i18n/i18n.js';
 import { isPinnedE2ee, registerSecurityI18n } from '../../security/index.js';
 import { DowngradeAlarm } from '../../security/ui/DowngradeAlarm.js';
-import { SecurityPanel, SecurityWarnings } from '../../security/ui/SecurityPanel.js';
+import { SecurityPanel } from '../../security/ui/SecurityPanel.js';
+import { useDocumentTitle } from '../../lib/document-title.js';
 import { errorText } from '../../lib/errors.js';
 import type { SignalingClient } from '../../lib/signaling.js';
 import { Banners } from './Banners.js';
@@ -14,8 +15,12 @@ import { Controls, type Panel } from './Controls.js';
 import { isHostRole } from './room-state.js';
 import { RosterPanel, type HostActions } from './RosterPanel.js';
 import type { RoomLink } from './room-link.js';
+import { RoomSecurityWarnings } from './RoomSecurityWarnings.js';
 import { RemovedScreen, WaitingScreen } from './Screens.js';
 import { SecurityIndicator } from './SecurityIndicator.js';
+import { ShortcutsHelp } from './ShortcutsHelp.js';
+import { useAnnouncements } from './use-announcements.js';
+import { useShortcuts, useShortcutsSetting, type ShortcutAction } from './use-shortcuts.js';
 import './security.css';
 import { useMedia, streamKey, type LocalMedia } from './use-media.js';
 import { useChat } from './use-chat.js';
@@ -39,6 +44,32 @@ export function MeetingRoom(props: { client: SignalingClient; join: JoinResult; 
   const [actionError, setActionError] = useState<string | null>(null);
   const isHost = isHostRole(room.role);
   const left = useRef(false);
+  const [shortcutsOn, setShortcutsOn] = useShortcutsSetting();
+  const heading = useRef<HTMLHeadingElement>(null);
+  const panelRef = useRef<HTMLElement>(null);
+  useDocumentTitle(room.meeting.title);
+
+  // After Join the lobby's button is gone: focus starts on the room's name, not the body.
+  useEffect(() => {
+    if (room.phase === 'joined') heading.current?.focus();
+  }, [room.phase]);
+
+  // An opened panel takes focus (chat: its message box; participants: its heading).
+  useEffect(() => {
+    const el = panelRef.current;
+    if (!panel || !el) return;
+    (panel === 'chat' ? el.querySelector<HTMLElement>('#chat-input') : el.querySelector<HTMLElement>('.panel-head h2'))?.focus();
+  }, [panel]);
+  // Closing gives focus back to the button that opens it (its panel is about to go).
+  const closePanel = useCallback(() => {
+    setPanel((was) => {
+      if (was) document.querySelector<HTMLElement>(`[data-testid="toggle-${was}"]`)?.focus();
+      return null;
+    });
+  }, []);
+  const togglePanel = useCallback((p: Exclude<Panel, null>) => (panel === p ? closePanel() : setPanel(p)), [panel, closePanel]);
+
+  useAnnouncements({ client, room, chat, chatOpen: panel === 'chat', mediaReconnecting: media.reconnecting.pub || media.reconnecting.sub });
 
   useEffect(
     () =>
@@ -93,6 +124,21 @@ export function MeetingRoom(props: { client: SignalingClient; join: JoinResult; 
     },
     [client, t],
   );
+  const self = room.roster.find((p) => p.participantId === room.selfId);
+  const handUp = self?.hand === true;
+  const onShortcut = (a: ShortcutAction) => {
+    if (a === 'mic') void media.setMic(!media.micOn);
+    else if (a === 'camera') void media.setCamera(!media.camOn);
+    else if (a === 'hand') run('hand.raise', { raised: !handUp });
+    else togglePanel(a);
+  };
+  const talking = useShortcuts({
+    enabled: shortcutsOn && room.phase === 'joined',
+    micOn: media.micOn,
+    onAction: onShortcut,
+    onTalk: (on) => void media.setMic(on),
+  });
+
   const actions: HostActions = {
     admit: (id) => run('host.admit', { participantId: id }),
     deny: (id) => run('host.deny', { participantId: id }),
@@ -106,7 +152,6 @@ export function MeetingRoom(props: { client: SignalingClient; join: JoinResult; 
   if (room.phase === 'removed' && room.removal) return <RemovedScreen notice={room.removal} mode="removed" />;
   if (room.phase === 'waiting') return <WaitingScreen title={room.meeting.title} onLeave={leave} />;
 
-  const self = room.roster.find((p) => p.participantId === room.selfId);
   // Fixed when the security session started (and remembered per meeting): a later
   // `meeting.updated` from the server cannot make this room send plain chat or media.
   const e2ee = security ? security.e2ee : room.meeting.e2ee || isPinnedE2ee(room.meeting.meetingId);
@@ -117,18 +162,26 @@ export function MeetingRoom(props: { client: SignalingClient; join: JoinResult; 
     <div className={panel ? 'room with-panel' : 'room'} data-testid="meeting-room">
       <header className="room-header">
         <div className="room-title">
-          <h1>{room.meeting.title}</h1>
+          <h1 ref={heading} tabIndex={-1} data-testid="room-title">
+            {room.meeting.title}
+          </h1>
           <span className="room-count" data-testid="participant-count">
             {t('meeting.participants', { count: room.roster.length })}
           </span>
           {room.meeting.locked && <span className="chip chip-warn">{t('meeting.locked')}</span>}
           {security && e2ee ? <SecurityIndicator session={security} /> : e2ee && <span className="chip">{t('meeting.e2ee')}</span>}
+          {talking && (
+            <span className="chip chip-live" data-testid="push-to-talk">
+              {t('meeting.pushToTalk')}
+            </span>
+          )}
           {media.screen && (
             <span className="chip chip-live" data-testid="sharing-indicator">
               {t('meeting.sharing')}
             </span>
           )}
         </div>
+        <ShortcutsHelp enabled={shortcutsOn} onEnabled={setShortcutsOn} />
         <LanguageMenu />
       </header>
       <Banners
@@ -148,7 +201,7 @@ export function MeetingRoom(props: { client: SignalingClient; join: JoinResult; 
       {security && <DowngradeAlarm session={security} onLeave={leave} />}
       {security && (
         <div className="banners security-banners">
-          <SecurityWarnings session={security} />
+          <RoomSecurityWarnings session={security} />
         </div>
       )}
       <main id="main" className="room-main">
@@ -162,12 +215,32 @@ export function MeetingRoom(props: { client: SignalingClient; join: JoinResult; 
           speaker={room.speaker}
           setLayer={media.setLayer}
           reconnecting={media.reconnecting}
+          setView={media.setView}
         />
         {panel && (
-          <aside className="panel" aria-label={panel === 'roster' ? t('meeting.roster') : t('meeting.chat')} data-testid={`${panel}-panel`}>
+          <aside
+            ref={panelRef}
+            className="panel"
+            aria-labelledby="panel-title"
+            data-testid={`${panel}-panel`}
+            onKeyDown={(e) => {
+              // Escape closes the innermost thing open: a row menu, else the panel (a dialog handles its own).
+              if (e.key !== 'Escape' || e.defaultPrevented) return;
+              const target = e.target as HTMLElement;
+              if (target.closest('dialog')) return;
+              e.preventDefault();
+              const menu = target.closest('details');
+              if (menu?.open) {
+                menu.open = false;
+                menu.querySelector('summary')?.focus();
+              } else closePanel();
+            }}
+          >
             <div className="panel-head">
-              <h2>{panel === 'roster' ? `${t('meeting.roster')} (${room.roster.length})` : t('meeting.chat')}</h2>
-              <button type="button" className="btn btn-ghost btn-small" onClick={() => setPanel(null)} aria-label={t('meeting.closePanel')}>
+              <h2 id="panel-title" tabIndex={-1}>
+                {panel === 'roster' ? `${t('meeting.roster')} (${room.roster.length})` : t('meeting.chat')}
+              </h2>
+              <button type="button" className="btn btn-ghost btn-small" onClick={closePanel} aria-label={t('meeting.closePanel')} data-testid="close-panel">
                 ✕
               </button>
             </div>
@@ -224,10 +297,12 @@ export function MeetingRoom(props: { client: SignalingClient; join: JoinResult; 
         rosterCount={room.roster.length}
         waitingCount={isHost ? room.waiting.length : 0}
         unread={unread}
+        hand={handUp}
         onMic={() => void media.setMic(!media.micOn)}
         onCam={() => void media.setCamera(!media.camOn)}
         onShare={() => void media.toggleScreen()}
-        onPanel={setPanel}
+        onHand={() => onShortcut('hand')}
+        onPanel={togglePanel}
         onLeave={leave}
       />
     </div>

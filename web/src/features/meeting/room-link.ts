@@ -14,9 +14,13 @@ export interface MediaSink {
   offer(d: EventData<'media.offer'>): void;
   candidate(d: EventData<'media.candidate'>): void;
   closed(d: EventData<'media.closed'>): void;
+  streams(d: EventData<'media.streams'>): void;
 }
 type Buffered =
-  { kind: 'offer'; d: EventData<'media.offer'> } | { kind: 'candidate'; d: EventData<'media.candidate'> } | { kind: 'closed'; d: EventData<'media.closed'> };
+  | { kind: 'offer'; d: EventData<'media.offer'> }
+  | { kind: 'candidate'; d: EventData<'media.candidate'> }
+  | { kind: 'closed'; d: EventData<'media.closed'> }
+  | { kind: 'streams'; d: EventData<'media.streams'> };
 
 const MAX_BUFFERED = 200;
 
@@ -39,6 +43,7 @@ export class RoomLink {
       client.on('media.offer', (d) => this.#media({ kind: 'offer', d })),
       client.on('media.candidate', (d) => this.#media({ kind: 'candidate', d })),
       client.on('media.closed', (d) => this.#media({ kind: 'closed', d })),
+      client.on('media.streams', (d) => this.#media({ kind: 'streams', d })),
       client.on('you.admitted', (r) => this.#fresh(r)),
       client.onRejoined((r) => this.#rejoined(r)),
     ];
@@ -109,6 +114,7 @@ export class RoomLink {
   #deliver(sink: MediaSink, b: Buffered): void {
     if (b.kind === 'offer') sink.offer(b.d);
     else if (b.kind === 'candidate') sink.candidate(b.d);
+    else if (b.kind === 'streams') sink.streams(b.d);
     else sink.closed(b.d);
   }
 

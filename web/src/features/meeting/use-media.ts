@@ -33,6 +33,8 @@ export interface MediaControls {
   setCamera(on: boolean): Promise<void>;
   toggleScreen(): Promise<void>;
   setLayer(publisherId: string, layer: Layer): void;
+  /** The participants whose tiles are on screen (the SFU sends video for those and the speakers). */
+  setView(publisherIds: string[]): void;
   stopAll(): void;
 }
 
@@ -55,6 +57,8 @@ export function useMedia(client: SignalingClient, room: RoomState, initial: Loca
   const mcRef = useRef<MediaClient | null>(null);
   const sessionRef = useRef<Session | null>(null);
   const layers = useRef(new Map<string, Layer>());
+  /** The tiles on screen, re-sent to each new media session. */
+  const viewRef = useRef<{ key: string; ids: string[] }>({ key: '', ids: [] });
   const stateRef = useRef({ micOn: initial.micOn, camOn: initial.camOn, screen: false });
   const active = room.phase === 'joined' && room.connection !== 'closed';
 
@@ -109,6 +113,7 @@ export function useMedia(client: SignalingClient, room: RoomState, initial: Loca
     });
     mcRef.current = mc;
     layers.current.clear();
+    if (viewRef.current.ids.length > 0) mc.setView(viewRef.current.ids);
     const offs = [
       // Before any await: offers that arrived since the (re)join were buffered by the link.
       link.attachMedia({
@@ -121,6 +126,7 @@ export function useMedia(client: SignalingClient, room: RoomState, initial: Loca
           }
         },
         closed: (d) => mc.handleClosed(d),
+        streams: (d) => void mc.handleStreams(d),
       }),
       mc.onLegState((which, state) =>
         setReconnecting((prev) => (prev[which] === (state === 'reconnecting') ? prev : { ...prev, [which]: state === 'reconnecting' })),
@@ -241,6 +247,13 @@ export function useMedia(client: SignalingClient, room: RoomState, initial: Loca
     void Promise.resolve(mcRef.current?.setPreferredLayer(publisherId, layer)).catch(() => undefined);
   }, []);
 
+  const setView = useCallback((publisherIds: string[]) => {
+    const key = publisherIds.join(',');
+    if (viewRef.current.key === key) return;
+    viewRef.current = { key, ids: publisherIds };
+    mcRef.current?.setView(publisherIds);
+  }, []);
+
   const stopAll = useCallback(() => {
     if (sessionRef.current) teardown(sessionRef.current); // closes its MediaClient and clears mcRef
     for (const t of localRef.current.getTracks()) t.stop();
@@ -253,5 +266,5 @@ export function useMedia(client: SignalingClient, room: RoomState, initial: Loca
   // Host mute: the server already stopped forwarding; turn the mic off here too.
   useEffect(() => client.on('you.muted', () => void setMic(false)), [client, setMic]);
 
-  return { remote, local: localRef.current, micOn, camOn, screen, error, reconnecting, setMic, setCamera, toggleScreen, setLayer, stopAll };
+  return { remote, local: localRef.current, micOn, camOn, screen, error, reconnecting, setMic, setCamera, toggleScreen, setLayer, setView, stopAll };
 }
