@@ -6,6 +6,8 @@ import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 import { migrateToLatest } from './migrate.js';
+import { migrations } from './migrations/index.js';
+import { backupBeforeMigrating } from './pre-migration-backup.js';
 
 export type { Database, DemandsTable, MeetingsTable, UsersTable } from './schema.js';
 export { purgeExpired, startRetention, DAY_MS, type PurgeCounts, type RetentionJob, type RetentionPolicy } from './retention.js';
@@ -63,6 +65,10 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
     sqlite.pragma('secure_delete = ON');
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
     raw = sqlite;
+    if (file !== ':memory:') {
+      const copy = await backupBeforeMigrating(sqlite, file, Object.keys(migrations));
+      if (copy) process.stderr.write(`Parley: pending database migrations; the database was copied to ${copy} first\n`);
+    }
   }
   await migrateToLatest(db, dialect);
   return { db, dialect, sqlite: raw, close: () => db.destroy() };
