@@ -22,6 +22,8 @@ export interface Participant {
   audio: boolean;
   video: boolean;
   screen: boolean;
+  /** Hand raised (roster `hand`); absent until first raised. */
+  hand?: boolean;
   joinedAt: number;
   /** Timer that drops a disconnected entry after the reconnect grace period. */
   graceTimer: NodeJS.Timeout | null;
@@ -144,6 +146,7 @@ export function toRosterEntry(p: Participant): RosterEntry {
     screen: p.screen,
     joinedAt: p.joinedAt,
   };
+  if (p.hand === true) e.hand = true;
   if (p.state === 'waiting') e.waiting = true;
   if (p.identityKey !== undefined) e.identityKey = p.identityKey;
   return e;

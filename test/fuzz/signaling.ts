@@ -89,6 +89,7 @@ function seeds(meetingId: string, other: string): Record<string, unknown>[] {
     { type: 'media.answer', sdp },
     { type: 'media.candidate', pc: 'pub', candidate: 'candidate:1 1 UDP 2122252543 192.0.2.1 5000 typ host', mid: '0' },
     { type: 'media.state', audio: true, video: false, screen: false },
+    { type: 'hand.raise', raised: true },
     { type: 'media.layer', publisherId: other, layer: 'h' },
     { type: 'media.ice-restart' },
     { type: 'host.admit', participantId: other },
