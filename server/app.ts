@@ -40,7 +40,7 @@ import {
   type TransparencyLog,
 } from './transparency/index.js';
 import { startRetention, type RetentionJob, type Storage } from './storage/index.js';
-import { createMetrics, type Metrics } from './http/index.js';
+import { createMetrics, createMetricsGuard, type Metrics } from './http/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -237,7 +237,9 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     assertLogIntact(log); // 503 LOG_INTEGRITY_FAILED while the log cannot record (nothing may then happen)
     return { ok: true };
   });
-  app.get('/metrics', async (_req, reply) => {
+  const metricsGuard = createMetricsGuard(config.METRICS_TOKEN);
+  app.get('/metrics', async (req, reply) => {
+    metricsGuard(req); // not public: METRICS_TOKEN, or a scraper on this machine
     void reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });

@@ -65,6 +65,8 @@ export const ConfigSchema = z.object({
     .min(60)
     .max(7 * 24 * 3600)
     .default(6 * 3600),
+  /** Bearer token for /metrics. Unset: /metrics answers only direct connections from loopback. */
+  METRICS_TOKEN: z.string().min(16).optional(),
   /** Most bytes queued for one signaling socket before it is closed as too slow (CLIENT_TOO_SLOW). */
   WS_MAX_QUEUED_BYTES: z.coerce
     .number()

@@ -1,5 +1,8 @@
 /** Prometheus metrics at /metrics. */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { AppError } from '../../protocol/errors.js';
 
 interface Sources {
   rooms: { stats(): { meetings: number; participants: number } };
@@ -58,3 +61,28 @@ export function createMetrics(src: Sources) {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/;
+const FORWARDING = ['forwarded', 'x-forwarded-for', 'x-real-ip'];
+
+/**
+ * Who may read /metrics (it tells anyone how many people are in meetings, and when enforcement
+ * acted). With METRICS_TOKEN: whoever sends `Authorization: Bearer <token>`, from anywhere.
+ * Without: only a direct loopback connection, i.e. a scraper on this machine. A request that
+ * came through a reverse proxy (it carries a forwarding header) is not local, even though its
+ * socket peer is the proxy on loopback.
+ */
+export function createMetricsGuard(token: string | undefined): (req: FastifyRequest) => void {
+  const expected = token === undefined ? null : createHash('sha256').update(token).digest();
+  return (req) => {
+    if (expected !== null) {
+      const auth = req.headers.authorization ?? '';
+      const given = auth.startsWith('Bearer ') ? auth.slice(7) : '';
+      if (!timingSafeEqual(createHash('sha256').update(given).digest(), expected))
+        throw new AppError('UNAUTHENTICATED', 'Metrics need the bearer token (METRICS_TOKEN).');
+      return;
+    }
+    const local = LOOPBACK.test(req.socket.remoteAddress ?? '') && !FORWARDING.some((h) => req.headers[h] !== undefined);
+    if (!local) throw new AppError('FORBIDDEN', 'Metrics are served only to this machine (or set METRICS_TOKEN).');
+  };
+}

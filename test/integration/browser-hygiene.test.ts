@@ -169,3 +169,26 @@ describe('TURN credentials', () => {
     await expect(startServer({ config: { TURN_URLS: TURN.TURN_URLS } })).rejects.toThrow(/TURN_SECRET/);
   });
 });
+
+describe('/metrics', () => {
+  const get = (s: TestServer, remoteAddress: string, headers: Record<string, string> = {}) =>
+    s.app.inject({ method: 'GET', url: '/metrics', remoteAddress, headers });
+
+  it('without METRICS_TOKEN, answers only a direct loopback connection, not one through a proxy', async () => {
+    server = await startServer();
+    expect((await get(server, '203.0.113.5')).statusCode).toBe(403);
+    expect((await get(server, '127.0.0.1', { 'x-forwarded-for': '203.0.113.5' })).statusCode).toBe(403);
+    const local = await get(server, '127.0.0.1');
+    expect(local.statusCode).toBe(200);
+    expect(local.body).toContain('parley_live_participants');
+    expect((await fetch(`${server.url}/metrics`)).status).toBe(200); // a scraper on this machine
+  });
+
+  it('with METRICS_TOKEN, answers the bearer of the token from anywhere, and nobody else', async () => {
+    server = await startServer({ config: { METRICS_TOKEN: 'scrape-token-0123456789abcdef' } });
+    expect((await get(server, '203.0.113.5', { authorization: 'Bearer scrape-token-0123456789abcdef' })).statusCode).toBe(200);
+    expect((await get(server, '203.0.113.5', { authorization: 'Bearer scrape-token-0123456789abcdeX' })).statusCode).toBe(401);
+    expect((await get(server, '203.0.113.5')).statusCode).toBe(401);
+    expect((await get(server, '127.0.0.1')).statusCode).toBe(401);
+  });
+});
