@@ -206,4 +206,17 @@ describe('OutSlot', () => {
     expect(findExtension(out, 9, len)).toBe(-1);
     expect(readStringExtension(out, 14)).toBe('f');
   });
+
+  it('counts RTCP whose length lies as malformed and acts on nothing in it', () => {
+    const { slot, t, plis } = setup();
+    const info = newRtpInfo();
+    const b = buildRtp({ ssrc: 30, seq: 1, vp8: { picId: 1, keyframe: true } });
+    parseRtp(b, info);
+    slot.source?.handle(b, info, Date.now());
+    const lying = buildPli(1, 777);
+    lying.writeUInt16BE(9, 2);
+    t.rtcp(lying);
+    expect(slot.malformedRtcp).toBe(1);
+    expect(plis).toEqual([]);
+  });
 });

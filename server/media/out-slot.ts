@@ -66,7 +66,7 @@ export class OutSlot {
       try {
         if (this.#closed || this.source === null) return;
         this.#rtcpAt = Date.now();
-        parseRtcp(buf, this.#visitor);
+        if (!parseRtcp(buf, this.#visitor)) this.malformedRtcp++;
       } catch {
         this.malformedRtcp++;
       }
