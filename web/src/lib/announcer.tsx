@@ -4,7 +4,7 @@
  * start (a region added together with its text is often not read) and keeps the last few
  * lines, so two announcements in one tick are both heard.
  */
-import { useSyncExternalStore } from 'react';
+import { useEffect, useRef, useSyncExternalStore } from 'react';
 
 interface Line {
   id: number;
@@ -22,6 +22,15 @@ export function announce(text: string): void {
   if (!line) return;
   lines = [...lines, { id: next++, text: line }].slice(-KEEP);
   for (const l of listeners) l();
+}
+
+/** Announce `text` whenever it changes to a new non-empty value (null: nothing to say). */
+export function useAnnounce(text: string | null): void {
+  const last = useRef<string | null>(null);
+  useEffect(() => {
+    if (text !== null && text !== last.current) announce(text);
+    last.current = text;
+  }, [text]);
 }
 
 function subscribe(cb: () => void): () => void {

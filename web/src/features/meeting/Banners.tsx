@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import { useAnnounce } from '../../lib/announcer.js';
 import type { ConnectionState } from '../../lib/signaling.js';
 import type { HostNotice } from './room-state.js';
 
@@ -14,9 +15,16 @@ export function Banners(props: {
   onRejoin: () => void;
 }) {
   const { t } = useTranslation();
+  // Said once, politely, through the one live region (reconnecting: use-announcements.ts);
+  // the banners below are what stays on screen.
+  const latest = props.notices.at(-1);
+  useAnnounce(props.connection === 'closed' ? t('meeting.closed') : null);
+  useAnnounce(latest ? noticeText(t, latest) : null);
+  useAnnounce(props.mutedBy ? t('meeting.youAreMuted', { name: props.mutedBy }) : null);
+  useAnnounce(props.mediaError ? (props.mediaError === 'share' ? t('meeting.shareFailed') : t('meeting.mediaFailed')) : null);
   return (
     <div className="banners">
-      <div aria-live="assertive" role="status">
+      <div>
         {props.connection === 'reconnecting' && (
           <div className="banner banner-warn" data-testid="reconnect-banner">
             <span className="spinner small" aria-hidden="true" />
@@ -32,12 +40,10 @@ export function Banners(props: {
           </div>
         )}
       </div>
-      <div aria-live="polite">
+      <div>
         {props.notices.map((n) => (
           <div key={`${n.demandId}-${n.at}`} className="banner banner-legal" data-testid="host-notice">
-            {n.authority
-              ? t('notice.hostEnforcement', { count: n.count, jurisdiction: n.jurisdiction, demandId: n.demandId, authority: n.authority })
-              : t('notice.hostEnforcementGag', { count: n.count, jurisdiction: n.jurisdiction, demandId: n.demandId })}
+            {noticeText(t, n)}
           </div>
         ))}
         {props.mutedBy && (
@@ -60,4 +66,10 @@ export function Banners(props: {
       </div>
     </div>
   );
+}
+
+function noticeText(t: (k: string, o: Record<string, unknown>) => string, n: HostNotice): string {
+  return n.authority
+    ? t('notice.hostEnforcement', { count: n.count, jurisdiction: n.jurisdiction, demandId: n.demandId, authority: n.authority })
+    : t('notice.hostEnforcementGag', { count: n.count, jurisdiction: n.jurisdiction, demandId: n.demandId });
 }

@@ -52,7 +52,8 @@ export function ChatPanel(props: { messages: ShownChatMessage[]; selfId: string;
           {t('meeting.chatSealed')}
         </p>
       )}
-      <ol className="chat-list" ref={listRef} aria-live="polite" aria-relevant="additions" data-testid="chat-list">
+      {/* New messages are announced by the room (use-announcements.ts), open or closed. */}
+      <ol className="chat-list" ref={listRef} aria-labelledby="panel-title" tabIndex={0} data-testid="chat-list">
         {props.messages.length === 0 && <li className="muted small chat-empty">{t('meeting.chatEmpty')}</li>}
         {props.messages.map((m) => (
           <li key={m.messageId} className={m.from === props.selfId ? 'chat-msg mine' : 'chat-msg'} data-testid="chat-message">

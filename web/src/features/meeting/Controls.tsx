@@ -4,6 +4,8 @@ export type Panel = 'roster' | 'chat' | null;
 
 function CtlButton(props: {
   label: string;
+  /** The accessible name when it says more than the label (it starts with the label: WCAG 2.5.3). */
+  name?: string;
   /** Shown instead of the label on phones; the full label stays the accessible name. */
   short?: string;
   icon: string;
@@ -23,8 +25,8 @@ function CtlButton(props: {
       onClick={props.onClick}
       aria-pressed={props.pressed}
       aria-expanded={props.expanded}
-      aria-label={props.label}
-      title={props.label}
+      aria-label={props.name ?? props.label}
+      title={props.name ?? props.label}
       data-testid={props.testId}
     >
       <span className={`icon icon-${props.icon}`} aria-hidden="true" />
@@ -34,11 +36,7 @@ function CtlButton(props: {
       <span className="ctl-label-short" aria-hidden="true">
         {props.short ?? props.label}
       </span>
-      {props.badge !== undefined && props.badge > 0 && (
-        <span className="ctl-badge" aria-hidden="true">
-          {props.badge > 99 ? '99+' : props.badge}
-        </span>
-      )}
+      {props.badge !== undefined && props.badge > 0 && <span className="ctl-badge" aria-hidden="true" data-count={props.badge > 99 ? '99+' : props.badge} />}
     </button>
   );
 }
@@ -52,10 +50,13 @@ export function Controls(props: {
   rosterCount: number;
   waitingCount: number;
   unread: number;
+  hand: boolean;
   onMic: () => void;
   onCam: () => void;
   onShare: () => void;
-  onPanel: (p: Panel) => void;
+  onHand: () => void;
+  /** Open the panel, or close it when it is the one open. */
+  onPanel: (p: Exclude<Panel, null>) => void;
   onLeave: () => void;
 }) {
   const { t } = useTranslation();
@@ -94,17 +95,26 @@ export function Controls(props: {
         pressed={props.panel === 'roster'}
         expanded={props.panel === 'roster'}
         badge={props.waitingCount}
-        onClick={() => props.onPanel(props.panel === 'roster' ? null : 'roster')}
+        onClick={() => props.onPanel('roster')}
         testId="toggle-roster"
       />
       <CtlButton
         label={t('meeting.chat')}
+        name={props.unread > 0 ? t('meeting.chatUnread', { count: props.unread }) : t('meeting.chat')}
         icon="chat"
         pressed={props.panel === 'chat'}
         expanded={props.panel === 'chat'}
         badge={props.unread}
-        onClick={() => props.onPanel(props.panel === 'chat' ? null : 'chat')}
+        onClick={() => props.onPanel('chat')}
         testId="toggle-chat"
+      />
+      <CtlButton
+        label={props.hand ? t('meeting.lowerHand') : t('meeting.raiseHand')}
+        short={t('meeting.handShort')}
+        icon="hand"
+        pressed={props.hand}
+        onClick={props.onHand}
+        testId="toggle-hand"
       />
       <CtlButton label={t('meeting.leave')} icon="leave" danger onClick={props.onLeave} testId="leave" />
     </nav>

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { RemovalNotice } from '../../../../protocol/signaling.js';
 import { Header } from '../../components/Header.js';
 import { ApiError, api, type PublicMeeting } from '../../lib/api.js';
+import { useDocumentTitle } from '../../lib/document-title.js';
 import { errorText } from '../../lib/errors.js';
 import { Lobby, type Joined } from '../lobby/Lobby.js';
 import { MeetingRoom } from './MeetingRoom.js';
@@ -20,6 +21,8 @@ type Phase =
 export function MeetingPage({ meetingId }: { meetingId: string }) {
   const { t } = useTranslation();
   const [phase, setPhase] = useState<Phase>({ kind: 'loading' });
+  // The room and the message pages name themselves; the lobby is named here.
+  useDocumentTitle(phase.kind === 'lobby' ? t('lobby.title', { title: phase.info.title }) : phase.kind === 'loading' ? t('app.loading') : null);
 
   useEffect(() => {
     let live = true;

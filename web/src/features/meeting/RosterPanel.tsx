@@ -56,7 +56,7 @@ export function RosterPanel(props: {
         </section>
       )}
       <section aria-labelledby="roster-h">
-        <h3 id="roster-h">
+        <h3 id="roster-h" tabIndex={-1}>
           {t('meeting.inMeeting')} ({props.roster.length})
         </h3>
         <ul className="roster" data-testid="roster-list">
@@ -69,6 +69,7 @@ export function RosterPanel(props: {
                   {p.role !== 'participant' && <span className="chip">{t(`meeting.${p.role}`)}</span>}
                 </span>
                 <span className="roster-icons">
+                  {p.hand === true && <span className="icon icon-hand dark" role="img" aria-label={t('meeting.handRaised')} data-testid="roster-hand" />}
                   {!p.audio && <span className="icon icon-mic-off dark" role="img" aria-label={t('meeting.muted')} />}
                   {!p.video && <span className="icon icon-cam-off dark" role="img" aria-label={t('meeting.cameraOffLabel')} />}
                   {p.screen && <span className="chip">{t('meeting.sharing')}</span>}
@@ -136,6 +137,8 @@ export function RosterPanel(props: {
           setRemoving(null);
         }}
         onCancel={() => setRemoving(null)}
+        // The removed person's row (and its menu) is about to go: focus goes to the list's heading.
+        returnFocus={() => document.getElementById('roster-h')}
         testId="remove-dialog"
       />
       <ConfirmDialog

@@ -1,19 +1,37 @@
+import { useEffect, useRef, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RemovalNotice } from '../../../../protocol/signaling.js';
 import { Header } from '../../components/Header.js';
 import { LanguageMenu } from '../../components/LanguageMenu.js';
+import { useAnnounce } from '../../lib/announcer.js';
+import { useDocumentTitle } from '../../lib/document-title.js';
 import { noticeText } from '../../lib/errors.js';
 import { linkHandler } from '../../lib/router.js';
+
+/**
+ * A page that replaces the one a person was on (left, removed, ended): focus goes to its
+ * heading, not the body, and its message is said once through the live region.
+ */
+function useArrival(title: string, message: string): RefObject<HTMLHeadingElement | null> {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useDocumentTitle(title);
+  useAnnounce(message);
+  useEffect(() => heading.current?.focus(), []);
+  return heading;
+}
 
 /** Full-page message with the app header (language menu stays reachable). */
 export function MessagePage(props: { title: string; body: string; testId: string; action?: { label: string; onClick: () => void } }) {
   const { t } = useTranslation();
+  const heading = useArrival(props.title, props.body);
   return (
     <>
       <Header />
       <main id="main" className="page narrow center-page" data-testid={props.testId}>
-        <h1>{props.title}</h1>
-        <p role="status" className="lede" data-testid={`${props.testId}-text`}>
+        <h1 ref={heading} tabIndex={-1}>
+          {props.title}
+        </h1>
+        <p className="lede" data-testid={`${props.testId}-text`}>
           {props.body}
         </p>
         <div className="row">
@@ -35,13 +53,17 @@ export function MessagePage(props: { title: string; body: string; testId: string
 export function RemovedScreen({ notice, mode }: { notice: RemovalNotice; mode: 'removed' | 'refused' }) {
   const { t } = useTranslation();
   const title = notice.kind === 'meeting-ended' ? t('lobby.endedTitle') : t('meeting.removedTitle');
+  const text = noticeText(t, notice, mode);
+  const heading = useArrival(title, text);
   return (
     <>
       <Header />
       <main id="main" className="page narrow center-page" data-testid="removed-notice" data-kind={notice.kind}>
-        <h1>{title}</h1>
-        <p role="alert" className="lede" data-testid="removed-notice-text">
-          {noticeText(t, notice, mode)}
+        <h1 ref={heading} tabIndex={-1}>
+          {title}
+        </h1>
+        <p className="lede" data-testid="removed-notice-text">
+          {text}
         </p>
         {(notice.kind === 'legal' || notice.kind === 'location') && (
           <p>
@@ -60,6 +82,7 @@ export function RemovedScreen({ notice, mode }: { notice: RemovalNotice; mode: '
 
 export function WaitingScreen({ title, onLeave }: { title: string; onLeave: () => void }) {
   const { t } = useTranslation();
+  const heading = useArrival(t('meeting.waitingTitle'), t('meeting.waitingBody'));
   return (
     <>
       <div className="waiting-bar">
@@ -67,9 +90,11 @@ export function WaitingScreen({ title, onLeave }: { title: string; onLeave: () =
       </div>
       <main id="main" className="page narrow center-page waiting" data-testid="waiting-screen">
         <div className="spinner" aria-hidden="true" />
-        <h1>{t('meeting.waitingTitle')}</h1>
+        <h1 ref={heading} tabIndex={-1}>
+          {t('meeting.waitingTitle')}
+        </h1>
         <p className="lede">{title}</p>
-        <p role="status">{t('meeting.waitingBody')}</p>
+        <p>{t('meeting.waitingBody')}</p>
         <button type="button" className="btn" onClick={onLeave} data-testid="leave-waiting">
           {t('meeting.leave')}
         </button>

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useId, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RosterEntry } from '../../../../protocol/signaling.js';
 
@@ -36,6 +36,7 @@ export function VideoTile(props: {
 }) {
   const { t } = useTranslation();
   const { entry, stream, kind } = props;
+  const nameId = useId();
   const name = kind === 'screen' ? t('meeting.screenOf', { name: entry.displayName }) : entry.displayName;
   const showVideo = stream !== undefined && (kind === 'screen' || entry.video);
   const cls = ['tile', props.speaking ? 'speaking' : '', props.large ? 'tile-large' : '', kind === 'screen' ? 'tile-screen' : ''].filter(Boolean).join(' ');
@@ -46,6 +47,7 @@ export function VideoTile(props: {
       data-participant-id={entry.participantId}
       data-speaking={props.speaking || undefined}
       data-reconnecting={props.reconnecting || undefined}
+      aria-labelledby={nameId}
     >
       {props.reconnecting && (
         <div className="tile-reconnecting" data-testid="tile-reconnecting">
@@ -65,7 +67,12 @@ export function VideoTile(props: {
         {kind !== 'screen' && !entry.video && (
           <span className="icon icon-cam-off" role="img" aria-label={t('meeting.cameraOffLabel')} data-testid="camera-off-indicator" />
         )}
-        <span className="tile-name">{kind === 'self' ? t('meeting.nameYou', { name }) : name}</span>
+        {kind !== 'screen' && entry.hand === true && (
+          <span className="icon icon-hand tile-hand" role="img" aria-label={t('meeting.handRaised')} data-testid="hand-indicator" />
+        )}
+        <span className="tile-name" id={nameId}>
+          {kind === 'self' ? t('meeting.nameYou', { name }) : name}
+        </span>
         {props.speaking && <span className="visually-hidden">{t('meeting.speaking')}</span>}
       </figcaption>
     </figure>
