@@ -45,6 +45,9 @@ try {
 }
 
 const children = [];
+const publicUrl = (port) => (process.env.PUBLIC_URL_PATTERN ? process.env.PUBLIC_URL_PATTERN.replace('{port}', String(port)) : `http://localhost:${port}`);
+// A page on one node follows a MEETING_ELSEWHERE redirect to another: each node accepts the others' origins.
+const allOrigins = Array.from({ length: count }, (_, i) => publicUrl(basePort + i)).join(',');
 const startNode = (i) => {
   const port = basePort + i;
   const id = `node-${String.fromCharCode(97 + i)}`;
@@ -55,7 +58,8 @@ const startNode = (i) => {
       DATABASE_URL: databaseUrl,
       REDIS_URL: redisUrl,
       PORT: String(port),
-      PUBLIC_URL: process.env.PUBLIC_URL_PATTERN ? process.env.PUBLIC_URL_PATTERN.replace('{port}', String(port)) : `http://localhost:${port}`,
+      PUBLIC_URL: publicUrl(port),
+      ALLOWED_ORIGINS: process.env.ALLOWED_ORIGINS ?? allOrigins,
       COOKIE_SECURE: process.env.COOKIE_SECURE ?? 'false',
       LOG_ORIGIN: process.env.LOG_ORIGIN ?? 'localhost/transparency',
       DATA_DIR: path.join(dataDir, id),
