@@ -44,17 +44,6 @@ export function ensureGoTlog() {
   process.exit(1);
 }
 
-/** Debian's Go and golang.org/x/mod: test/interop checks the transparency log with Go's sumdb note and tlog. */
-export function ensureGoTlog() {
-  const tlog = '/usr/share/gocode/src/golang.org/x/mod/sumdb/tlog';
-  if (fs.existsSync('/usr/bin/go') && fs.existsSync(tlog)) return;
-  if (canApt() && aptInstall(['golang-go', 'golang-golang-x-mod-dev']) && fs.existsSync(tlog)) return;
-  console.error(
-    'The transparency interop test needs Debian golang-go and golang-golang-x-mod-dev, and they could not be installed here.\nInstall them with: sudo apt-get install golang-go golang-golang-x-mod-dev',
-  );
-  process.exit(1);
-}
-
 // ---- PostgreSQL and Redis for the multi-node tests (server/cluster) ----
 // Each starts a private instance in a temporary directory on a free loopback port, so the
 // suite never touches a system database. initdb/postgres refuse to run as root: as root they
