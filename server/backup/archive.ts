@@ -35,7 +35,7 @@ function dataFiles(dir: string, exclude: ReadonlySet<string>, rel = ''): string[
 }
 
 /** Write a backup of `dataDir` to `file` (mode 0600: it holds the instance's keys). */
-export async function createBackup(dataDir: string, file: string, parleyVersion: string): Promise<BackupInfo> {
+export async function createBackup(dataDir: string, file: string, parleyVersion: string, keyDir?: string): Promise<BackupInfo> {
   const dbPath = path.join(dataDir, DB_FILE);
   if (!fs.existsSync(dbPath)) throw new Error(`no database at ${dbPath} (is DATA_DIR right?)`);
   const target = path.resolve(file);
@@ -56,16 +56,18 @@ export async function createBackup(dataDir: string, file: string, parleyVersion:
       const check = out.pragma('integrity_check', { simple: true });
       if (check !== 'ok') throw new Error(`the copy failed SQLite's integrity check: ${String(check)}`);
       out.pragma('journal_mode = DELETE');
-      const files = dataFiles(dataDir, new Set([target, tmp]));
+      const files = dataFiles(dataDir, new Set([target, tmp])).map((name) => ({ name, from: path.join(dataDir, name) }));
+      if (keyDir) {
+        if (files.some((f) => f.name.startsWith(`keys${path.sep}`)))
+          throw new Error(`${dataDir}/keys exists besides LOG_KEY_DIR=${keyDir}: which are the keys?`);
+        files.push(...dataFiles(keyDir, new Set()).map((name) => ({ name: path.join('keys', name), from: path.join(keyDir, name) })));
+      }
       const logSize = (out.prepare('SELECT count(*) AS n FROM log_entries').get() as { n: number }).n;
-      const info: BackupInfo = { createdAt: new Date().toISOString(), parleyVersion, files, logSize };
+      const info: BackupInfo = { createdAt: new Date().toISOString(), parleyVersion, files: files.map((f) => f.name), logSize };
       out.exec(`CREATE TABLE ${FILES_TABLE} (name TEXT PRIMARY KEY, mode INTEGER NOT NULL, content BLOB NOT NULL);
                 CREATE TABLE ${INFO_TABLE} (key TEXT PRIMARY KEY, value TEXT NOT NULL);`);
       const put = out.prepare(`INSERT INTO ${FILES_TABLE} (name, mode, content) VALUES (?, ?, ?)`);
-      for (const f of files) {
-        const p = path.join(dataDir, f);
-        put.run(f, fs.statSync(p).mode & 0o777, fs.readFileSync(p));
-      }
+      for (const f of files) put.run(f.name, fs.statSync(f.from).mode & 0o777, fs.readFileSync(f.from));
       out.prepare(`INSERT INTO ${INFO_TABLE} (key, value) VALUES ('info', ?)`).run(JSON.stringify(info));
       out.close();
       const fd = fs.openSync(tmp, 'r');

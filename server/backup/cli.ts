@@ -37,7 +37,10 @@ async function backup(argv: string[]): Promise<number> {
     process.stderr.write(`${PG_GUIDANCE}\n`);
     return 2;
   }
-  const info = await createBackup(config.DATA_DIR, file, version());
+  // Log keys kept outside DATA_DIR (LOG_KEY_DIR) travel in the backup as keys/… and are restored there.
+  const keyDir = config.LOG_KEY_DIR && config.LOG_KEY_DIR !== 'database' ? path.resolve(config.LOG_KEY_DIR) : undefined;
+  const outside = keyDir && !keyDir.startsWith(path.resolve(config.DATA_DIR) + path.sep) ? keyDir : undefined;
+  const info = await createBackup(config.DATA_DIR, file, version(), outside);
   const size = fs.statSync(file).size;
   process.stdout.write(
     `Backup written to ${file} (${size} bytes, mode 0600): the database with ${info.logSize} log entries` +
@@ -75,7 +78,7 @@ async function restore(argv: string[]): Promise<number> {
     const storage = await openStorage({ sqlitePath: path.join(staging, DB_FILE) });
     let result;
     try {
-      result = await checkRestoredLog(storage, published, { allowRollback: values['allow-rollback'] ?? false });
+      result = await checkRestoredLog(storage, staging, published, { allowRollback: values['allow-rollback'] ?? false });
     } finally {
       await storage.close();
     }
@@ -87,6 +90,8 @@ async function restore(argv: string[]): Promise<number> {
     fs.rmSync(dataDir, { recursive: true, force: true });
     fs.renameSync(staging, dataDir);
     process.stdout.write(`Restored into ${dataDir}: ${result.message}.\n`);
+    if (fs.existsSync(path.join(dataDir, 'keys')))
+      process.stdout.write(`The log's keys are in ${path.join(dataDir, 'keys')}: unset LOG_KEY_DIR, or move them to where it points.\n`);
     return 0;
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });

@@ -4,8 +4,10 @@
  * the public log back: one that ends before the published checkpoint is refused (witnesses and
  * verifiers that saw the newer checkpoint would see a fork) unless the operator says so.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Storage } from '../storage/index.js';
-import { createTransparencyLog, type VerifierState } from '../transparency/index.js';
+import { createTransparencyLog, fileKeyStore, type VerifierState } from '../transparency/index.js';
 
 /** The checkpoint the instance last published, as a verifier saved it (`parley verify --state`). */
 export type PublishedCheckpoint = Pick<VerifierState, 'origin' | 'publicKey' | 'treeSize' | 'rootHash'>;
@@ -15,14 +17,25 @@ export type RestoreCheck =
 
 const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64');
 
-/** Open the restored log (which re-hashes every entry) and compare it with what was published. */
-export async function checkRestoredLog(storage: Storage, published: PublishedCheckpoint, opts: { allowRollback?: boolean } = {}): Promise<RestoreCheck> {
+/**
+ * Open the restored log (which re-hashes every entry) with the restored keys — `<dataDir>/keys`
+ * when the backup carried them, else the database's `meta` (older instances) — and compare it
+ * with what was published.
+ */
+export async function checkRestoredLog(
+  storage: Storage,
+  dataDir: string,
+  published: PublishedCheckpoint,
+  opts: { allowRollback?: boolean } = {},
+): Promise<RestoreCheck> {
+  const keyDir = path.join(dataDir, 'keys');
   const log = await createTransparencyLog({
     db: storage.db,
     dialect: storage.dialect,
     sqlite: storage.sqlite,
     origin: published.origin,
     checkpointIntervalMs: 0,
+    keys: fs.existsSync(keyDir) ? fileKeyStore(keyDir, storage.db) : undefined,
   });
   try {
     const size = log.size();

@@ -112,7 +112,11 @@ describe('parley backup and restore', () => {
     expect(fs.statSync(f('parley.backup')).mode & 0o777).toBe(0o600);
     const db = new SQLite(f('parley.backup'), { readonly: true });
     const n = (db.prepare('SELECT count(*) AS n FROM log_entries').get() as { n: number }).n;
-    const keys = db.prepare("SELECT key FROM meta WHERE key IN ('transparency_signing_key', 'pseudonym_secret')").all();
+    // The log's keys travel with it: files under DATA_DIR/keys (or, from older instances, rows in meta).
+    const keys = [
+      ...db.prepare("SELECT key AS name FROM meta WHERE key IN ('transparency_signing_key', 'pseudonym_secret')").all(),
+      ...db.prepare("SELECT name FROM parley_backup_files WHERE name IN ('keys/transparency_signing_key', 'keys/pseudonym_secret')").all(),
+    ];
     const enforced = (db.prepare("SELECT count(*) AS n FROM log_entries WHERE entry LIKE '%enforcement%'").get() as { n: number }).n;
     db.close();
     expect(n).toBeGreaterThan(state('before.json').treeSize);
@@ -128,6 +132,7 @@ describe('parley backup and restore', () => {
     expect(r.out).toMatch(/the restored log verifies and ends at entry \d+/);
     expect(fs.readFileSync(path.join(dir, 'instance-extra.key'), 'utf8')).toBe('kept outside the database\n');
     expect(fs.statSync(path.join(dir, 'instance-extra.key')).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.join(dir, 'keys', 'transparency_signing_key')).mode & 0o777).toBe(0o600);
     restored = await startServerProcess({ ...ENV, DATA_DIR: dir });
     fs.copyFileSync(f('before.json'), f('before-copy.json'));
     const v = parley(['verify', restored.url, '--state', f('before-copy.json')]);
@@ -158,6 +163,17 @@ describe('parley backup and restore', () => {
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/restore REFUSED: the backup's log does not verify/);
     expect(fs.existsSync(f('edited'))).toBe(false);
+  });
+
+  it('refuses a backup without the log key: the restored log would be signed by a new one', () => {
+    fs.copyFileSync(f('parley.backup'), f('keyless.backup'));
+    const db = new SQLite(f('keyless.backup'));
+    const gone = db.prepare("DELETE FROM parley_backup_files WHERE name = 'keys/transparency_signing_key'").run().changes;
+    db.close();
+    expect(gone).toBe(1);
+    const r = parley(['restore', f('keyless.backup'), '--published', f('before.json'), '--data', f('keyless')]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('signed with another key than the published one');
   });
 
   it('refuses a file that is not a backup and never restores over an existing database', () => {
