@@ -158,9 +158,17 @@ export class ReportBuilder {
         }
         return;
       }
+      // Recorded for the public, not counted in a report column (they are in `entries`).
       case 'account.reactivated':
       case 'restriction.changed':
       case 'account-policy.changed':
+      case 'account.verification-changed':
+      case 'demand.gag-ended':
+      case 'demand.previewed':
+      case 'geo.database-changed':
+      case 'restriction.removed':
+      case 'role.changed':
+      case 'roster.viewed':
         return;
       default: {
         // Entries of a newer version than this code are counted in `entries` only.
