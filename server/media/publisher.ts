@@ -251,8 +251,10 @@ export class Publisher {
     let munged: string;
     try {
       munged = mungePublishOffer(offerSdp);
-    } catch {
-      throw new AppError('MEDIA_NEGOTIATION_FAILED');
+    } catch (err) {
+      // The validator says why (a payload type, extension id, rid … outside what the SFU offers).
+      if (err instanceof AppError) throw err;
+      throw new AppError('MEDIA_NEGOTIATION_FAILED', err instanceof Error ? err.message : undefined);
     }
     const ufrag = remoteUfragOf(munged);
     if (ufrag === null) throw new AppError('MEDIA_NEGOTIATION_FAILED', undefined, 'offer without ICE credentials');
