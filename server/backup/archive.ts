@@ -2,7 +2,9 @@
  * The backup file: a consistent SQLite copy of the instance database (SQLite online backup API,
  * one step, so writers carry on and the copy is one snapshot) that also carries every other file
  * of the data directory (keys and state kept outside the database) in a `parley_backup_files`
- * table, and what it holds in `parley_backup_info`. One file, readable with any SQLite tool.
+ * table, and what it holds in `parley_backup_info`. The log's keys (`keys/…`) go to a second
+ * file, `<file>.keys`, so that the two can be kept apart as the running instance keeps them: the
+ * database alone can neither re-sign the log nor map its pseudonyms back to accounts.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,6 +21,8 @@ export interface BackupInfo {
   parleyVersion: string;
   /** Names of the data-directory files carried besides the database. */
   files: string[];
+  /** Names of the key files written to `<file>.keys` (none when the keys are in the database). */
+  keyFiles: string[];
   /** Log entries in the copy and the base64 SHA-256 leaf hash of the last (null when empty). */
   logSize: number;
 }
@@ -63,11 +67,23 @@ export async function createBackup(dataDir: string, file: string, parleyVersion:
         files.push(...dataFiles(keyDir, new Set()).map((name) => ({ name: path.join('keys', name), from: path.join(keyDir, name) })));
       }
       const logSize = (out.prepare('SELECT count(*) AS n FROM log_entries').get() as { n: number }).n;
-      const info: BackupInfo = { createdAt: new Date().toISOString(), parleyVersion, files: files.map((f) => f.name), logSize };
+      const isKey = (f: { name: string }) => f.name.startsWith(`keys${path.sep}`);
+      const keyFiles = files.filter(isKey);
+      const info: BackupInfo = {
+        createdAt: new Date().toISOString(),
+        parleyVersion,
+        files: files.filter((f) => !isKey(f)).map((f) => f.name),
+        keyFiles: keyFiles.map((f) => f.name),
+        logSize,
+      };
       out.exec(`CREATE TABLE ${FILES_TABLE} (name TEXT PRIMARY KEY, mode INTEGER NOT NULL, content BLOB NOT NULL);
                 CREATE TABLE ${INFO_TABLE} (key TEXT PRIMARY KEY, value TEXT NOT NULL);`);
       const put = out.prepare(`INSERT INTO ${FILES_TABLE} (name, mode, content) VALUES (?, ?, ?)`);
-      for (const f of files) put.run(f.name, fs.statSync(f.from).mode & 0o777, fs.readFileSync(f.from));
+      for (const f of files.filter((x) => !isKey(x))) put.run(f.name, fs.statSync(f.from).mode & 0o777, fs.readFileSync(f.from));
+      if (keyFiles.length > 0) {
+        const bundle = keyFiles.map((f) => ({ name: f.name, mode: fs.statSync(f.from).mode & 0o777, content: fs.readFileSync(f.from).toString('base64') }));
+        fs.writeFileSync(`${target}.keys`, `${JSON.stringify({ parleyBackupKeys: 1, files: bundle })}\n`, { mode: 0o600, flag: 'wx' });
+      }
       out.prepare(`INSERT INTO ${INFO_TABLE} (key, value) VALUES ('info', ?)`).run(JSON.stringify(info));
       out.close();
       const fd = fs.openSync(tmp, 'r');
@@ -81,6 +97,7 @@ export async function createBackup(dataDir: string, file: string, parleyVersion:
     }
   } catch (err) {
     fs.rmSync(tmp, { force: true });
+    if (!fs.existsSync(target)) fs.rmSync(`${target}.keys`, { force: true });
     throw err;
   }
 }
@@ -89,7 +106,7 @@ export async function createBackup(dataDir: string, file: string, parleyVersion:
  * Unpack `file` into `dataDir` (which must not hold a database): the database without the
  * backup tables, and the carried files with their modes. Returns what the backup said it held.
  */
-export function extractBackup(file: string, dataDir: string): BackupInfo {
+export function extractBackup(file: string, dataDir: string, keysFile?: string): BackupInfo {
   const dbPath = path.join(dataDir, DB_FILE);
   if (fs.existsSync(dbPath)) throw new Error(`${dbPath} exists; restore into an empty data directory (move the old one away first)`);
   const probe = new SQLite(file, { readonly: true, fileMustExist: true });
@@ -110,6 +127,15 @@ export function extractBackup(file: string, dataDir: string): BackupInfo {
   const db = new SQLite(tmp);
   try {
     const rows = db.prepare(`SELECT name, mode, content FROM ${FILES_TABLE}`).all() as { name: string; mode: number; content: Buffer }[];
+    if (keysFile) {
+      const bundle = JSON.parse(fs.readFileSync(keysFile, 'utf8')) as { parleyBackupKeys?: number; files?: { name: string; mode: number; content: string }[] };
+      if (bundle.parleyBackupKeys !== 1 || !Array.isArray(bundle.files)) throw new Error(`${keysFile} is not a Parley key file`);
+      rows.push(
+        ...bundle.files
+          .filter((k) => k.name.startsWith(`keys${path.sep}`))
+          .map((k) => ({ name: k.name, mode: k.mode, content: Buffer.from(k.content, 'base64') })),
+      );
+    }
     for (const r of rows) {
       const dest = path.resolve(dataDir, r.name);
       if (!dest.startsWith(path.resolve(dataDir) + path.sep) || DB_FILES.has(r.name)) throw new Error(`refusing to write ${r.name} outside the data directory`);

@@ -45,7 +45,9 @@ async function backup(argv: string[]): Promise<number> {
   process.stdout.write(
     `Backup written to ${file} (${size} bytes, mode 0600): the database with ${info.logSize} log entries` +
       `${info.files.length ? ` and ${info.files.join(', ')}` : ''}.\n` +
-      `It holds the instance's keys (log signing, pseudonyms, passcodes): keep it encrypted and apart from the server.\n`,
+      (info.keyFiles.length
+        ? `The log's keys (${info.keyFiles.join(', ')}) are in ${file}.keys (mode 0600): keep it encrypted and apart from the backup, as the server keeps them apart from the database.\n`
+        : `The log's keys are in the database (LOG_KEY_DIR=database): this file holds them; keep it encrypted.\n`),
   );
   return 0;
 }
@@ -61,18 +63,21 @@ async function restore(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { published: { type: 'string' }, data: { type: 'string' }, 'allow-rollback': { type: 'boolean' } },
+    options: { published: { type: 'string' }, data: { type: 'string' }, keys: { type: 'string' }, 'allow-rollback': { type: 'boolean' } },
   });
   const file = positionals[0];
   if (!file || positionals.length > 1 || !values.published)
-    throw new Error('usage: parley restore <file> --published <verifier-state.json> [--data DIR] [--allow-rollback]');
+    throw new Error('usage: parley restore <file> --published <verifier-state.json> [--keys <file>.keys] [--data DIR] [--allow-rollback]');
   const published = readPublished(values.published);
   const dataDir = path.resolve(values.data ?? loadConfig().DATA_DIR);
   if (fs.existsSync(dataDir) && fs.readdirSync(dataDir).length > 0) throw new Error(`${dataDir} is not empty; restore into an empty data directory`);
   const staging = `${dataDir}.restoring-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
   try {
-    const info = extractBackup(file, staging);
+    // The key file made beside the backup, unless another one is named.
+    const keys = values.keys ?? (fs.existsSync(`${file}.keys`) ? `${file}.keys` : undefined);
+    if (!keys) process.stdout.write(`No key file (${file}.keys or --keys): only keys inside the database can be restored.\n`);
+    const info = extractBackup(file, staging, keys);
     process.stdout.write(`Backup of ${info.createdAt} (Parley ${info.parleyVersion}), ${info.logSize} log entries; checking the log…\n`);
     // Migrations run here as they would at start, so the check sees the schema Parley will.
     const storage = await openStorage({ sqlitePath: path.join(staging, DB_FILE) });
