@@ -95,7 +95,7 @@ beforeAll(async () => {
   // …and what a verifier saw after it: more than the backup holds.
   const v2 = parley(['verify', live.url, '--state', f('after.json')]);
   expect(v2.code, v2.out).toBe(0);
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   sockets.forEach((c) => c.close());
