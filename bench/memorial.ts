@@ -65,7 +65,9 @@ try {
   }
   const rosterBytes = observed;
   const sorted = [...joinMs].sort((a, b) => a - b);
-  console.log(`${N} participants joined in ${Date.now() - t0} ms; join of the last: ${joinMs.at(-1)?.toFixed(1)} ms (median ${sorted[Math.floor(sorted.length / 2)]?.toFixed(1)}, p99 ${sorted[Math.floor(sorted.length * 0.99)]?.toFixed(1)})`);
+  console.log(
+    `${N} participants joined in ${Date.now() - t0} ms; join of the last: ${joinMs.at(-1)?.toFixed(1)} ms (median ${sorted[Math.floor(sorted.length / 2)]?.toFixed(1)}, p99 ${sorted[Math.floor(sorted.length * 0.99)]?.toFixed(1)})`,
+  );
   console.log(`roster bytes to a present participant per arrival: ${(rosterBytes / (N - 1)).toFixed(0)}`);
 
   // Publishers: the first P mourners; one of them talks.
@@ -95,9 +97,13 @@ try {
   const perReceiver = ids.slice(P, P + R).map((id) => m.slotInfo(id).filter((s) => s.publisherId !== null).length);
   const quiet = ids.slice(P + R, P + R + 5).map((id) => m.slotInfo(id).filter((s) => s.publisherId !== null).length);
   const decoded = await Promise.all(peers.slice(P).map((p) => p.received()));
-  console.log(`forwarded streams per receiver: ${perReceiver.join(', ')} (limit: 25 visible + 3 speakers + 3 voices); per non-media participant: ${quiet.join(', ')}`);
+  console.log(
+    `forwarded streams per receiver: ${perReceiver.join(', ')} (limit: 25 visible + 3 speakers + 3 voices); per non-media participant: ${quiet.join(', ')}`,
+  );
   console.log(`receivers decoded (frames in total): ${decoded.map((d) => d.frames).join(', ')}`);
-  console.log(`SFU forwarded ${(forwarded / secs).toFixed(0)} packets/s; process CPU ${(((cpu.user + cpu.system) / 1e6 / secs) * 100).toFixed(0)} % of one core, ${((cpu.user + cpu.system) / Math.max(1, forwarded)).toFixed(1)} µs per forwarded packet (upper bound, includes the wrtc peers)`);
+  console.log(
+    `SFU forwarded ${(forwarded / secs).toFixed(0)} packets/s; process CPU ${(((cpu.user + cpu.system) / 1e6 / secs) * 100).toFixed(0)} % of one core, ${((cpu.user + cpu.system) / Math.max(1, forwarded)).toFixed(1)} µs per forwarded packet (upper bound, includes the wrtc peers)`,
+  );
   console.log(`memory: rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`);
 } finally {
   for (const p of peers) p.close();

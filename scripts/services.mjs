@@ -40,7 +40,9 @@ export function ensureGoTlog() {
   const tlog = '/usr/share/gocode/src/golang.org/x/mod/sumdb/tlog';
   if (fs.existsSync('/usr/bin/go') && fs.existsSync(tlog)) return;
   if (canApt() && aptInstall(['golang-go', 'golang-golang-x-mod-dev']) && fs.existsSync(tlog)) return;
-  console.error('The transparency interop test needs Debian golang-go and golang-golang-x-mod-dev, and they could not be installed here.\nInstall them with: sudo apt-get install golang-go golang-golang-x-mod-dev');
+  console.error(
+    'The transparency interop test needs Debian golang-go and golang-golang-x-mod-dev, and they could not be installed here.\nInstall them with: sudo apt-get install golang-go golang-golang-x-mod-dev',
+  );
   process.exit(1);
 }
 
