@@ -5,6 +5,7 @@
  * take effect. Fails when a privileged route is missing from the list.
  */
 import { readFileSync } from 'node:fs';
+import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMeeting } from '../helpers/app.js';
 import { routesOf } from '../helpers/routes.js';
@@ -223,9 +224,9 @@ async function context(p: Power): Promise<Ctx> {
   await p.prepare?.(c);
   return c;
 }
-/** Take the log's table away under the running server: every append from now on fails. */
-function breakLog(s: PolicyTestServer): void {
-  s.services.storage.sqlite!.exec('ALTER TABLE log_entries RENAME TO log_entries_gone');
+/** Take the log's table away under the running server: every append from now on fails (SQLite and PostgreSQL). */
+async function breakLog(s: PolicyTestServer): Promise<void> {
+  await sql`ALTER TABLE log_entries RENAME TO log_entries_gone`.execute(s.services.storage.db);
 }
 const logged = async (c: Ctx, type: string) => (await logEntries(c.s.log)).some((e) => e.type === type);
 
@@ -276,10 +277,10 @@ describe('docs/powers.md', () => {
       let last: Res;
       if (needsSecond) {
         const again = await p.ask(d);
-        breakLog(d.s);
+        await breakLog(d.s);
         last = await (p.approve ?? desk)(d, again);
       } else {
-        breakLog(d.s);
+        await breakLog(d.s);
         last = await p.ask(d);
       }
       expect(last.statusCode).toBeGreaterThanOrEqual(500);
