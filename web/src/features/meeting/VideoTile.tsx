@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RosterEntry } from '../../../../protocol/signaling.js';
 
@@ -13,8 +13,27 @@ function initials(name: string): string {
   return (first + second).toUpperCase();
 }
 
-/** Attaches a MediaStream to a <video>; re-attaches only when the stream object changes. */
-export function StreamVideo({ stream, muted, mirror, label }: { stream: MediaStream; muted?: boolean; mirror?: boolean; label: string }) {
+/** No new frame for this long on a remote tile that should be moving: say so. */
+export const STALL_MS = 3000;
+
+/**
+ * Attaches a MediaStream to a <video>; re-attaches only when the stream object changes.
+ * `onStall` is told when no new frame was presented for STALL_MS (and when frames resume), so
+ * a frozen picture is never silent, whatever the connection state says.
+ */
+export function StreamVideo({
+  stream,
+  muted,
+  mirror,
+  label,
+  onStall,
+}: {
+  stream: MediaStream;
+  muted?: boolean;
+  mirror?: boolean;
+  label: string;
+  onStall?: (stalled: boolean) => void;
+}) {
   const ref = useRef<HTMLVideoElement>(null);
   useEffect(() => {
     const v = ref.current;
@@ -22,6 +41,30 @@ export function StreamVideo({ stream, muted, mirror, label }: { stream: MediaStr
     if (v.srcObject !== stream) v.srcObject = stream;
     v.play().catch(() => undefined);
   }, [stream]);
+  useEffect(() => {
+    const v = ref.current;
+    if (!v || !onStall) return;
+    let frames = -1;
+    let since = Date.now();
+    let stalled = false;
+    const timer = setInterval(() => {
+      const n = v.getVideoPlaybackQuality().totalVideoFrames;
+      const now = Date.now();
+      if (n !== frames) {
+        frames = n;
+        since = now;
+      }
+      const s = now - since >= STALL_MS;
+      if (s !== stalled) {
+        stalled = s;
+        onStall(s);
+      }
+    }, 1000);
+    return () => {
+      clearInterval(timer);
+      if (stalled) onStall(false);
+    };
+  }, [stream, onStall]);
   return <video ref={ref} autoPlay playsInline muted={muted ?? true} aria-label={label} className={mirror ? 'mirror' : undefined} />;
 }
 
@@ -37,6 +80,8 @@ export function VideoTile(props: {
   const { t } = useTranslation();
   const { entry, stream, kind } = props;
   const nameId = useId();
+  const [stalled, setStalled] = useState(false);
+  const reconnecting = props.reconnecting === true || (stalled && kind !== 'self');
   const name = kind === 'screen' ? t('meeting.screenOf', { name: entry.displayName }) : entry.displayName;
   const showVideo = stream !== undefined && (kind === 'screen' || entry.video);
   const cls = ['tile', props.speaking ? 'speaking' : '', props.large ? 'tile-large' : '', kind === 'screen' ? 'tile-screen' : ''].filter(Boolean).join(' ');
@@ -46,17 +91,17 @@ export function VideoTile(props: {
       data-testid={kind === 'self' ? 'self-view' : kind === 'screen' ? 'screen-tile' : 'video-tile'}
       data-participant-id={entry.participantId}
       data-speaking={props.speaking || undefined}
-      data-reconnecting={props.reconnecting || undefined}
+      data-reconnecting={reconnecting || undefined}
       aria-labelledby={nameId}
     >
-      {props.reconnecting && (
+      {reconnecting && (
         <div className="tile-reconnecting" data-testid="tile-reconnecting">
           <span className="spinner small" aria-hidden="true" />
           {t('meeting.mediaReconnecting')}
         </div>
       )}
       {showVideo ? (
-        <StreamVideo stream={stream} mirror={kind === 'self'} label={name} />
+        <StreamVideo stream={stream} mirror={kind === 'self'} label={name} {...(kind === 'self' ? {} : { onStall: setStalled })} />
       ) : (
         <div className="avatar" aria-hidden="true">
           {initials(entry.displayName)}
