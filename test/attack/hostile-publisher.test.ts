@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WsClient } from '../helpers/app.js';
-import { type ServerProcess, startServerProcess } from '../helpers/server-process.js';
+import { type RunningServer, startServer } from '../e2e/helpers/browser.js';
 import { signalingPeer } from '../cluster/wrtc-signaling.js';
 import type { TestPeer } from '../integration/media-wrtc-peer.js';
 import { waitFor } from '../integration/media-wrtc-peer.js';
@@ -14,7 +14,10 @@ import { type Attacker, connectAttacker, hostileRtcpPackets, hostileVideoPackets
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('a hostile publisher sending malformed RTP and RTCP', () => {
-  let srv: ServerProcess;
+  let srv: RunningServer;
+  /** How the server process ended (exit code or signal), or null while it runs. */
+  const exited = (): string | null => srv.proc.signalCode ?? (srv.proc.exitCode === null ? null : String(srv.proc.exitCode));
+  const wsUrl = (): string => `${srv.url.replace(/^http/, 'ws')}/ws`;
   let meetingId = '';
   const sockets: WsClient[] = [];
   const honest: TestPeer[] = [];
@@ -22,7 +25,7 @@ describe('a hostile publisher sending malformed RTP and RTCP', () => {
   let attacker: Attacker | null = null;
 
   const join = async (name: string, headers: Record<string, string> = {}): Promise<{ ws: WsClient; participantId: string }> => {
-    const ws = await WsClient.open(srv.wsUrl, { origin: srv.url, ...headers });
+    const ws = await WsClient.open(wsUrl(), { origin: srv.url, ...headers });
     sockets.push(ws);
     const j = await ws.request<{ participantId: string }>('join', { meetingId, displayName: name });
     return { ws, participantId: j.participantId };
@@ -44,7 +47,7 @@ describe('a hostile publisher sending malformed RTP and RTCP', () => {
     }, 20_000);
 
   beforeAll(async () => {
-    srv = await startServerProcess();
+    srv = await startServer();
     const email = `host-${Date.now()}@example.org`;
     const signup = await fetch(`${srv.url}/api/auth/signup`, {
       method: 'POST',
@@ -102,10 +105,10 @@ describe('a hostile publisher sending malformed RTP and RTCP', () => {
     // The packet that aborted the process before (issue 10) must really have left the attacker.
     expect(sent.get('truncated picture id')).toBe(20);
     console.log('hostile packets sent through SRTP:', Object.fromEntries(sent));
-    expect(srv.exited(), srv.output()).toBeNull();
+    expect(exited(), srv.output()).toBeNull();
     expect(await healthy()).toBe(true);
     expect(await progressed(before, 10)).toBe(true);
-    expect(srv.exited(), srv.output()).toBeNull();
+    expect(exited(), srv.output()).toBeNull();
   }, 90_000);
 
   it('keeps the node running when a participant whose connection failed re-offers, plainly and with new ICE credentials', async () => {
@@ -119,7 +122,7 @@ describe('a hostile publisher sending malformed RTP and RTCP', () => {
     const again = await ws.send('media.publish', { sdp: failed.offer });
     const restarted = await ws.send('media.publish', { sdp: newIceCredentials(failed.offer) });
     await sleep(1000);
-    expect(srv.exited(), srv.output()).toBeNull();
+    expect(exited(), srv.output()).toBeNull();
     expect([again.ok, restarted.ok]).toBeDefined();
     failed.close();
     // And a fresh connection from the same participant works.
@@ -128,6 +131,6 @@ describe('a hostile publisher sending malformed RTP and RTCP', () => {
     fresh.close();
     expect(await healthy()).toBe(true);
     expect(await progressed(before, 10)).toBe(true);
-    expect(srv.exited(), srv.output()).toBeNull();
+    expect(exited(), srv.output()).toBeNull();
   }, 90_000);
 });
