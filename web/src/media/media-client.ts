@@ -3,6 +3,7 @@
  * camera video with q/h/f simulcast, optional screen) and one subscriber connection (the SFU
  * offers; we answer). Framework-free; the UI listens with onRemoteStream().
  */
+import { type Leg, type LegState, LegWatch } from './leg-watch.js';
 import { addSsrcLines, type LayerSsrc } from './sdp-ssrc.js';
 
 export type RemoteKind = 'audio' | 'video' | 'screen';
@@ -21,12 +22,9 @@ export interface MediaClientOptions {
   transform?: { sender(s: RTCRtpSender): void; receiver(r: RTCRtpReceiver, participantId: string): void };
 }
 type StreamMap = Record<string, { participantId: string; kind: RemoteKind }>;
-type Which = 'pub' | 'sub';
-/** What the UI shows per leg: `reconnecting` while a connection is being recovered. */
-export type LegState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
-
-/** A `disconnected` connection gets this long to come back by itself before it is rebuilt. */
-export const DISCONNECTED_GRACE_MS = 4000;
+type Which = Leg;
+export type { LegState } from './leg-watch.js';
+export { DISCONNECTED_GRACE_MS } from './leg-watch.js';
 
 export const SIMULCAST_ENCODINGS: RTCRtpEncodingParameters[] = [
   { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
@@ -49,11 +47,13 @@ export class MediaClient {
   /** The SFU's subscriber connection generation the current #sub answers. */
   #subGeneration = -1;
   #stream: MediaStream | null = null;
-  readonly #legState: Record<Which, LegState> = { pub: 'connecting', sub: 'connecting' };
-  readonly #legTimers: Record<Which, ReturnType<typeof setTimeout> | null> = { pub: null, sub: null };
-  readonly #legListeners = new Set<(which: Which, state: LegState) => void>();
-  /** Recovery attempts per leg, for backoff (reset when the leg connects). */
-  readonly #attempts: Record<Which, number> = { pub: 0, sub: 0 };
+  readonly #legs = new LegWatch(
+    (leg) => (leg === 'pub' ? this.#pub : this.#sub),
+    (leg) => {
+      if (leg === 'pub') this.#recoverPub();
+      else this.#recoverSub();
+    },
+  );
   readonly #remote = new Map<string, { stream: MediaStream; receivers: RTCRtpReceiver[] }>();
   readonly #emitted = new Map<string, { participantId: string; kind: RemoteKind }>();
   readonly #listeners = new Set<(e: RemoteStreamEvent) => void>();
@@ -108,92 +108,30 @@ export class MediaClient {
     const screen = this.#screen && this.#screen.direction !== 'inactive' ? this.#screen.sender.track : null;
     old.onconnectionstatechange = null;
     old.close();
-    this.#setLeg('pub', 'reconnecting');
-    this.#buildPub(mic, cam, screen).catch(() => this.#scheduleRecovery('pub'));
+    this.#legs.set('pub', 'reconnecting');
+    this.#buildPub(mic, cam, screen).catch(() => this.#legs.retry('pub'));
   }
 
   /** The subscriber connection failed: ask the SFU for a new one (a new-generation offer follows). */
   #recoverSub(): void {
     if (this.#closed) return;
-    this.#setLeg('sub', 'reconnecting');
-    this.#opts.request('media.ice-restart', { pc: 'sub' }).catch(() => this.#scheduleRecovery('sub'));
+    this.#opts.request('media.ice-restart', { pc: 'sub' }).catch(() => this.#legs.retry('sub'));
     // If no new offer arrives, ask again (backoff).
-    this.#scheduleRecovery('sub');
-  }
-
-  /** Try again later, with backoff: 1 s, 2 s, then every 4 s (media must be back within seconds of the network). */
-  #scheduleRecovery(which: Which): void {
-    if (this.#closed) return;
-    const t = this.#legTimers[which];
-    if (t) clearTimeout(t);
-    const delay = Math.min(4000, 1000 * 2 ** this.#attempts[which]++);
-    this.#legTimers[which] = setTimeout(() => {
-      this.#legTimers[which] = null;
-      if (this.#closed || this.#legState[which] === 'connected') return;
-      if (which === 'pub') this.#recoverPub();
-      else this.#recoverSub();
-    }, delay);
-  }
-
-  #watch(which: Which, pc: RTCPeerConnection): void {
-    pc.onconnectionstatechange = () => {
-      if (this.#closed || (which === 'pub' ? this.#pub : this.#sub) !== pc) return;
-      const s = pc.connectionState;
-      const t = this.#legTimers[which];
-      if (s === 'connected') {
-        if (t) clearTimeout(t);
-        this.#legTimers[which] = null;
-        this.#attempts[which] = 0;
-        this.#setLeg(which, 'connected');
-      } else if (s === 'failed') {
-        if (which === 'pub') this.#recoverPub();
-        else this.#recoverSub();
-      } else if (s === 'disconnected') {
-        this.#setLeg(which, 'reconnecting');
-        if (t) clearTimeout(t);
-        // Often comes back by itself (a short outage); otherwise rebuild.
-        this.#legTimers[which] = setTimeout(() => {
-          this.#legTimers[which] = null;
-          if (pc.connectionState === 'connected' || this.#closed) return;
-          if (which === 'pub') this.#recoverPub();
-          else this.#recoverSub();
-        }, DISCONNECTED_GRACE_MS);
-      }
-    };
-  }
-
-  #setLeg(which: Which, state: LegState): void {
-    if (this.#legState[which] === state) return;
-    this.#legState[which] = state;
-    for (const cb of this.#legListeners) {
-      try {
-        cb(which, state);
-      } catch (err) {
-        console.error('leg state listener failed', err);
-      }
-    }
+    this.#legs.retry('sub');
   }
 
   /** Listen for each leg's state (the UI shows "reconnecting" on the tiles a leg carries). */
   onLegState(cb: (which: Which, state: LegState) => void): () => void {
-    this.#legListeners.add(cb);
-    return () => this.#legListeners.delete(cb);
+    return this.#legs.onState(cb);
   }
 
   legState(which: Which): LegState {
-    return this.#legState[which];
+    return this.#legs.state(which);
   }
 
-  /** The SFU closed one of our connections (`media.closed`). */
+  /** The SFU closed one of our connections (`media.closed`): rebuild it after the backoff. */
   handleClosed(data: { pc: Which; code: string }): void {
-    if (this.#closed) return;
-    if (data.pc === 'pub') {
-      this.#setLeg('pub', 'reconnecting');
-      this.#scheduleRecovery('pub');
-    } else {
-      this.#setLeg('sub', 'reconnecting');
-      this.#scheduleRecovery('sub');
-    }
+    if (!this.#closed) this.#legs.retry(data.pc);
   }
 
   /** Camera on/off or device switch without renegotiation. */
@@ -303,13 +241,7 @@ export class MediaClient {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const w of ['pub', 'sub'] as const) {
-      const t = this.#legTimers[w];
-      if (t) clearTimeout(t);
-    }
-    this.#setLeg('pub', 'closed');
-    this.#setLeg('sub', 'closed');
-    this.#legListeners.clear();
+    this.#legs.close();
     this.#pub?.close();
     this.#sub?.close();
     this.#streamMap = {};
@@ -324,7 +256,7 @@ export class MediaClient {
       if ((which === 'pub' ? this.#pub : this.#sub) !== pc) return;
       this.#opts.request('media.candidate', { pc: which, candidate: e.candidate.candidate, mid: e.candidate.sdpMid ?? '' }).catch(() => undefined);
     };
-    this.#watch(which, pc);
+    this.#legs.watch(which, pc);
     return pc;
   }
 
