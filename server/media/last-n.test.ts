@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ALL_AUDIO_UP_TO, AUDIO_TOP_N, type Candidate, MAX_VIDEO_FORWARDED, chooseForwarded } from './last-n.js';
+import { ALL_AUDIO_UP_TO, AUDIO_TOP_N, type Candidate, MAX_VIDEO_FORWARDED, chooseFor, chooseForwarded, prepareCandidates } from './last-n.js';
 
 const cand = (i: number, o: Partial<Candidate> = {}): Candidate => ({
   publisherId: `p${i}`,
@@ -54,6 +54,27 @@ describe('chooseForwarded (last-N)', () => {
           if (candidates.filter((c) => c.hasAudio).length > ALL_AUDIO_UP_TO) expect(r.audio.size).toBeLessThanOrEqual(ALL_AUDIO_UP_TO);
           expect(r.screen.size).toBeLessThanOrEqual(2);
           for (const id of r.video) expect(candidates.find((c) => c.publisherId === id)?.hasVideo).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('one prepared meeting serves every subscriber: the choice for X equals the choice from the meeting without X', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ v: fc.boolean(), a: fc.boolean(), s: fc.boolean(), loud: fc.nat(20_000) }), { minLength: 1, maxLength: 60 }),
+        fc.nat(59),
+        fc.option(fc.array(fc.nat(59), { maxLength: 30 }), { nil: null }),
+        (rows, selfIdx, viewIdx) => {
+          const candidates = rows.map((r, i) => cand(i, { hasVideo: r.v, hasAudio: r.a, hasScreen: r.s, loudAt: r.loud }));
+          const self = `p${selfIdx % candidates.length}`;
+          const view = viewIdx === null ? null : viewIdx.map((i) => `p${i}`).filter((id) => id !== self);
+          const pins = new Set(['p1', 'p2']);
+          const shared = chooseFor(prepareCandidates(candidates), { self, view, pinnedAudio: pins, now: 20_000 });
+          const alone = chooseForwarded({ candidates: candidates.filter((c) => c.publisherId !== self), view, pinnedAudio: pins, now: 20_000 });
+          expect(shared).toEqual(alone);
+          for (const set of [shared.video, shared.audio, shared.screen]) expect(set.has(self)).toBe(false);
         },
       ),
       { numRuns: 300 },

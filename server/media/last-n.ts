@@ -33,8 +33,39 @@ export interface ForwardChoice {
   audio: Set<string>;
 }
 
-export interface ChooseInput {
-  candidates: readonly Candidate[];
+/** A meeting's publishers, sorted once per reselect round and shared by every subscriber's choice. */
+export interface MeetingCandidates {
+  byId: ReadonlyMap<string, Candidate>;
+  /** Have spoken, most recent first (never-spoken excluded). */
+  speakers: readonly Candidate[];
+  /** Join order. */
+  byOrder: readonly Candidate[];
+  voices: readonly Candidate[];
+  screens: readonly Candidate[];
+  cameras: readonly Candidate[];
+}
+
+/** Most recent speakers first; never-spoken last, in join order. */
+function bySpeaking(a: Candidate, b: Candidate): number {
+  return b.loudAt - a.loudAt || a.order - b.order;
+}
+
+/** O(N log N) once per meeting, so that each subscriber's choice costs O(its page), not O(N). */
+export function prepareCandidates(candidates: readonly Candidate[]): MeetingCandidates {
+  const byOrder = [...candidates].sort((a, b) => a.order - b.order);
+  return {
+    byId: new Map(candidates.map((c) => [c.publisherId, c])),
+    speakers: candidates.filter((c) => c.loudAt > 0).sort(bySpeaking),
+    byOrder,
+    voices: byOrder.filter((c) => c.hasAudio),
+    screens: byOrder.filter((c) => c.hasScreen),
+    cameras: byOrder.filter((c) => c.hasVideo),
+  };
+}
+
+export interface ChooseFor {
+  /** The subscriber (never sent its own media). */
+  self?: string;
   /** Publisher ids whose tiles the client shows, most important first; null = not said yet. */
   view: readonly string[] | null;
   /** Publisher ids whose audio the host pinned for everyone. */
@@ -44,44 +75,55 @@ export interface ChooseInput {
   audioN?: number;
 }
 
-/** Most recent speakers first; never-spoken last, in join order. */
-function bySpeaking(a: Candidate, b: Candidate): number {
-  return b.loudAt - a.loudAt || a.order - b.order;
+export interface ChooseInput extends ChooseFor {
+  candidates: readonly Candidate[];
 }
 
 export function chooseForwarded(input: ChooseInput): ForwardChoice {
+  return chooseFor(prepareCandidates(input.candidates), input);
+}
+
+/** One subscriber's choice from a prepared meeting: bounded by its page and N, not by the meeting. */
+export function chooseFor(m: MeetingCandidates, input: ChooseFor): ForwardChoice {
   const maxVideo = input.maxVideo ?? MAX_VIDEO_FORWARDED;
   const audioN = input.audioN ?? AUDIO_TOP_N;
-  const byId = new Map(input.candidates.map((c) => [c.publisherId, c]));
-  const speakers = input.candidates.filter((c) => c.loudAt > 0).sort(bySpeaking);
-
+  const self = input.self;
   const audio = new Set<string>();
-  const voices = input.candidates.filter((c) => c.hasAudio);
-  if (voices.length <= ALL_AUDIO_UP_TO) for (const c of voices) audio.add(c.publisherId);
-  else {
-    for (const id of input.pinnedAudio) if (byId.get(id)?.hasAudio) audio.add(id);
+  const othersVoices = m.voices.length - (self !== undefined && m.byId.get(self)?.hasAudio ? 1 : 0);
+  if (othersVoices <= ALL_AUDIO_UP_TO) {
+    for (const c of m.voices) if (c.publisherId !== self) audio.add(c.publisherId);
+  } else {
+    for (const id of input.pinnedAudio) if (id !== self && m.byId.get(id)?.hasAudio) audio.add(id);
     const limit = audio.size + audioN;
-    for (const c of speakers) {
+    for (const c of m.speakers) {
       if (audio.size >= limit) break;
-      if (c.hasAudio) audio.add(c.publisherId);
+      if (c.hasAudio && c.publisherId !== self) audio.add(c.publisherId);
     }
   }
 
   const screen = new Set<string>();
-  for (const c of [...input.candidates].sort((a, b) => a.order - b.order)) {
+  for (const c of m.screens) {
     if (screen.size >= MAX_SCREENS) break;
-    if (c.hasScreen) screen.add(c.publisherId);
+    if (c.publisherId !== self) screen.add(c.publisherId);
   }
 
   const video = new Set<string>();
-  const active = speakers.filter((c) => input.now - c.loudAt <= SPEAKER_ACTIVE_MS && c.hasVideo).slice(0, audioN);
   // Active speakers always, then what the client shows, then (before it said) join order.
-  for (const c of active) video.add(c.publisherId);
-  const wanted = input.view ?? [...input.candidates].sort((a, b) => a.order - b.order).map((c) => c.publisherId);
-  for (const id of wanted) {
-    if (video.size >= maxVideo + active.length) break;
-    if (video.size >= maxVideo && !video.has(id)) break;
-    if (byId.get(id)?.hasVideo) video.add(id);
+  let active = 0;
+  for (const c of m.speakers) {
+    if (active >= audioN || input.now - c.loudAt > SPEAKER_ACTIVE_MS) break;
+    if (!c.hasVideo || c.publisherId === self) continue;
+    video.add(c.publisherId);
+    active++;
   }
+  const add = (id: string): boolean => {
+    if (video.size >= maxVideo + active) return false;
+    if (video.size >= maxVideo && !video.has(id)) return false;
+    if (id !== self && m.byId.get(id)?.hasVideo) video.add(id);
+    return true;
+  };
+  if (input.view) {
+    for (const id of input.view) if (!add(id)) break;
+  } else for (const c of m.cameras) if (!add(c.publisherId)) break;
   return { video, screen, audio };
 }

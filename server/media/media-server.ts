@@ -10,7 +10,7 @@ import { Participant, type ParticipantOwner } from './participant.js';
 import { receiversOf } from './receivers.js';
 import type { MediaSource } from './source.js';
 import { type MediaLogger, consoleLogger, reasonOf } from './guard.js';
-import { type Candidate, SPEAKER_ACTIVE_MS, chooseForwarded } from './last-n.js';
+import { type Candidate, type MeetingCandidates, SPEAKER_ACTIVE_MS, chooseFor, prepareCandidates } from './last-n.js';
 import type { RebuildReason } from './subscriber.js';
 import type { MediaConfig, MediaParticipantHooks, MediaServer, MediaStats, RemotePath } from './types.js';
 
@@ -28,6 +28,12 @@ const CLIENT_REBUILD_MS = 2000;
 /** Last-N is re-chosen for every subscriber this often (speaker changes). */
 const RESELECT_TICKS = 2;
 const NO_PINS: ReadonlySet<string> = new Set();
+
+interface Prepared {
+  meeting: MeetingCandidates;
+  byId: ReadonlyMap<string, Participant>;
+  pins: ReadonlySet<string>;
+}
 
 /** Extra operations beyond the contract, for operators and tests. */
 export interface MediaServerInternals extends MediaServer {
@@ -59,6 +65,8 @@ export class SfuServer implements MediaServerInternals {
   readonly #participants = new Map<string, Participant>();
   /** Participants by meeting (mediasoup's Router): nothing scans the whole node. */
   readonly #meetings = new Map<string, Set<Participant>>();
+  /** Host-pinned audio per meeting. */
+  readonly #pins = new Map<string, ReadonlySet<string>>();
   #joined = 0;
   readonly #timer: NodeJS.Timeout;
   #forwardedBase = 0;
@@ -104,22 +112,13 @@ export class SfuServer implements MediaServerInternals {
     return this.#meetings.get(meetingId) ?? [];
   }
 
-  /**
-   * Choose what this subscriber is sent (last-N: what its client shows, the active speakers,
-   * the loudest voices) and point its slots there. The receiver gate is asked first, every time
-   * (invariant: nobody invisible): a participant it refuses is sent nothing.
-   */
-  #reselect(sub: Participant, now: number): void {
-    if (sub.subscriber.closed) return;
-    if (!this.#cfg.receiverGate(sub.meetingId, sub.id)) {
-      sub.subscriber.forward([]);
-      return;
-    }
+  /** The meeting's publishers as last-N sees them, prepared once for every subscriber's choice. */
+  #prepare(meetingId: string): Prepared {
     const candidates: Candidate[] = [];
     const byId = new Map<string, Participant>();
-    for (const o of this.#members(sub.meetingId)) {
-      if (o === sub || o.publisher.sources.size === 0) continue;
+    for (const o of this.#members(meetingId)) {
       const src = o.publisher.sources;
+      if (src.size === 0) continue;
       byId.set(o.id, o);
       candidates.push({
         publisherId: o.id,
@@ -130,11 +129,26 @@ export class SfuServer implements MediaServerInternals {
         loudAt: o.loudAt,
       });
     }
-    const choice = chooseForwarded({ candidates, view: sub.view, pinnedAudio: NO_PINS, now });
+    return { meeting: prepareCandidates(candidates), byId, pins: this.#pins.get(meetingId) ?? NO_PINS };
+  }
+
+  /**
+   * Choose what this subscriber is sent (last-N: what its client shows, the active speakers,
+   * the loudest voices) and point its slots there. The receiver gate is asked first, every time
+   * (invariant: nobody invisible): a participant it refuses is sent nothing.
+   */
+  #reselect(sub: Participant, now: number, prepared?: Prepared): void {
+    if (sub.subscriber.closed) return;
+    if (!this.#cfg.receiverGate(sub.meetingId, sub.id)) {
+      sub.subscriber.forward([]);
+      return;
+    }
+    const m = prepared ?? this.#prepare(sub.meetingId);
+    const choice = chooseFor(m.meeting, { self: sub.id, view: sub.view, pinnedAudio: m.pins, now });
     const want: MediaSource[] = [];
     const add = (ids: Set<string>, kind: 'video' | 'screen' | 'audio'): void => {
       for (const id of ids) {
-        const s = byId.get(id)?.publisher.sources.get(kind);
+        const s = m.byId.get(id)?.publisher.sources.get(kind);
         if (s && !s.closed) want.push(s);
       }
     };
@@ -144,8 +158,17 @@ export class SfuServer implements MediaServerInternals {
     sub.subscriber.forward(want);
   }
 
+  /** Every subscriber of one meeting, from one prepared candidate list: O(N) per meeting, not O(N²). */
   #reselectMeeting(meetingId: string, now: number): void {
-    for (const p of this.#members(meetingId)) this.#reselect(p, now);
+    const prepared = this.#prepare(meetingId);
+    for (const p of this.#members(meetingId)) this.#reselect(p, now, prepared);
+  }
+
+  /** Audio the host pinned for everyone in the meeting (forwarded beside the loudest N). */
+  setPinnedAudio(meetingId: string, publisherIds: string[]): void {
+    if (publisherIds.length === 0) this.#pins.delete(meetingId);
+    else this.#pins.set(meetingId, new Set(publisherIds.slice(0, 8)));
+    this.#reselectMeeting(meetingId, Date.now());
   }
 
   speakingRecently(participantId: string): boolean {
@@ -281,7 +304,10 @@ export class SfuServer implements MediaServerInternals {
     this.#participants.delete(participantId);
     const members = this.#meetings.get(p.meetingId);
     members?.delete(p);
-    if (members?.size === 0) this.#meetings.delete(p.meetingId);
+    if (members?.size === 0) {
+      this.#meetings.delete(p.meetingId);
+      this.#pins.delete(p.meetingId);
+    }
     const hadSources = p.publisher.sources.size > 0;
     for (const src of p.publisher.sources.values()) {
       this.#forwardedBase += src.forwarded;
@@ -369,7 +395,7 @@ export class SfuServer implements MediaServerInternals {
     for (const p of this.#participants.values()) {
       for (const s of p.publisher.sources.values()) s.measure(now, elapsed);
     }
-    if (tick % RESELECT_TICKS === 0) for (const p of this.#participants.values()) this.#reselect(p, now);
+    if (tick % RESELECT_TICKS === 0) for (const meetingId of this.#meetings.keys()) this.#reselectMeeting(meetingId, now);
     for (const p of this.#participants.values()) {
       p.subscriber.tick(now);
       if (tick % 2 === 0) p.publisher.tick();

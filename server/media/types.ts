@@ -77,6 +77,8 @@ export interface MediaServer {
   setView(subscriberId: string, publisherIds: string[]): void;
   /** Preferred simulcast layer of one publisher's video for this subscriber (tile size). */
   setPreferredLayer(subscriberId: string, publisherId: string, layer: Layer): void;
+  /** Audio the host pinned for the whole meeting: forwarded to everyone beside the loudest N (issue 15). */
+  setPinnedAudio(meetingId: string, publisherIds: string[]): void;
   /** Stop forwarding this participant's audio (host mute); the client is told separately. */
   setAudioMuted(participantId: string, muted: boolean): void;
   /**
