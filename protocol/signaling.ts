@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { ErrorBody } from './errors.js';
+import type { RosterBatchItem } from './roster-batch.js';
 import type { RosterEvent } from './roster-chain.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -47,7 +48,14 @@ const req = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
   z.object({ type: z.literal(type), id: z.string().min(1).max(64), ...shape }).strict();
 
 export const ClientMessage = z.discriminatedUnion('type', [
-  req('hello', { v: z.literal(PROTOCOL_VERSION) }),
+  req('hello', {
+    v: z.literal(PROTOCOL_VERSION),
+    /** `roster.events`: this client takes roster changes batched (protocol/roster-batch.ts). */
+    features: z
+      .array(z.enum(['roster.events']))
+      .max(8)
+      .optional(),
+  }),
   req('join', {
     meetingId: Id,
     displayName: DisplayName,
@@ -149,6 +157,8 @@ export type ServerEvent =
   | { event: 'roster.snapshot'; data: { roster: RosterEntry[]; meeting: MeetingInfo } }
   | { event: 'participant.joined'; data: RosterEntry }
   | { event: 'roster.event'; data: RosterEvent }
+  /** To clients that said `features: ['roster.events']` in hello, instead of the four roster events one by one. */
+  | { event: 'roster.events'; data: { items: RosterBatchItem[] } }
   | { event: 'media.receivers'; data: { publisherId: string; receivers: string[] } }
   | { event: 'participant.updated'; data: RosterEntry }
   | { event: 'participant.left'; data: { participantId: string; reason: 'left' | 'removed' | 'disconnected' } }

@@ -6,6 +6,7 @@ export { admitParticipant } from './join.js';
 export type { JoinRequest } from './join.js';
 export { handleInMeeting } from './actions.js';
 export { startReceiversReport } from './e2ee-relay.js';
+export { acceptRosterBatches } from './roster-batch.js';
 export { meetingRoutes } from './routes.js';
 export { iceServersFor, publicIceServers } from './turn.js';
 export type { IceServer, TurnConfig } from './turn.js';

@@ -1,7 +1,9 @@
 /** One live meeting: who is in it, who waits, and how to reach them. No I/O besides sends. */
 import { createHash } from 'node:crypto';
 import { canonicalRosterEvent, GENESIS, type RosterEvent, type RosterEventBody, type RosterEventKind } from '../../protocol/roster-chain.js';
+import { isRosterStreamEvent } from '../../protocol/roster-batch.js';
 import type { MeetingInfo, MeetingRole, RosterEntry, ServerEvent } from '../../protocol/signaling.js';
+import { flushRosterBatchesFor, RosterBatcher, takesRosterBatches } from './roster-batch.js';
 import type { ClientChannel, HostNotice, LiveParticipant, MediaPathInfo, MediaPathJudgement, MeetingRecord, ParticipantLocation } from './types.js';
 
 export interface Participant {
@@ -36,6 +38,10 @@ export class Room {
   activeSpeaker: string | null = null;
   /** The roster's hash chain: every join, leave, removal, role change and lock, in order. */
   readonly chain: RosterEvent[] = [];
+  /** Roster changes queued for the clients that take them batched (`roster.events`). */
+  readonly rosterBatch = new RosterBatcher(this, (text) => {
+    for (const p of this.participants.values()) if (p.state === 'joined' && takesRosterBatches(p.channel)) p.channel?.sendText(text);
+  });
 
   constructor(meeting: MeetingRecord) {
     this.meeting = meeting;
@@ -80,15 +86,25 @@ export class Room {
     return n;
   }
 
-  /** Send an event to everyone in the roster (optionally except one). */
+  /**
+   * Send an event to everyone in the roster (optionally except one), serialised once. A roster
+   * change goes to batching clients in the next `roster.events` frame (to all of them: the one
+   * excepted skips what its join result already holds); anything else first sends the queued
+   * batch, so no client sees an event before the roster changes that came ahead of it.
+   */
   broadcast(event: ServerEvent, exceptId?: string): void {
-    const text = JSON.stringify({ type: 'event', ...event });
+    const batched = isRosterStreamEvent(event);
+    if (batched) this.rosterBatch.push(event);
+    else this.rosterBatch.flush();
+    let text: string | null = null;
     for (const p of this.participants.values()) {
-      if (p.state === 'joined' && p.id !== exceptId) p.channel?.sendText(text);
+      if (p.state !== 'joined' || p.id === exceptId || !p.channel || (batched && takesRosterBatches(p.channel))) continue;
+      p.channel.sendText((text ??= JSON.stringify({ type: 'event', ...event })));
     }
   }
 
   sendToHosts(event: ServerEvent): void {
+    this.rosterBatch.flush();
     const text = JSON.stringify({ type: 'event', ...event });
     for (const p of this.hosts()) p.channel?.sendText(text);
   }
@@ -152,6 +168,8 @@ export function toRosterEntry(p: Participant): RosterEntry {
   return e;
 }
 
+/** Send one participant an event, after any roster batch of their meeting still queued. */
 export function sendEvent(p: Participant, event: ServerEvent): void {
+  flushRosterBatchesFor((b) => b.owner instanceof Room && b.owner.participants.get(p.id) === p);
   p.channel?.send({ type: 'event', ...event });
 }

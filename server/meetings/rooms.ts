@@ -82,13 +82,14 @@ export class RoomManager implements EnforcementPort {
   }
 
   /**
-   * Connect media on the next turn, so the response or event that puts the participant in the
-   * meeting reaches their browser before the first media offer does. Skipped if they left,
-   * were removed or reconnected in between.
+   * Connect media on the next turn after the roster batch that shows the join is sent, so the
+   * response or event that puts the participant in the meeting reaches every browser before
+   * the first media offer does. Skipped if they left, were removed or reconnected in between.
    */
   attachMediaSoon(room: Room, p: Participant): void {
     const channel = p.channel;
-    setImmediate(() => {
+    // After the batch that shows the join has gone out: no member sees their media first.
+    room.rosterBatch.afterFlush(() => {
       if (room.participants.get(p.id) === p && p.state === 'joined' && p.channel === channel && channel) this.attachMedia(room, p);
     });
   }

@@ -10,7 +10,7 @@ import type { WebSocket } from 'ws';
 import { AppError, toAppError } from '../../protocol/errors.js';
 import { ClientMessage, MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type ServerMessage } from '../../protocol/signaling.js';
 import { DEVICE_COOKIE } from '../http/index.js';
-import { admitParticipant, handleInMeeting, type ClientChannel, type Participant, type RoomManager } from '../meetings/index.js';
+import { acceptRosterBatches, admitParticipant, handleInMeeting, type ClientChannel, type Participant, type RoomManager } from '../meetings/index.js';
 import { createTokenBucket } from '../http/index.js';
 
 export interface SignalingDeps {
@@ -62,7 +62,8 @@ function corkedWriter(socket: WebSocket, maxQueued: number, overflow: () => void
   let corked = false;
   return (text: string) => {
     if (socket.readyState !== socket.OPEN) return;
-    if (socket.bufferedAmount + Buffer.byteLength(text) > maxQueued) {
+    const bytes = utf8(text);
+    if (socket.bufferedAmount + bytes.length > maxQueued) {
       overflow();
       return;
     }
@@ -74,8 +75,23 @@ function corkedWriter(socket: WebSocket, maxQueued: number, overflow: () => void
         raw.uncork();
       });
     }
-    socket.send(text);
+    socket.send(bytes, { binary: false });
   };
+}
+
+/**
+ * A broadcast hands every socket the same string: encode it to UTF-8 once, not once per
+ * recipient (at 250 members that was 250 copies of every roster frame). Comparing the same
+ * string object is a pointer check, so a miss costs nothing.
+ */
+let lastText = '';
+let lastBytes = Buffer.alloc(0);
+function utf8(text: string): Buffer {
+  if (text !== lastText) {
+    lastText = text;
+    lastBytes = Buffer.from(text, 'utf8');
+  }
+  return lastBytes;
 }
 
 class Connection {
@@ -148,7 +164,9 @@ class Connection {
     if (msg.type === 'hello') {
       if (msg.v !== PROTOCOL_VERSION) throw new AppError('UNSUPPORTED_VERSION');
       this.#hello = true;
-      return { v: PROTOCOL_VERSION };
+      const features = msg.features?.includes('roster.events') ? (['roster.events'] as const) : [];
+      if (features.length > 0) acceptRosterBatches(this.channel);
+      return { v: PROTOCOL_VERSION, features };
     }
     if (!this.#hello) throw new AppError('OUT_OF_ORDER', 'Send hello first.');
     if (msg.type === 'join') {
