@@ -167,7 +167,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
   });
   policy.attachPort(rooms);
   policy.attachLocator(locator); // every swap logs the file's SHA-256 first; API swaps need a second admin
-  metrics = createMetrics({ rooms, media });
+  metrics = createMetrics({ rooms, media, log });
   const stopReceiversReport = startReceiversReport(rooms, media);
   if (deps.testHooks) {
     deps.testHooks.addHiddenSubscriber = (meetingId, hooks) => {

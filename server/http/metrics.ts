@@ -7,6 +7,8 @@ import { AppError } from '../../protocol/errors.js';
 interface Sources {
   rooms: { stats(): { meetings: number; participants: number } };
   media: { stats(): { forwardedPackets: number; publishers: number; malformedPackets: number; faults: number; rebuilds: number } };
+  /** The transparency log: witness alarms per witness and reason, and rejected appends (counted there, read at scrape). */
+  log?: { witnesses(): { name: string; alarmsByReason: Partial<Record<string, number>> }[]; appendFailures(): number };
 }
 
 export function createMetrics(src: Sources) {
@@ -57,6 +59,28 @@ export function createMetrics(src: Sources) {
     labelNames: ['action', 'jurisdiction'],
     registers: [registry],
   });
+  const log = src.log;
+  if (log) {
+    new Counter({
+      name: 'parley_witness_alarms_total',
+      help: 'Checkpoint submissions a witness did not cosign (anything but 200 or a 409 that resynced), by witness and reason',
+      labelNames: ['witness', 'reason'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const w of log.witnesses()) for (const [reason, n] of Object.entries(w.alarmsByReason)) this.inc({ witness: w.name, reason }, n ?? 0);
+      },
+    });
+    new Counter({
+      name: 'parley_log_append_failures_total',
+      help: 'Transparency log appends rejected with LOG_APPEND_FAILED (the actions they recorded were not taken)',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(log.appendFailures());
+      },
+    });
+  }
   return { registry, wsConnections, enforcementActions };
 }
 

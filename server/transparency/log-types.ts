@@ -4,7 +4,8 @@ import type { Db, DialectName } from '../storage/index.js';
 import type { SignedCheckpoint } from './checkpoint.js';
 import type { KeyStore } from './keys.js';
 import type { TileAddress } from './tiles.js';
-import type { WitnessConfig, WitnessStatus } from './witness-client.js';
+import type { WitnessConfig } from './witness-client.js';
+import type { WitnessAlarm, WitnessStatus } from './witness-status.js';
 import type { TransparencyReport } from './report.js';
 
 /** pino-compatible subset. */
@@ -87,6 +88,12 @@ export interface TransparencyLog {
   tile(address: TileAddress): Promise<Uint8Array | null>;
   /** Configured witnesses: what each last cosigned and its alarms. */
   witnesses(): WitnessStatus[];
+  /** The latest witness alarms, newest first (at most 100, since start). */
+  witnessAlarms(): WitnessAlarm[];
+  /** The witness policy this instance suggests to verifiers (a majority of WITNESSES), null without witnesses. */
+  suggestedWitnessPolicy(): string | null;
+  /** Appends rejected with LOG_APPEND_FAILED since start (each append or appendMany call counts once). */
+  appendFailures(): number;
   /** Sign a checkpoint for the current size now (tests, shutdown). */
   publishNow(): Promise<SignedCheckpoint>;
   /** HMAC pseudonym for the public log; scope = demand id unlinks people across demands. */

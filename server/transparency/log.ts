@@ -11,6 +11,8 @@ import { fromBase64, fromUtf8, toBase64, toHex, utf8 } from './bytes.js';
 import { createCheckpointer, type SignedCheckpoint } from './checkpoint.js';
 import { nodeVerifyEd25519 } from './ed25519-node.js';
 import { createCosigner } from './witness-client.js';
+import { dbCosignatureStore } from './cosignature-store.js';
+import { suggestedPolicy } from './witness-status.js';
 import { entryBundle, TILE_WIDTH, tileBytes, tileExists } from './tiles.js';
 import { leafHashOfText, nodeHasher } from './hash-node.js';
 import { dbKeyStore, loadPseudonymSecret, loadSigner } from './keys.js';
@@ -107,6 +109,8 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
     verifyEd25519: nodeVerifyEd25519,
     logger,
     onAlarm: opts.onWitnessAlarm,
+    store: dbCosignatureStore(db),
+    now,
   });
   const submit = (cp: SignedCheckpoint): void => void cosigner.submit(cp);
 
@@ -130,6 +134,11 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
     fail(err instanceof Error ? err.message : String(err));
   }
   const stored = checkpoints.latest();
+  try {
+    await cosigner.restore(stored);
+  } catch (err) {
+    logger?.error({ err }, 'could not load stored cosignatures; witnesses are asked again');
+  }
   if (state.integrity().ok && !stored)
     await checkpoints.publishNow(); // submitted to the witnesses when signed
   // Ask again for the stored checkpoint's cosignatures (witnesses re-cosign the size they hold).
@@ -140,6 +149,7 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
   const queue: Pending[] = [];
   let flushing: Promise<void> | null = null;
   let scheduled = false;
+  let appendFailures = 0;
 
   // [cluster] One tree mutation at a time: appends and sync() both extend the tree.
   let treeMutex: Promise<unknown> = Promise.resolve();
@@ -206,6 +216,7 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
       const integrity = state.integrity();
       if (!integrity.ok) {
         const err = new AppError('LOG_APPEND_FAILED', undefined, { cause: integrity.reason });
+        appendFailures += batch.length;
         for (const p of batch) p.reject(err);
         continue;
       }
@@ -214,6 +225,7 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
       } catch (cause) {
         logger?.error({ err: cause, entries: n }, 'transparency log append failed; the actions were not taken');
         const err = new AppError('LOG_APPEND_FAILED', undefined, { cause: cause instanceof Error ? cause.message : String(cause) });
+        appendFailures += batch.length;
         for (const p of batch) p.reject(err);
         await recheckStore(batch.flatMap((p) => p.json));
       }
@@ -338,6 +350,9 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
       return { ...done.checkpoint, note: done.note };
     },
     witnesses: () => cosigner.status(),
+    witnessAlarms: () => cosigner.alarms(),
+    suggestedWitnessPolicy: () => suggestedPolicy(opts.witnesses ?? []),
+    appendFailures: () => appendFailures,
     async tile(address) {
       if (address.level !== 'entries') return tileBytes(tree, { ...address, level: address.level });
       if (!tileExists(tree, address)) return null;

@@ -8,6 +8,7 @@ import { assertServable } from './health.js';
 import type { Receipt } from './receipt.js';
 import { parseTilePath } from './tiles.js';
 import type { TransparencyLog } from './log.js';
+import type { WitnessesResponse } from './witness-status.js';
 import { reportToCsv } from './report.js';
 
 export interface TransparencyRoutesOptions {
@@ -129,7 +130,7 @@ export async function transparencyRoutes(app: FastifyInstance, opts: Transparenc
 
   app.get(`${base}/witnesses`, async (_req, reply) => {
     publicHeaders(reply, 'no-cache');
-    return { witnesses: log.witnesses() };
+    return { witnesses: log.witnesses(), alarms: log.witnessAlarms(), policy: log.suggestedWitnessPolicy() } satisfies WitnessesResponse;
   });
 
   app.get(`${base}/report`, async (_req, reply) => {

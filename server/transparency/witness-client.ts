@@ -7,10 +7,25 @@
 import { z } from 'zod';
 import { AppError } from '../../protocol/errors.js';
 import type { SignedCheckpoint } from './checkpoint.js';
-import { COSIGNATURE_ALG, parseVerifierKey, verifyCosignature, type VerifierKey } from './cosignature.js';
+import { bytesEqual, toHex } from './bytes.js';
+import { COSIGNATURE_ALG, findCosignature, parseVerifierKey, verifyCosignature, type VerifierKey } from './cosignature.js';
+import type { CosignatureStore } from './cosignature-store.js';
 import type { LogLogger } from './log-types.js';
 import { parseSignedNote } from './note.js';
 import { formatAddCheckpoint } from './witness.js';
+import type { AlarmReason, WitnessAlarm, WitnessStatus } from './witness-status.js';
+
+/** The alarm reason (metric label) for an add-checkpoint answer that is neither 200 nor a usable 409. */
+function statusReason(status: number): AlarmReason {
+  if (status === 409) return 'conflict';
+  if (status >= 500) return 'server_error';
+  if (status >= 400) return 'refused';
+  return 'bad_response';
+}
+
+function sameCheckpoint(a: SignedCheckpoint, b: SignedCheckpoint): boolean {
+  return a.treeSize === b.treeSize && bytesEqual(a.rootHash, b.rootHash);
+}
 
 /** `WITNESSES`: a JSON array of { name, key (cosignature verifier key), url (submission prefix) }. */
 export const WitnessesConfig = z.array(z.object({ name: z.string().min(1), key: z.string().min(1), url: z.url() }));
@@ -28,23 +43,18 @@ export function parseWitnesses(json: string | undefined): WitnessConfig[] {
   return parsed.data;
 }
 
-/** What the log knows of one witness, for operators (and the public, nothing in it is secret). */
-export interface WitnessStatus {
-  name: string;
-  key: string;
-  url: string;
-  /** Size of the latest checkpoint this witness cosigned for us (0: none yet this run). */
-  cosignedSize: number;
-  alarms: number;
-  lastAlarm: string | null;
-}
+export type { AlarmReason, WitnessAlarm, WitnessStatus } from './witness-status.js';
 
 export interface Cosigner {
+  /** Load what survived a restart: each witness's last cosigned size, and the stored cosignatures of `latest`. */
+  restore(latest: SignedCheckpoint | null): Promise<void>;
   /** Send `cp` to every witness (rounds run one at a time; a newer checkpoint replaces a queued one). */
   submit(cp: SignedCheckpoint): Promise<void>;
   /** The newest checkpoint whose round finished, as a note with the cosignatures it got; null before any. */
   cosigned(): { checkpoint: SignedCheckpoint; note: string; cosignatures: number } | null;
   status(): WitnessStatus[];
+  /** The latest alarms, newest first (at most 100). */
+  alarms(): WitnessAlarm[];
   close(): void;
 }
 
@@ -56,6 +66,9 @@ export interface CosignerOptions {
   onAlarm?: ((witness: string, reason: string) => void) | undefined;
   /** Per-request timeout (ms). */
   timeoutMs?: number;
+  /** Where received cosignatures are kept across restarts; default: memory only. */
+  store?: CosignatureStore | undefined;
+  now?: () => number;
 }
 
 interface Peer {
@@ -65,7 +78,10 @@ interface Peer {
   size: number;
   alarms: number;
   lastAlarm: string | null;
+  byReason: Partial<Record<AlarmReason, number>>;
 }
+
+const MAX_ALARMS = 100;
 
 /** Build the submitter over the configured witnesses. */
 export function createCosigner(opts: CosignerOptions): Cosigner {
@@ -76,16 +92,24 @@ export function createCosigner(opts: CosignerOptions): Cosigner {
     size: 0,
     alarms: 0,
     lastAlarm: null,
+    byReason: {},
   }));
+  const now = opts.now ?? Date.now;
+  const recent: WitnessAlarm[] = [];
   let done: { checkpoint: SignedCheckpoint; note: string; cosignatures: number } | null = null;
+  /** Cosignature lines (with newline) on `done`'s checkpoint, by witness key. */
+  let doneLines = new Map<string, string>();
   let running: Promise<void> | null = null;
   let queued: SignedCheckpoint | null = null;
   let closed = false;
 
-  function alarm(peer: Peer, reason: string): void {
+  function alarm(peer: Peer, kind: AlarmReason, reason: string): void {
     peer.alarms++;
     peer.lastAlarm = reason;
-    opts.logger?.error({ witness: peer.config.name, reason }, 'witness alarm: a witness did not cosign the checkpoint');
+    peer.byReason[kind] = (peer.byReason[kind] ?? 0) + 1;
+    recent.unshift({ at: now(), witness: peer.config.name, reason: kind, message: reason });
+    if (recent.length > MAX_ALARMS) recent.length = MAX_ALARMS;
+    opts.logger?.error({ witness: peer.config.name, reason: kind, detail: reason }, 'witness alarm: a witness did not cosign the checkpoint');
     opts.onAlarm?.(peer.config.name, reason);
   }
 
@@ -99,7 +123,7 @@ export function createCosigner(opts: CosignerOptions): Cosigner {
     let old = peer.size;
     for (let attempt = 0; attempt < 2; attempt++) {
       if (old > cp.treeSize) {
-        alarm(peer, `the witness cosigned size ${old} but our checkpoint is ${cp.treeSize}: this log was rolled back or forked`);
+        alarm(peer, 'rolled_back', `the witness cosigned size ${old} but our checkpoint is ${cp.treeSize}: this log was rolled back or forked`);
         return '';
       }
       const proof = old === 0 || old === cp.treeSize ? [] : opts.consistencyProof(old, cp.treeSize);
@@ -107,12 +131,12 @@ export function createCosigner(opts: CosignerOptions): Cosigner {
       if (res.status === 200) return keepValid(peer, cp, res.text);
       const size = res.status === 409 && res.type.startsWith('text/x.tlog.size') ? /^(0|[1-9][0-9]*)\n$/.exec(res.text) : null;
       if (!size || Number(size[1]) === old) {
-        alarm(peer, `add-checkpoint ${cp.treeSize} from ${old} answered ${res.status}: ${res.text.trim().slice(0, 200)}`);
+        alarm(peer, statusReason(res.status), `add-checkpoint ${cp.treeSize} from ${old} answered ${res.status}: ${res.text.trim().slice(0, 200)}`);
         return '';
       }
       old = Number(size[1]); // resync: the witness told us what it last cosigned
     }
-    alarm(peer, `add-checkpoint ${cp.treeSize} still conflicts after a resync`);
+    alarm(peer, 'conflict', `add-checkpoint ${cp.treeSize} still conflicts after a resync`);
     return '';
   }
 
@@ -120,29 +144,63 @@ export function createCosigner(opts: CosignerOptions): Cosigner {
     const note = parseSignedNote(cp.note + text);
     const body = cp.note.slice(0, cp.note.indexOf('\n\n') + 1);
     if (!note || !(await verifyCosignature(body, note.signatures, peer.key, (k, m, sig) => opts.verifyEd25519(k, m, sig)))) {
-      alarm(peer, 'the witness answered 200 without a valid cosignature by its key');
+      alarm(peer, 'bad_cosignature', 'the witness answered 200 without a valid cosignature by its key');
       return '';
     }
     peer.size = cp.treeSize;
     // Only the line made by this witness's key travels on (a witness may return others).
-    return text
+    const line = text
       .split('\n')
-      .filter((l) => l.startsWith(`\u2014 ${peer.key.name} `))
-      .map((l) => `${l}\n`)
-      .join('');
+      .find((l) => l.startsWith(`\u2014 ${peer.key.name} `) && findCosignature(parseSignedNote(`${body}\n${l}\n`)?.signatures ?? [], peer.key));
+    if (line === undefined) return '';
+    try {
+      await opts.store?.save({ treeSize: cp.treeSize, rootHash: toHex(cp.rootHash), witnessKey: peer.config.key, line }, now());
+    } catch (err) {
+      opts.logger?.error({ err, witness: peer.config.name }, 'could not store a cosignature; it is served until restart');
+    }
+    return `${line}\n`;
   }
 
   async function round(cp: SignedCheckpoint): Promise<void> {
     const lines = await Promise.all(
       peers.map((p) =>
         ask(p, cp).catch((err: unknown) => {
-          alarm(p, `unreachable: ${err instanceof Error ? err.message : String(err)}`);
+          alarm(p, 'unreachable', `unreachable: ${err instanceof Error ? err.message : String(err)}`);
           return '';
         }),
       ),
     );
-    const got = lines.filter((l) => l !== '');
-    if (!done || cp.treeSize >= done.checkpoint.treeSize) done = { checkpoint: cp, note: cp.note + got.join(''), cosignatures: got.length };
+    if (done && cp.treeSize < done.checkpoint.treeSize) return;
+    // The same checkpoint again (a restart): keep the lines it had, newer ones replace them.
+    const merged = done && sameCheckpoint(done.checkpoint, cp) ? new Map(doneLines) : new Map<string, string>();
+    peers.forEach((p, i) => {
+      if (lines[i]) merged.set(p.config.key, lines[i]);
+    });
+    setDone(cp, merged);
+  }
+
+  function setDone(cp: SignedCheckpoint, lines: Map<string, string>): void {
+    doneLines = lines;
+    // In configured order, so the served note does not change with answer order.
+    const ordered = peers.map((p) => lines.get(p.config.key) ?? '').filter((l) => l !== '');
+    done = { checkpoint: cp, note: cp.note + ordered.join(''), cosignatures: ordered.length };
+  }
+
+  async function restore(latest: SignedCheckpoint | null): Promise<void> {
+    if (!opts.store || peers.length === 0) return;
+    const sizes = await opts.store.lastCosigned();
+    for (const p of peers) p.size = sizes.get(p.config.key) ?? 0;
+    if (!latest) return;
+    const body = latest.note.slice(0, latest.note.indexOf('\n\n') + 1);
+    const lines = new Map<string, string>();
+    for (const row of await opts.store.forCheckpoint(latest.treeSize, toHex(latest.rootHash))) {
+      const peer = peers.find((p) => p.config.key === row.witnessKey);
+      const note = parseSignedNote(`${body}\n${row.line}\n`);
+      // A row someone wrote into the database is served only if it verifies.
+      if (peer && note && (await verifyCosignature(body, note.signatures, peer.key, (k, m, sig) => opts.verifyEd25519(k, m, sig))))
+        lines.set(peer.config.key, `${row.line}\n`);
+    }
+    if (lines.size > 0) setDone(latest, lines);
   }
 
   function pump(): void {
@@ -156,6 +214,7 @@ export function createCosigner(opts: CosignerOptions): Cosigner {
   }
 
   return {
+    restore,
     async submit(cp) {
       if (peers.length === 0 || closed) return;
       queued = cp;
@@ -164,7 +223,16 @@ export function createCosigner(opts: CosignerOptions): Cosigner {
     },
     cosigned: () => done,
     status: () =>
-      peers.map((p) => ({ name: p.config.name, key: p.config.key, url: p.config.url, cosignedSize: p.size, alarms: p.alarms, lastAlarm: p.lastAlarm })),
+      peers.map((p) => ({
+        name: p.config.name,
+        key: p.config.key,
+        url: p.config.url,
+        cosignedSize: p.size,
+        alarms: p.alarms,
+        lastAlarm: p.lastAlarm,
+        alarmsByReason: { ...p.byReason },
+      })),
+    alarms: () => recent.map((a) => ({ ...a })),
     close() {
       closed = true;
     },

@@ -6,6 +6,7 @@ import * as policy from './003-policy.js';
 import * as sealedChat from './004-sealed-chat.js';
 import * as noStoredChat from './005-no-stored-chat.js';
 import * as meetingStarted from './006-meeting-started.js';
+import * as logCosignatures from './009-log-cosignatures.js';
 
 export interface DialectMigration {
   up(db: Kysely<any>, dialect: DialectName): Promise<void>;
@@ -19,4 +20,5 @@ export const migrations: Record<string, DialectMigration> = {
   '004-sealed-chat': sealedChat,
   '005-no-stored-chat': noStoredChat,
   '006-meeting-started': meetingStarted,
+  '009-log-cosignatures': logCosignatures,
 };
