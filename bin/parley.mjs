@@ -15,7 +15,7 @@ const COMMANDS = {
   },
   'grant-role': {
     entry: 'server/accounts/cli.ts',
-    help: 'grant-role --email E --role R [--role R2]        give compliance, approver, auditor or admin',
+    help: 'grant-role --role admin --email E [--email E2]   make the first admin(s) while there is none (later roles: admin console, two admins)',
   },
   verify: {
     entry: 'server/transparency/cli.ts',

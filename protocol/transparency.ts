@@ -219,15 +219,28 @@ const RestrictionRemoved = z.strictObject({
 });
 
 const InstanceRole = z.enum(['admin', 'compliance', 'approver', 'auditor']);
-/** Who holds an operator role changed: requested by one admin, approved by another. */
-const RoleChanged = z.strictObject({
-  ...base('role.changed'),
-  account: OperatorPseudonym,
-  granted: z.array(InstanceRole).max(4),
-  revoked: z.array(InstanceRole).max(4),
-  by: OperatorPseudonym,
-  approvedBy: OperatorPseudonym,
-});
+/**
+ * Who holds an operator role changed: requested by one admin (`by`), approved by another
+ * (`approvedBy`); or, with `trigger: 'cli'` and neither, the instance's first admin made from
+ * the server's shell while no account was admin (docs/powers.md).
+ */
+const RoleChanged = z
+  .strictObject({
+    ...base('role.changed'),
+    account: OperatorPseudonym,
+    granted: z.array(InstanceRole).max(4),
+    revoked: z.array(InstanceRole).max(4),
+    by: OperatorPseudonym.optional(),
+    approvedBy: OperatorPseudonym.optional(),
+    trigger: z.literal('cli').optional(),
+  })
+  .refine(
+    (e) =>
+      e.trigger === 'cli' ? e.by === undefined && e.approvedBy === undefined && e.revoked.length === 0 : e.by !== undefined && e.approvedBy !== undefined,
+    {
+      message: "role.changed names by and approvedBy, or neither with trigger 'cli' (a bootstrap grant)",
+    },
+  );
 
 /** The location database in use changed (or was reloaded): the file's hash, name and build date. */
 const GeoDatabaseChanged = z.strictObject({

@@ -1,7 +1,7 @@
 /**
  * People for real-browser e2e tests against a server from `startServer`: signed-in accounts
- * with operator roles (granted with the `bin/parley.mjs grant-role` CLI, as an operator
- * would), a host with a live meeting, and participants placed in a country.
+ * with operator roles (written into the server's database: the CLI only bootstraps the first
+ * admin, see test/helpers/roles-at-rest.ts), a host with a live meeting, and participants placed in a country.
  *
  * Placement: a browser cannot pick its source address, so a context says where it is with
  * X-Forwarded-For, which the server believes only when loopback is a trusted proxy
@@ -9,8 +9,8 @@
  * would re-locate a page to 127.0.0.1 (loopback, unknown), so placed pages get no
  * RTCPeerConnection: they stay where their signaling connection says they are.
  */
-import { execFileSync } from 'node:child_process';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { grantRolesAtRest } from '../../helpers/roles-at-rest.js';
 import { newContext, type RunningServer } from './browser.js';
 
 export const PASSWORD = 'correct horse battery';
@@ -23,13 +23,9 @@ export function geoServerEnv(): Record<string, string> {
   return { GEO_TEST_MAP: `${GEO.CN}=CN,${GEO.HK}=HK`, TRUSTED_PROXIES: '127.0.0.1/32', FORWARDED_HEADER: 'x-forwarded-for' };
 }
 
-/** Grant roles to an existing account, through the operator CLI. */
+/** Give an existing account operator roles (scene set-up, straight in the database). */
 export function grantRoles(server: RunningServer, email: string, roles: readonly string[]): void {
-  if (roles.length === 0) return;
-  execFileSync(process.execPath, ['bin/parley.mjs', 'grant-role', '--email', email, ...roles.flatMap((r) => ['--role', r])], {
-    env: { ...process.env, DATA_DIR: server.dataDir, LOG_LEVEL: 'silent' },
-    stdio: 'pipe',
-  });
+  if (roles.length > 0) grantRolesAtRest(server.dataDir, email, roles);
 }
 
 /**
