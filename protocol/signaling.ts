@@ -180,6 +180,8 @@ export type ServerEvent =
       event: 'media.streams';
       data: { streams: Record<string, { participantId: string; kind: 'audio' | 'video' | 'screen' }>; generation: number };
     }
+  /** Dynacast: keep sending only the lowest `keep` simulcast layers of this stream (0 = pause it); nobody watches the rest. */
+  | { event: 'media.layers'; data: { kind: 'video' | 'screen'; keep: number } }
   /** The SFU closed one of this participant's media connections (`MEDIA_INPUT_REJECTED`, `MEDIA_CONNECTION_FAILED`). */
   | { event: 'media.closed'; data: { pc: 'pub' | 'sub'; code: 'MEDIA_INPUT_REJECTED' | 'MEDIA_CONNECTION_FAILED' } }
   | { event: 'media.candidate'; data: { pc: 'pub' | 'sub'; candidate: string; mid: string } }

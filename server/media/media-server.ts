@@ -25,6 +25,9 @@ const MAX_REBUILDS = 6;
 const REBUILD_WINDOW_MS = 60_000;
 const CLIENT_REBUILD_MS = 2000;
 
+/** Dynacast: a layer nobody needs any more is paused after this long (a page flip must not pause and resume it). */
+export const DYNACAST_PAUSE_MS = 3000;
+
 /** Last-N is re-chosen for every subscriber this often (speaker changes). */
 const RESELECT_TICKS = 2;
 const NO_PINS: ReadonlySet<string> = new Set();
@@ -73,6 +76,8 @@ export class SfuServer implements MediaServerInternals {
   #malformedBase = 0;
   #faults = 0;
   #rebuilds = 0;
+  /** media.layers messages that paused at least one layer (dynacast), since start. */
+  #paused = 0;
   readonly #nackBase = { asked: 0, recovered: 0 };
   readonly #owner: ParticipantOwner = {
     fault: (p, leg, where, err) => this.#fault(p, leg, where, err),
@@ -200,6 +205,11 @@ export class SfuServer implements MediaServerInternals {
     const { answer, added, removed } = await pub.negotiate(offerSdp);
     if (this.#participants.get(participantId) !== p || p.publisher !== pub) return answer;
     for (const src of removed) this.#dropSource(src);
+    // A new connection starts with every layer on: tell it again what is needed.
+    for (const src of pub.sources.values()) {
+      src.keepSent = -1;
+      src.keepLowSince = 0;
+    }
     if (added.length > 0 || removed.length > 0) this.#reselectMeeting(p.meetingId, Date.now());
     return answer;
   }
@@ -362,6 +372,7 @@ export class SfuServer implements MediaServerInternals {
       malformedPackets: malformed,
       faults: this.#faults,
       rebuilds: this.#rebuilds,
+      layerPauses: this.#paused,
       nackAsked,
       nackRecovered,
     };
@@ -387,6 +398,35 @@ export class SfuServer implements MediaServerInternals {
     }));
   }
 
+  /**
+   * Dynacast: keep the publisher sending only the layers some subscriber takes (or would take
+   * on a probe): more at once, fewer only after DYNACAST_PAUSE_MS. Nobody watching a camera
+   * pauses all of it; a resumed layer starts with a keyframe (the client's encoder sends one,
+   * and the slot asks for it).
+   */
+  #dynacast(p: Participant, now: number): void {
+    for (const src of p.publisher.sources.values()) {
+      if (!src.isVideo || src.closed) continue;
+      let need = -1;
+      for (const s of src.sinks) if (s.demand > need) need = s.demand;
+      const keep = need + 1;
+      if (keep === src.keepSent) {
+        src.keepLowSince = 0;
+        continue;
+      }
+      if (src.keepSent >= 0 && keep < src.keepSent) {
+        if (src.keepLowSince === 0) src.keepLowSince = now;
+        if (now - src.keepLowSince < DYNACAST_PAUSE_MS) continue;
+      }
+      const more = keep > src.keepSent;
+      src.keepSent = keep;
+      src.keepLowSince = 0;
+      if (keep < 3) this.#paused++;
+      p.hooks.signal({ event: 'media.layers', data: { kind: src.kind === 'screen' ? 'screen' : 'video', keep } });
+      if (more && need >= 0) src.requestKeyframe(need, now);
+    }
+  }
+
   #tick(): void {
     const now = Date.now();
     const elapsed = now - this.#lastTick;
@@ -399,6 +439,9 @@ export class SfuServer implements MediaServerInternals {
     for (const p of this.#participants.values()) {
       p.subscriber.tick(now);
       if (tick % 2 === 0) p.publisher.tick();
+    }
+    for (const p of this.#participants.values()) {
+      if (p.publisher.sources.size > 0) this.#dynacast(p, now);
       // getSelectedCandidatePair costs ~0.4 ms; pair changes are rare and 'connected' reports at once.
       if (tick % ADDRESS_POLL_TICKS === 0) p.checkPath();
     }

@@ -34,6 +34,8 @@ export class OutSlot {
   target = -1;
   current = -1;
   headroomSince = 0;
+  /** Highest layer this subscriber would take if every declared layer were sent (dynacast); -1 none. */
+  demand = -1;
   retransmitted = 0;
   /** Arrival time of the RTCP packet being parsed: one clock for all its NACK items. */
   #rtcpAt = 0;
@@ -127,6 +129,7 @@ export class OutSlot {
   /** Point this slot at a source (the caller adds it to source.sinks). */
   attach(source: MediaSource): void {
     this.source = source;
+    this.demand = -1;
     this.target = -1;
     this.current = -1;
     this.headroomSince = 0;
@@ -136,6 +139,7 @@ export class OutSlot {
   detach(): void {
     const src = this.source;
     this.source = null;
+    this.demand = -1;
     this.target = -1;
     this.current = -1;
     this.#history.clear();

@@ -19,6 +19,9 @@ import type { OutSlot } from './out-slot.js';
 
 export type SourceKind = 'audio' | 'video' | 'screen';
 
+/** What the client's layers cost before they are measured (web/src/media/media-client.ts SIMULCAST_ENCODINGS). */
+const NOMINAL_BPS = [150_000, 500_000, 1_500_000];
+
 export interface LayerState {
   index: number;
   ssrc: number;
@@ -59,6 +62,15 @@ export class MediaSource {
   #simulcast = false;
   muted = false;
   forwarded = 0;
+  /** Last measured bitrate of each layer while it arrived: what resuming a paused layer would cost. */
+  readonly #nominal = [...NOMINAL_BPS];
+  /**
+   * Dynacast: how many layers (from the lowest) the publisher was last told to keep sending;
+   * -1 = not told since its last offer (the client starts with all of them).
+   */
+  keepSent = -1;
+  /** Since when fewer layers than `keepSent` have been needed (0 = not). */
+  keepLowSince = 0;
   onAudioLevel: ((level: number) => void) | undefined;
   #levelMin = 127;
   #levelAt = 0;
@@ -148,7 +160,9 @@ export class MediaSource {
         for (let i = 0; i < sinks.length; i++) (sinks[i] as OutSlot).skip(info);
         return 0;
       }
-    } else if (this.#levelExt > 0 && this.onAudioLevel) this.#level(buf, info, now);
+    } else if (this.muted) return 0;
+    else if (this.#levelExt > 0 && this.onAudioLevel) this.#level(buf, info, now);
+    // A host-muted voice is neither forwarded nor counted as speaking (last-N).
     if (this.muted) return 0;
     // Once per packet (the buffer is shared by every sink): ids as offered to subscribers.
     remapExtensionIds(buf, this.#extRemap);
@@ -184,6 +198,7 @@ export class MediaSource {
       const inst = (l.bytes * 8 * 1000) / Math.max(1, elapsedMs);
       l.bytes = 0;
       l.bitrate = now - l.lastPacketAt > 1500 ? 0 : l.bitrate === 0 ? inst : l.bitrate * 0.6 + inst * 0.4;
+      if (l.bitrate > 0) this.#nominal[l.index] = l.bitrate;
     }
   }
 
@@ -193,6 +208,16 @@ export class MediaSource {
       const l = this.layers[i];
       out[i] = l && now - l.lastPacketAt < 1500 ? Math.max(1, l.bitrate) : 0;
     }
+    return out;
+  }
+
+  /**
+   * Like rates(), but a layer the publisher declared and is not sending now (paused by dynacast,
+   * or not yet started) counts at its last measured (or nominal) rate: what it would cost if resumed.
+   */
+  potentialRates(out: number[], now: number): number[] {
+    this.rates(out, now);
+    for (let i = 0; i < 3; i++) if (out[i] === 0 && this.layers[i]) out[i] = this.#nominal[i] ?? 0;
     return out;
   }
 

@@ -41,6 +41,7 @@ export class Subscriber {
   /** Operator/test ceiling on this subscriber's downlink estimate (bps). */
   rembCap = Infinity;
   readonly #rates: number[] = [0, 0, 0];
+  readonly #potential: number[] = [0, 0, 0];
   #pending: [string, string][] = [];
   #closed = false;
 
@@ -297,19 +298,26 @@ export class Subscriber {
     const share = this.budget(now) / videos;
     for (const s of this.slots) {
       const src = s.source;
-      // A slot whose track never opened must not keep asking its publisher for keyframes.
-      if (!s.video || !src || !s.open) continue;
+      if (!s.video || !src) continue;
+      // A slot still connecting keeps the lowest layer coming (dynacast), and must not ask for keyframes.
+      if (!s.open) {
+        s.demand = 0;
+        continue;
+      }
       const rates = src.rates(this.#rates, now);
       const cur = s.current >= 0 ? (rates[s.current] ?? 0) : 0;
       if (cur > 0 && share >= 1.3 * cur) {
         if (s.headroomSince === 0) s.headroomSince = now;
       } else s.headroomSince = 0;
+      const headroomMs = s.headroomSince === 0 ? 0 : now - s.headroomSince;
+      // What it would take with paused layers resumed: the publisher is asked for up to this one.
+      s.demand = chooseLayer({ preferred: s.preferred, rates: src.potentialRates(this.#potential, now), budget: share, current: s.current, headroomMs });
       const target = chooseLayer({
         preferred: s.preferred,
         rates,
         budget: share,
         current: s.current,
-        headroomMs: s.headroomSince === 0 ? 0 : now - s.headroomSince,
+        headroomMs,
       });
       if (target !== s.target && target >= 0) {
         if (target < s.current || s.current < 0 || target > s.target) s.headroomSince = 0;

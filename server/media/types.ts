@@ -24,6 +24,11 @@ export type MediaSignal =
       event: 'media.streams';
       data: { streams: Record<string, { participantId: string; kind: 'audio' | 'video' | 'screen' }>; generation: number };
     }
+  /**
+   * Dynacast: keep sending only the lowest `keep` simulcast layers of this stream (0 = pause it;
+   * a single-encoding stream is on when keep > 0). Nobody is watching the rest.
+   */
+  | { event: 'media.layers'; data: { kind: 'video' | 'screen'; keep: number } }
   /** The server closed one leg: the client builds it again (`pub`) or waits for a new offer (`sub`). */
   | { event: 'media.closed'; data: { pc: 'pub' | 'sub'; code: 'MEDIA_INPUT_REJECTED' | 'MEDIA_CONNECTION_FAILED' } };
 
@@ -59,6 +64,8 @@ export interface MediaStats {
   /** Legs closed because a native callback threw (contained), and legs rebuilt, since start. */
   faults: number;
   rebuilds: number;
+  /** Dynacast messages that paused layers nobody watched, since start. */
+  layerPauses: number;
   /** Retransmissions the SFU asked publishers for (NACK), and those that arrived. */
   nackAsked: number;
   nackRecovered: number;

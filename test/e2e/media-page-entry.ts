@@ -38,6 +38,7 @@ async function start(opts: { id: string; publish: boolean; simulcast?: boolean; 
     else if (msg.event === 'media.candidate') client.handleCandidate(msg.data as never);
     else if (msg.event === 'media.streams') void client.handleStreams(msg.data as never);
     else if (msg.event === 'media.closed') client.handleClosed(msg.data as never);
+    else if (msg.event === 'media.layers') void client.handleLayers(msg.data as never);
   };
   client.onRemoteStream((e) => {
     state.remote[`${e.participantId}:${e.kind}`] = { participantId: e.participantId, kind: e.kind, live: e.stream !== null };

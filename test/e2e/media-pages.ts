@@ -74,3 +74,15 @@ export async function untilTrue(check: () => Promise<boolean>, ms: number): Prom
   }
   return false;
 }
+
+/** Bytes this page's publisher connection has sent per simulcast layer (rid; '' for a single encoding). */
+export function sentPerLayer(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(async () => {
+    const p = (window as unknown as { parley: { client: { getStats(): Promise<{ publisher?: RTCStatsReport }> } } }).parley;
+    const out: Record<string, number> = {};
+    (await p.client.getStats()).publisher?.forEach((s: { type: string; kind?: string; rid?: string; bytesSent?: number }) => {
+      if (s.type === 'outbound-rtp' && s.kind === 'video') out[s.rid ?? ''] = (out[s.rid ?? ''] ?? 0) + (s.bytesSent ?? 0);
+    });
+    return out;
+  });
+}

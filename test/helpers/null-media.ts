@@ -21,6 +21,7 @@ export function createNullMedia(config: MediaConfig): MediaServer & { calls: str
     addCandidate: () => undefined,
     setPreferredLayer: () => undefined,
     setView: (id, ids) => void calls.push(`view:${id}:${ids.join(',')}`),
+    setPinnedAudio: (m, ids) => void calls.push(`pins:${m}:${ids.join(',')}`),
     setAudioMuted: (id, muted) => void calls.push(`mute:${id}:${muted}`),
     removeParticipant(id) {
       calls.push(`remove:${id}`);
@@ -36,6 +37,7 @@ export function createNullMedia(config: MediaConfig): MediaServer & { calls: str
       malformedPackets: 0,
       faults: 0,
       rebuilds: 0,
+      layerPauses: 0,
       nackAsked: 0,
       nackRecovered: 0,
     }),

@@ -32,6 +32,8 @@ export const SIMULCAST_ENCODINGS: RTCRtpEncodingParameters[] = [
   { rid: 'f', maxBitrate: 1_500_000 },
 ];
 
+const LAYER_INDEX: Record<string, number> = { q: 0, h: 1, f: 2 };
+
 export class MediaClient {
   readonly #opts: MediaClientOptions;
   #pub: RTCPeerConnection | null = null;
@@ -132,6 +134,29 @@ export class MediaClient {
   /** The SFU closed one of our connections (`media.closed`): rebuild it after the backoff. */
   handleClosed(data: { pc: Which; code: string }): void {
     if (!this.#closed) this.#legs.retry(data.pc);
+  }
+
+  /**
+   * Dynacast (`media.layers`): send only the lowest `keep` layers of the camera (or screen);
+   * the SFU says nobody watches the rest. 0 pauses the stream; a resumed layer starts with a
+   * keyframe. Queued behind any renegotiation of the publisher connection.
+   */
+  handleLayers(data: { kind: 'video' | 'screen'; keep: number }): Promise<void> {
+    const run = async (): Promise<void> => {
+      const t = data.kind === 'screen' ? this.#screen : this.#camera;
+      if (this.#closed || !t || t.direction === 'inactive') return;
+      const params = t.sender.getParameters();
+      if (params.encodings.length === 0) return;
+      let changed = false;
+      for (const e of params.encodings) {
+        const active = e.rid !== undefined ? (LAYER_INDEX[e.rid] ?? 2) < data.keep : data.keep > 0;
+        if (e.active !== active) changed = true;
+        e.active = active;
+      }
+      if (changed) await t.sender.setParameters(params);
+    };
+    this.#pubChain = this.#pubChain.then(run, run);
+    return this.#pubChain.catch(() => undefined);
   }
 
   /** Camera on/off or device switch without renegotiation. */

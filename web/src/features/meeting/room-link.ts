@@ -15,12 +15,14 @@ export interface MediaSink {
   candidate(d: EventData<'media.candidate'>): void;
   closed(d: EventData<'media.closed'>): void;
   streams(d: EventData<'media.streams'>): void;
+  layers(d: EventData<'media.layers'>): void;
 }
 type Buffered =
   | { kind: 'offer'; d: EventData<'media.offer'> }
   | { kind: 'candidate'; d: EventData<'media.candidate'> }
   | { kind: 'closed'; d: EventData<'media.closed'> }
-  | { kind: 'streams'; d: EventData<'media.streams'> };
+  | { kind: 'streams'; d: EventData<'media.streams'> }
+  | { kind: 'layers'; d: EventData<'media.layers'> };
 
 const MAX_BUFFERED = 200;
 
@@ -44,6 +46,7 @@ export class RoomLink {
       client.on('media.candidate', (d) => this.#media({ kind: 'candidate', d })),
       client.on('media.closed', (d) => this.#media({ kind: 'closed', d })),
       client.on('media.streams', (d) => this.#media({ kind: 'streams', d })),
+      client.on('media.layers', (d) => this.#media({ kind: 'layers', d })),
       client.on('you.admitted', (r) => this.#fresh(r)),
       client.onRejoined((r) => this.#rejoined(r)),
     ];
@@ -115,6 +118,7 @@ export class RoomLink {
     if (b.kind === 'offer') sink.offer(b.d);
     else if (b.kind === 'candidate') sink.candidate(b.d);
     else if (b.kind === 'streams') sink.streams(b.d);
+    else if (b.kind === 'layers') sink.layers(b.d);
     else sink.closed(b.d);
   }
 

@@ -127,6 +127,7 @@ export function useMedia(client: SignalingClient, room: RoomState, initial: Loca
         },
         closed: (d) => mc.handleClosed(d),
         streams: (d) => void mc.handleStreams(d),
+        layers: (d) => void mc.handleLayers(d),
       }),
       mc.onLegState((which, state) =>
         setReconnecting((prev) => (prev[which] === (state === 'reconnecting') ? prev : { ...prev, [which]: state === 'reconnecting' })),
