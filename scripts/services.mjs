@@ -408,8 +408,11 @@ export async function startCoturn(opts = {}) {
     // Tests only: the SFU and the test peers are on loopback, so the relay must reach
     // 127.0.0.1. Production must NOT allow loopback peers (deploy/coturn/turnserver.conf
     // denies them): a TURN user could otherwise reach services bound to the server's loopback.
+    // coturn needs both lines: allow-loopback-peers lifts its built-in loopback refusal, and
+    // allowed-peer-ip=127.0.0.1 (checked before denied-peer-ip) exempts that one address from a
+    // production config's denied 127.0.0.0/8; every other denied range still applies.
     // opts.allowLoopbackPeers: false runs a production config as written.
-    ...(opts.allowLoopbackPeers === false ? [] : ['allow-loopback-peers']),
+    ...(opts.allowLoopbackPeers === false ? [] : ['allow-loopback-peers', 'allowed-peer-ip=127.0.0.1']),
     `log-file=${log}`,
     `simple-log`,
     `no-stdout-log`,

@@ -1,10 +1,28 @@
 /**
  * The whole production shape with a real browser: Debian's nginx (deploy/nginx/parley.conf, a
- * self-signed certificate made here) in front of a real Parley process, coturn beside it, and
- * two Chromium pages holding a meeting through nginx (HTTPS, WSS). The browsers may use relayed
- * candidates only, so media can only go through TURN over TLS with the time-limited credentials
- * Parley hands each joiner. Skips only when nginx or
+ * self-signed certificate made here) in front of a real Parley process, coturn run from
+ * deploy/coturn/turnserver.conf beside it, and Chromium pages holding meetings through nginx
+ * (HTTPS, WSS). The pages may use relayed candidates only and each keeps one of the TURN URLs
+ * Parley hands out (turns:…?transport=tcp, turn:…?transport=tcp, turn:…?transport=udp, all on
+ * the one coturn port that stands in for 443). A guest also claims a blocked country in
+ * X-Forwarded-For and Forwarded, which nginx must not let through. Skips only when nginx or
  * coturn cannot be installed here.
+ *
+ * Loopback stands in for the public addresses of production: coturn relays to 127.0.0.1 only
+ * (the suite's startCoturn adds allow-loopback-peers and allowed-peer-ip=127.0.0.1 to the deploy
+ * config; every private range stays denied), and the SFU announces 127.0.0.1
+ * (MEDIA_ANNOUNCED_IP), as a production SFU announces its public address. Without the
+ * announcement the SFU's candidate is the machine's LAN address, its answers to the relay leave
+ * from 127.0.0.1, and coturn drops them for want of a permission (seen: coturn took 126 packets
+ * from the SFU and passed 4 to the browser).
+ *
+ * Over TURN/TCP and TURN/TLS, Chromium (156 here) sends its connectivity checks with an ICE
+ * tiebreaker of 0, and libjuice (node-datachannel 0.33.4, the SFU's ICE) answers every one with
+ * STUN 400 ("Controlling and controlled attributes mismatch in request": it compares the
+ * ICE-CONTROLLING and ICE-CONTROLLED values instead of their presence), so ICE fails within
+ * 0.2 s: libjuice issue #355, fix in its pull request #356, not released. Relayed over UDP the
+ * meeting works; the TCP/TLS meeting is pinned as an expected failure below, to be flipped
+ * when a node-datachannel with that fix is installed.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,20 +32,34 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWebBuilt, launchBrowser } from '../e2e/helpers/browser.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { siteFor } from './nginx-site.js';
-import { services, type CoturnHandle, type NginxHandle } from './services.js';
+import { root, services, type CoturnHandle, type NginxHandle } from './services.js';
+
+/** The browsers' real address, and the address a guest claims in forwarding headers. */
+const HK = '127.0.0.1';
+const CN = '127.0.0.2';
 
 /**
- * Every RTCPeerConnection the page makes is recorded (so the test can read which path media
- * took) and may only use relayed candidates, as on a network where nothing but TURN gets out
- * (the only TURN server Parley names is coturn over TLS).
+ * Every RTCPeerConnection the page makes is recorded with the ICE servers Parley gave it and the
+ * relayed candidates it gathered, keeps only the one TURN URL `keep`, and may only use relayed
+ * candidates: a network where nothing but that way to coturn gets out.
  */
-const RELAY_ONLY = `(() => {
+const relayOnly = (keep: string) => `(() => {
   const Orig = window.RTCPeerConnection;
   window.__pcs = [];
+  window.__given = [];
+  window.__relays = [];
   window.RTCPeerConnection = class extends Orig {
     constructor(config = {}, ...rest) {
-      super({ ...config, iceTransportPolicy: 'relay' }, ...rest);
+      const servers = config.iceServers ?? [];
+      window.__given.push(...servers.flatMap((s) => [].concat(s.urls)));
+      const kept = servers
+        .map((s) => ({ ...s, urls: [].concat(s.urls).filter((u) => u === ${JSON.stringify(keep)}) }))
+        .filter((s) => s.urls.length > 0);
+      super({ ...config, iceServers: kept, iceTransportPolicy: 'relay' }, ...rest);
       window.__pcs.push(this);
+      this.addEventListener('icecandidate', (e) => {
+        if (e.candidate && e.candidate.type === 'relay') window.__relays.push(e.candidate.relayProtocol);
+      });
     }
   };
 })();`;
@@ -38,22 +70,23 @@ interface PathInfo {
   bytesReceived: number;
 }
 
-// Not yet seen passing (2 runs: first without a relay-only policy, media took a host path; then
-// with it, video played but no connected RTCPeerConnection was found in the page before the
-// check, now polled). Opt in with PARLEY_TEST_BROWSER_TURN=1 until it has passed here.
-const optedIn = process.env.PARLEY_TEST_BROWSER_TURN === '1';
-if (!optedIn) console.warn('SKIPPED: set PARLEY_TEST_BROWSER_TURN=1 to run the Chromium-through-nginx-with-TURN/TLS meeting test.');
-
 const svc = await services();
-const turn: CoturnHandle | null = optedIn ? await svc.ensureCoturn() : null;
-const nginxBin = optedIn ? svc.ensureNginxInstalled() : null;
-const missing = !optedIn ? 'opt-in' : !turn ? 'coturn' : !nginxBin ? 'nginx' : null;
-if (optedIn && missing) console.warn(`SKIPPED: Debian's ${missing} could not be installed or started here.`);
+const nginxBin = svc.ensureNginxInstalled();
+const turn: CoturnHandle | null = nginxBin
+  ? await svc.ensureCoturn({ baseConfig: fs.readFileSync(path.join(root, 'deploy/coturn/turnserver.conf'), 'utf8') })
+  : null;
+const missing = !nginxBin ? 'nginx' : !turn ? 'coturn' : null;
+if (missing)
+  console.warn(
+    `SKIPPED: the Chromium meeting over TURN needs Debian's ${missing}, which could not be installed or started here (sudo apt-get install ${missing}).`,
+  );
 
 let parley: ServerProcess | undefined;
 let nginx: NginxHandle | undefined;
 let browser: Browser | undefined;
 let base = '';
+/** coturn's listening-port (443 in deploy/) answers TURN over UDP, plain TCP and TLS. */
+let urls: { udp: string; tcp: string; tls: string };
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
@@ -64,40 +97,73 @@ beforeAll(async () => {
   const tlsPort = await svc.freePort();
   const httpPort = await svc.freePort();
   base = `https://127.0.0.1:${tlsPort}`;
+  const turnAt = `127.0.0.1:${turn!.port}`;
+  urls = { tls: `turns:${turnAt}?transport=tcp`, tcp: `turn:${turnAt}?transport=tcp`, udp: `turn:${turnAt}?transport=udp` };
   parley = await startServerProcess({
     PUBLIC_URL: base,
     COOKIE_SECURE: 'true',
     TRUSTED_PROXIES: '127.0.0.1/32,::1/128',
     FORWARDED_HEADER: 'x-forwarded-for',
+    GEO_TEST_MAP: `${HK}=HK,${CN}=CN`,
+    MEDIA_ANNOUNCED_IP: '127.0.0.1',
     TURN_SECRET: turn!.secret,
-    TURN_URLS: `turns:127.0.0.1:${turn!.tlsPort}?transport=tcp`,
+    TURN_URLS: [urls.tls, urls.tcp, urls.udp].join(','),
   });
   nginx = await svc.startNginx({ site: siteFor({ httpPort, tlsPort, upstreamPort: Number(new URL(parley.url).port), cert, key }), ports: [httpPort, tlsPort] });
-  // The certificates are the test's own, self-signed: nginx's and coturn's.
+  // nginx's certificate is the test's own (ignoreHTTPSErrors below); so is coturn's.
   browser = await launchBrowser({ args: ['--ignore-certificate-errors'] });
-}, 300_000);
+}, 120_000);
+
+/** Close every page so far: four encoding Chromium pages at once are too much for two cores. */
+async function closePages(): Promise<void> {
+  for (const c of contexts.splice(0)) await c.close().catch(() => undefined);
+}
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
+  await closePages();
   await browser?.close();
   nginx?.stop();
   await parley?.stop();
   turn?.stop();
 });
 
-async function page(): Promise<Page> {
+async function page(keep: string, headers: Record<string, string> = {}): Promise<Page> {
   const c = await browser!.newContext({
     baseURL: base,
     ignoreHTTPSErrors: true,
     permissions: ['camera', 'microphone'],
-    viewport: { width: 1280, height: 800 },
+    viewport: { width: 960, height: 600 },
+    extraHTTPHeaders: headers,
   });
-  await c.addInitScript(RELAY_ONLY);
+  await c.addInitScript(relayOnly(keep));
   contexts.push(c);
   return c.newPage();
 }
 
-/** The selected candidate pair of each connection of the page: local candidate type, relay protocol, bytes in. */
+/** A host (relayed through `hostUrl`) and a guest (through `guestUrl`) in a meeting that blocks CN. */
+async function meeting(hostUrl: string, guestUrl: string, guestHeaders: Record<string, string> = {}): Promise<{ host: Page; guest: Page }> {
+  const host = await page(hostUrl);
+  const signup = await host.request.post('/api/auth/signup', {
+    data: { email: `host-${Date.now()}-${Math.random()}@example.org`, password: 'correct horse battery', displayName: 'Hostess' },
+  });
+  expect(signup.ok(), await signup.text()).toBe(true);
+  const created = await host.request.post('/api/meetings', { data: { title: 'Through the relay' } });
+  expect(created.ok(), await created.text()).toBe(true);
+  const { meeting: m } = (await created.json()) as { meeting: { id: string } };
+  const put = await host.request.put(`/api/meetings/${m.id}/restrictions`, { data: { mode: 'block', countries: ['CN'], unknown: 'allow' } });
+  expect(put.ok(), await put.text()).toBe(true);
+  await host.goto(`/m/${m.id}`);
+  await host.getByTestId('join-button').click();
+  await host.getByTestId('meeting-room').waitFor({ timeout: 15_000 });
+  const guest = await page(guestUrl, guestHeaders);
+  await guest.goto(`/m/${m.id}`);
+  await guest.getByTestId('lobby-name').fill('Grace');
+  await guest.getByTestId('join-button').click();
+  await guest.getByTestId('meeting-room').waitFor({ timeout: 15_000 });
+  return { host, guest };
+}
+
+/** The selected candidate pair of each connected connection of the page. */
 function mediaPaths(p: Page): Promise<PathInfo[]> {
   return p.evaluate(async () => {
     const out: { candidateType: string; relayProtocol?: string; bytesReceived: number }[] = [];
@@ -118,36 +184,79 @@ function mediaPaths(p: Page): Promise<PathInfo[]> {
   });
 }
 
-describe.skipIf(missing !== null)('a meeting in Chromium through nginx with media over TURN/TLS', () => {
-  it('shows each participant the other one’s video, relayed by coturn over TLS', async () => {
-    const host = await page();
-    const signup = await host.request.post('/api/auth/signup', {
-      data: { email: `host-${Date.now()}@example.org`, password: 'correct horse battery', displayName: 'Hostess' },
-    });
-    expect(signup.ok(), await signup.text()).toBe(true);
-    const created = await host.request.post('/api/meetings', { data: { title: 'Through the relay' } });
-    expect(created.ok(), await created.text()).toBe(true);
-    const { meeting } = (await created.json()) as { meeting: { id: string } };
-    await host.goto(`/m/${meeting.id}`);
-    await host.getByTestId('join-button').click();
-    await host.getByTestId('meeting-room').waitFor();
-
-    const guest = await page();
-    await guest.goto(`/m/${meeting.id}`);
-    await guest.getByTestId('lobby-name').fill('Grace');
-    await guest.getByTestId('join-button').click();
-    await guest.getByTestId('meeting-room').waitFor();
-    const guestId = await guest.getByTestId('self-view').getAttribute('data-participant-id');
-    const video = host.locator(`[data-testid=video-tile][data-participant-id="${guestId}"] video`);
-    await video.waitFor({ timeout: 30_000 });
-    await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 30_000 }).toBeGreaterThan(0);
-
-    for (const p of [host, guest]) {
-      await expect.poll(async () => (await mediaPaths(p)).length, { timeout: 15_000 }).toBeGreaterThan(0);
-      const paths = await mediaPaths(p);
-      for (const m of paths)
-        expect({ candidateType: m.candidateType, relayProtocol: m.relayProtocol }).toEqual({ candidateType: 'relay', relayProtocol: 'tls' });
-      expect(Math.max(...paths.map((m) => m.bytesReceived))).toBeGreaterThan(10_000);
+/** Video frames decoded and audio packets received over the page's open connections. */
+function decoded(p: Page): Promise<{ frames: number; audioPackets: number }> {
+  return p.evaluate(async () => {
+    let frames = 0;
+    let audioPackets = 0;
+    for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs) {
+      if (pc.connectionState === 'closed') continue;
+      for (const s of (await pc.getStats()).values() as Iterable<Record<string, unknown>>) {
+        if (s.type !== 'inbound-rtp') continue;
+        if (s.kind === 'video') frames += Number(s.framesDecoded ?? 0);
+        else audioPackets += Number(s.packetsReceived ?? 0);
+      }
     }
+    return { frames, audioPackets };
+  });
+}
+
+/** Both pages decode each other's media, every connected path is relayed with `relayProtocol`. */
+async function expectRelayedMedia(pages: readonly [Page, string][], timeout: number): Promise<void> {
+  for (const [p, relayProtocol] of pages) {
+    await expect.poll(async () => (await decoded(p)).frames, { timeout }).toBeGreaterThan(10);
+    expect((await decoded(p)).audioPackets).toBeGreaterThan(10);
+    const paths = await mediaPaths(p);
+    expect(paths.length).toBeGreaterThanOrEqual(1);
+    for (const m of paths) expect({ candidateType: m.candidateType, relayProtocol: m.relayProtocol }).toEqual({ candidateType: 'relay', relayProtocol });
+    expect(Math.max(...paths.map((m) => m.bytesReceived))).toBeGreaterThan(10_000);
+  }
+}
+
+describe.skipIf(missing !== null)('a meeting in Chromium through nginx with media only through coturn', () => {
+  it('relays both participants’ media over TURN/UDP, and a guest in HK who claims CN in Forwarded and X-Forwarded-For is admitted to a meeting that blocks CN', async () => {
+    const forged = { 'x-forwarded-for': CN, forwarded: `for=${CN}`, 'x-real-ip': CN };
+    const { host, guest } = await meeting(urls.udp, urls.udp, forged);
+    for (const p of [host, guest]) {
+      const given = await p.evaluate(() => (window as unknown as { __given: string[] }).__given);
+      expect(new Set(given)).toEqual(new Set([urls.tls, urls.tcp, urls.udp]));
+    }
+    await expectRelayedMedia(
+      [
+        [host, 'udp'],
+        [guest, 'udp'],
+      ],
+      30_000,
+    );
+    await closePages();
+  });
+
+  describe('over TURN/TLS (host) and TURN/TCP (guest), the ways out of networks that block UDP', () => {
+    let host: Page;
+    let guest: Page;
+    it('gathers relayed candidates over TLS and TCP with the credentials Parley hands out', async () => {
+      ({ host, guest } = await meeting(urls.tls, urls.tcp));
+      for (const [p, protocol] of [
+        [host, 'tls'],
+        [guest, 'tcp'],
+      ] as const) {
+        await expect.poll(() => p.evaluate(() => (window as unknown as { __relays: string[] }).__relays), { timeout: 10_000 }).toContain(protocol);
+        const relays = await p.evaluate(() => (window as unknown as { __relays: string[] }).__relays);
+        expect(new Set(relays)).toEqual(new Set([protocol]));
+      }
+    });
+
+    // Expected to fail until the SFU's libjuice accepts a zero ICE tiebreaker (libjuice #355,
+    // pull request #356): it answers Chromium's checks over TCP/TLS relays with STUN 400. When
+    // this starts passing, vitest reports it: drop `.fails` and say so in docs/operations.md.
+    it.fails('carries both participants’ media over them (libjuice #355: fails today)', async () => {
+      await expectRelayedMedia(
+        [
+          [host, 'tls'],
+          [guest, 'tcp'],
+        ],
+        10_000,
+      );
+    });
   });
 });
