@@ -3,10 +3,10 @@
  * self-signed certificate made here) in front of a real Parley process, coturn run from
  * deploy/coturn/turnserver.conf beside it, and Chromium pages holding meetings through nginx
  * (HTTPS, WSS). The pages may use relayed candidates only and each keeps one of the TURN URLs
- * Parley hands out (turns:…?transport=tcp, turn:…?transport=tcp, turn:…?transport=udp, all on
- * the one coturn port that stands in for 443). A guest also claims a blocked country in
- * X-Forwarded-For and Forwarded, which nginx must not let through. Skips only when nginx or
- * coturn cannot be installed here.
+ * Parley hands out (TURN_URLS as deploy/systemd/parley.env lists them: turns:…?transport=tcp,
+ * turn:…?transport=tcp, turn:…?transport=udp, all on the one coturn port that stands in for
+ * 443). A guest also claims a blocked country in X-Forwarded-For and Forwarded, which nginx must
+ * not let through. Skips only when nginx or coturn cannot be installed here.
  *
  * Loopback stands in for the public addresses of production: coturn relays to 127.0.0.1 only
  * (the suite's startCoturn adds allow-loopback-peers and allowed-peer-ip=127.0.0.1 to the deploy
@@ -87,6 +87,18 @@ let browser: Browser | undefined;
 let base = '';
 /** coturn's listening-port (443 in deploy/) answers TURN over UDP, plain TCP and TLS. */
 let urls: { udp: string; tcp: string; tls: string };
+
+/** TURN_URLS of deploy/systemd/parley.env with turn.example.org:443 replaced by `at`. */
+function turnUrlsAsDeployed(at: string): { udp: string; tcp: string; tls: string } {
+  const line = /^TURN_URLS=(.*)$/m.exec(fs.readFileSync(path.join(root, 'deploy/systemd/parley.env'), 'utf8'));
+  const list = (line?.[1] ?? '').split(',').map((u) => u.replace('turn.example.org:443', at));
+  const pick = (re: RegExp) => {
+    const u = list.find((x) => re.test(x));
+    if (!u) throw new Error(`deploy/systemd/parley.env TURN_URLS has no ${String(re)}: update this test`);
+    return u;
+  };
+  return { tls: pick(/^turns:.*\?transport=tcp$/), tcp: pick(/^turn:.*\?transport=tcp$/), udp: pick(/^turn:.*\?transport=udp$/) };
+}
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
@@ -97,8 +109,7 @@ beforeAll(async () => {
   const tlsPort = await svc.freePort();
   const httpPort = await svc.freePort();
   base = `https://127.0.0.1:${tlsPort}`;
-  const turnAt = `127.0.0.1:${turn!.port}`;
-  urls = { tls: `turns:${turnAt}?transport=tcp`, tcp: `turn:${turnAt}?transport=tcp`, udp: `turn:${turnAt}?transport=udp` };
+  urls = turnUrlsAsDeployed(`127.0.0.1:${turn!.port}`);
   parley = await startServerProcess({
     PUBLIC_URL: base,
     COOKIE_SECURE: 'true',
