@@ -1,5 +1,6 @@
 /** What nodes tell each other. Every message is a hint: PostgreSQL holds the truth it points to. */
 import { z } from 'zod';
+import { DemandOutcome } from '../../protocol/policy.js';
 
 export const ClusterMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('demand.approved'), demandId: z.number().int().positive() }),
@@ -8,6 +9,8 @@ export const ClusterMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('restrictions.changed'), scope: z.enum(['instance', 'account', 'meeting']), subject: z.string().max(200) }),
   z.object({ type: z.literal('account-policy.changed') }),
   z.object({ type: z.literal('log.appended'), size: z.number().int().nonnegative() }),
+  /** The outcomes the sending node decided (and logged) for the meetings it hosts; sent also when there are none. */
+  z.object({ type: z.literal('demand.outcomes'), demandId: z.number().int().positive(), outcomes: z.array(DemandOutcome).max(10_000) }),
 ]);
 export type ClusterMessage = z.infer<typeof ClusterMessage>;
 export type ClusterMessageType = ClusterMessage['type'];

@@ -1,6 +1,15 @@
 /** State shared by the policy modules: ports, caches of what is in force, and the clock. */
 import type { EnforcementPort, MeetingRecord } from '../meetings/index.js';
-import type { AccountPolicy, ClusterRosterView, Demand, PolicyHooks, PolicyLog, PolicyStore, Restriction, RestrictionScope } from './types.js';
+
+/**
+ * What policy/ may do to live meetings, and nothing else: survey who is where, remove with a
+ * notice, tell hosts (refusing a join is the `deny` that evaluate() returns). No operation ends
+ * a meeting, suspends an account or deletes anything. engine.attachPort freezes one of these.
+ */
+export type PolicyPort = Readonly<
+  Pick<EnforcementPort, 'survey' | 'listParticipants' | 'liveMeetingIds' | 'hostOf' | 'removeForPolicy' | 'removeManyForPolicy' | 'notifyHosts'>
+>;
+import type { AccountPolicy, ClusterView, Demand, PolicyHooks, PolicyLog, PolicyStore, Restriction, RestrictionScope } from './types.js';
 
 /** The parts of accounts/ that policy/ needs (admin actions and resolving emails). */
 export interface PolicyAccounts {
@@ -16,7 +25,7 @@ export interface PolicyContext {
   meetings: { get(id: string): Promise<MeetingRecord | null> };
   accounts: PolicyAccounts | null;
   now: () => number;
-  port(): EnforcementPort | null;
+  port(): PolicyPort | null;
   /** Approved demands, by id: the only ones that can act. */
   active: Map<number, Demand>;
   /** Restrictions in force, keyed `scope:subject`. */
@@ -25,8 +34,8 @@ export interface PolicyContext {
   onAction?: ((action: 'refused' | 'removed', jurisdiction: string) => void) | undefined;
   /** [cluster] Observers of committed changes (engine.addHooks). */
   hooks: PolicyHooks[];
-  /** [cluster] Rosters of meetings on other nodes (engine.attachClusterRoster); null on one node. */
-  clusterRoster: ClusterRosterView | null;
+  /** [cluster] The other nodes (engine.attachCluster); null on one node, which hosts every meeting. */
+  cluster: ClusterView | null;
 }
 
 /** Tell every hook; a failing hook never undoes or blocks a committed change. */

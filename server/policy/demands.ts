@@ -221,20 +221,24 @@ function announce(ctx: PolicyContext, id: number, to: DemandState): void {
   notify(ctx, (h) => h.demandChanged?.(id, to, true));
 }
 
-/** Second person approves: logged, made active (joins refused from now), then enforced. */
+/**
+ * Second person approves: logged, made active (joins refused from now), then enforced on this
+ * node's meetings (enforceDemand: outcomes only for meetings hosted here). Other nodes act on
+ * theirs when they hear of it.
+ */
 export async function approveDemand(
   ctx: PolicyContext,
   id: number,
   approverId: string,
   /** Whether two accounts may be one person (commands.ts RoleLedger): then they are not two people. */
-  linked: (a: string, b: string) => boolean = () => false,
+  linked: (a: string, b: string) => Promise<boolean> = () => Promise.resolve(false),
 ): Promise<{ demand: Demand; outcomes: Awaited<ReturnType<typeof enforceDemand>> }> {
   return serial(id, async () => {
     const active = await transitionOnce(ctx, id, async (d) => {
       if (!d) throw new AppError('NOT_FOUND', 'No such demand.');
       requireState(d, 'recorded');
       if (d.recordedBy === approverId) throw new AppError('SELF_APPROVAL');
-      if (linked(d.recordedBy, approverId)) throw new AppError('LINKED_APPROVAL');
+      if (await linked(d.recordedBy, approverId)) throw new AppError('LINKED_APPROVAL');
       const now = ctx.now();
       if (d.expiresAt !== null && d.expiresAt <= now) throw new AppError('DEMAND_EXPIRED', undefined, { expiresAt: d.expiresAt });
       if (!d.document) throw new AppError('DEMAND_STATE', 'Attach the demand document before approval.');
@@ -252,12 +256,8 @@ export async function approveDemand(
     });
     ctx.active.set(id, active);
     announce(ctx, id, 'approved');
-    const handled = new Set<string>();
-    const outcomes = await enforceDemand(ctx, active, true, handled);
-    // Joins evaluated just before activation may land after the first pass: sweep once more.
-    await new Promise((r) => setImmediate(r));
-    outcomes.push(...(await enforceDemand(ctx, active, false, handled)));
-    await ctx.store.addOutcomes(id, outcomes);
+    const outcomes = await enforceDemand(ctx, active, { approving: true });
+    if (outcomes.length > 0) await ctx.store.addOutcomes(id, outcomes);
     return { demand: active, outcomes };
   });
 }

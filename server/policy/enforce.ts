@@ -3,24 +3,18 @@
  * acted on passes inScope(); every removal is on the log (write-ahead) before it happens.
  */
 import type { LiveParticipant } from '../meetings/index.js';
-import { targetsMeeting, targetsParticipant, type PolicyContext } from './context.js';
+import { targetsMeeting, targetsParticipant, type PolicyContext, type PolicyPort } from './context.js';
 import { enforcementEntry, hostNotice, hostNoticeEntry, legalNotice, noActionEntry } from './entries.js';
 import { inScope } from './scope.js';
-import type { Demand, DemandOutcome, RemotePresence } from './types.js';
+import type { Demand, DemandOutcome, MeetingHost, RemotePresence } from './types.js';
 import type { ImpactPreview, MeetingImpact } from '../../protocol/policy.js';
 import type { LogEntry } from '../../protocol/transparency.js';
 
 export type { ImpactPreview, MeetingImpact } from '../../protocol/policy.js';
 
 interface Plan {
-  /** participant → meeting, for every live participant the demand acts on (on this node). */
-  removals: LiveParticipant[];
-  /** Targeted meetings (live or named) with nobody from the jurisdiction, on any node. */
-  noAction: string[];
   impacts: MeetingImpact[];
   accountSessions: number;
-  /** [cluster] Participants in the jurisdiction in targeted meetings on other nodes (they remove them). */
-  elsewhereInJurisdiction: number;
 }
 
 async function titles(ctx: PolicyContext, d: Demand, ids: string[]): Promise<Map<string, string>> {
@@ -39,7 +33,7 @@ async function titles(ctx: PolicyContext, d: Demand, ids: string[]): Promise<Map
  * on a single node, null when the mirror cannot be read now.
  */
 async function elsewhere(ctx: PolicyContext, d: Demand): Promise<Map<string, RemotePresence[]> | null | undefined> {
-  const view = ctx.clusterRoster;
+  const view = ctx.cluster;
   if (!view) return undefined;
   if (d.targets.titlePattern === null && d.targets.meetings.length === 0) return new Map(); // accounts only: each node acts on its own sessions
   try {
@@ -49,8 +43,12 @@ async function elsewhere(ctx: PolicyContext, d: Demand): Promise<Map<string, Rem
   }
 }
 
-/** Who the demand would act on now. Pure reading: nothing is logged or changed. */
-export async function plan(ctx: PolicyContext, d: Demand, skip: ReadonlySet<string> = new Set()): Promise<Plan> {
+/**
+ * Who the demand would act on now, for the preview: counts per meeting, on this node and (from
+ * the roster mirror, refreshed once a second) on the others. Pure reading: nothing is logged or
+ * changed, and nothing here decides an outcome — only the hosting node does (enforceDemand).
+ */
+export async function plan(ctx: PolicyContext, d: Demand): Promise<Plan> {
   const port = ctx.port();
   const remote = await elsewhere(ctx, d);
   const titleOf = await titles(ctx, d, [...new Set([...(port?.liveMeetingIds() ?? []), ...(remote?.keys() ?? [])])]);
@@ -58,11 +56,8 @@ export async function plan(ctx: PolicyContext, d: Demand, skip: ReadonlySet<stri
   // Only participants in scope and targeted become objects; everyone else is only counted.
   const live = port ? port.survey((meetingId, p) => inScope(d, p.location) && targetsParticipant(d, meetingOf(meetingId), p.userId)) : [];
   const liveIds = new Set<string>();
-  const removals: LiveParticipant[] = [];
   const impacts: MeetingImpact[] = [];
-  const noAction: string[] = [];
   let accountSessions = 0;
-  let elsewhereInJurisdiction = 0;
   const there = (meetingId: string): { inJ: number; total: number } => {
     const ps = remote?.get(meetingId) ?? [];
     return { inJ: ps.filter((p) => inScope(d, p)).length, total: ps.length };
@@ -70,50 +65,32 @@ export async function plan(ctx: PolicyContext, d: Demand, skip: ReadonlySet<stri
   for (const { meetingId, size, kept } of live) {
     if (size === 0) continue;
     liveIds.add(meetingId);
-    const meetingTargeted = targetsMeeting(d, meetingOf(meetingId));
-    for (const p of kept) if (!skip.has(p.participantId)) removals.push(p);
-    // Everyone kept is in scope and targeted: by this meeting, or else by their account.
-    const inJ = meetingTargeted ? kept.length : 0;
-    if (!meetingTargeted) accountSessions += kept.length;
-    if (meetingTargeted) {
-      // A meeting split across nodes (Redis was down when it started) counts every part.
-      const o = there(meetingId);
-      elsewhereInJurisdiction += o.inJ;
-      const all = inJ + o.inJ;
-      impacts.push({
-        meetingId,
-        live: true,
-        inJurisdiction: all,
-        outside: size - inJ + o.total - o.inJ,
-        action: all > 0 ? 'remove' : 'no action needed',
-      });
-      if (all === 0) noAction.push(meetingId);
+    if (!targetsMeeting(d, meetingOf(meetingId))) {
+      accountSessions += kept.length; // everyone kept is in scope and targeted by their account
+      continue;
     }
-  }
-  // [cluster] Targeted meetings live only on other nodes: those nodes remove (and log) their own
-  // participants; "no action needed" is recorded here only when nobody there is in the jurisdiction.
-  for (const meetingId of remote?.keys() ?? []) {
-    if (liveIds.has(meetingId) || !targetsMeeting(d, { id: meetingId, title: titleOf.get(meetingId) ?? '' })) continue;
+    // A meeting split across nodes (Redis was down when it started) counts every part.
     const o = there(meetingId);
-    if (o.total === 0) continue;
-    elsewhereInJurisdiction += o.inJ;
+    const all = kept.length + o.inJ;
     impacts.push({
       meetingId,
       live: true,
-      inJurisdiction: o.inJ,
-      outside: o.total - o.inJ,
-      action: o.inJ > 0 ? 'remove' : 'no action needed',
+      inJurisdiction: all,
+      outside: size - kept.length + o.total - o.inJ,
+      action: all > 0 ? 'remove' : 'no action needed',
     });
-    if (o.inJ === 0) noAction.push(meetingId);
+  }
+  for (const meetingId of remote?.keys() ?? []) {
+    if (liveIds.has(meetingId) || !targetsMeeting(d, meetingOf(meetingId))) continue;
+    const o = there(meetingId);
+    if (o.total === 0) continue;
+    impacts.push({ meetingId, live: true, inJurisdiction: o.inJ, outside: o.total - o.inJ, action: o.inJ > 0 ? 'remove' : 'no action needed' });
   }
   for (const id of d.targets.meetings) {
     if (liveIds.has(id) || (remote?.get(id)?.length ?? 0) > 0) continue;
     impacts.push({ meetingId: id, live: false, inJurisdiction: 0, outside: 0, action: 'no action needed' });
-    // With a cluster whose roster mirror cannot be read now, the meeting may be live elsewhere:
-    // then nothing is recorded for it here rather than a "no action needed" that may be false.
-    if (remote !== null) noAction.push(id);
   }
-  return { removals, noAction, impacts, accountSessions, elsewhereInJurisdiction };
+  return { impacts, accountSessions };
 }
 
 /**
@@ -143,23 +120,18 @@ export async function previewImpact(ctx: PolicyContext, d: Demand): Promise<Impa
   };
 }
 
-/**
- * Act on an approved demand: log every removal (with the participant's notice) and host notice
- * in one atomic append, then remove, then tell hosts; then log the "no action needed"
- * outcomes. Returns the outcomes per meeting. A second pass catches anyone whose join was
- * evaluated before the demand became active.
- */
-export async function enforceDemand(ctx: PolicyContext, d: Demand, withNoAction = true, skip = new Set<string>()): Promise<DemandOutcome[]> {
-  const port = ctx.port();
-  if (!port) return [];
-  const p = await plan(ctx, d, skip);
-  const at = ctx.now();
+/** One removal pass on this node: log (write-ahead), remove, tell hosts. Returns removals per meeting. */
+async function removeHere(ctx: PolicyContext, port: PolicyPort, d: Demand, handled: Set<string>, liveTargeted: Set<string>): Promise<Map<string, number>> {
+  const titleOf = await titles(ctx, d, port.liveMeetingIds());
+  const meetingOf = (id: string) => ({ id, title: titleOf.get(id) ?? '' });
+  const live = port.survey((meetingId, p) => inScope(d, p.location) && targetsParticipant(d, meetingOf(meetingId), p.userId));
   const perMeeting = new Map<string, LiveParticipant[]>();
-  for (const r of p.removals) {
-    const list = perMeeting.get(r.meetingId);
-    if (list) list.push(r);
-    else perMeeting.set(r.meetingId, [r]);
+  for (const { meetingId, size, kept } of live) {
+    if (size > 0 && targetsMeeting(d, meetingOf(meetingId))) liveTargeted.add(meetingId);
+    const fresh = kept.filter((p) => !handled.has(p.participantId));
+    if (fresh.length > 0) perMeeting.set(meetingId, fresh);
   }
+  const at = ctx.now();
   const entries: LogEntry[] = [];
   const hosts = new Map<string, string>();
   for (const [meetingId, removed] of perMeeting) {
@@ -173,20 +145,48 @@ export async function enforceDemand(ctx: PolicyContext, d: Demand, withNoAction 
   }
   if (entries.length > 0) await ctx.log.appendMany(entries);
   // Recorded: now act.
-  const notice = legalNotice(d, at);
-  for (const r of p.removals) skip.add(r.participantId);
-  for (const _ of port.removeManyForPolicy(p.removals, notice)) ctx.onAction?.('removed', d.jurisdiction);
+  const removals = [...perMeeting.values()].flat();
+  for (const r of removals) handled.add(r.participantId);
+  for (const _ of port.removeManyForPolicy(removals, legalNotice(d, at))) ctx.onAction?.('removed', d.jurisdiction);
   for (const [meetingId, removed] of perMeeting) if (hosts.has(meetingId)) port.notifyHosts(meetingId, hostNotice(d, removed.length, at));
-  // "No action needed" precedes no action, so it need not hold up the removals above: it is
-  // built and appended after the notices have been written (they go out on the next tick).
-  const noAction = withNoAction ? p.noAction : [];
-  if (noAction.length > 0) {
-    if (p.removals.length > 0) await new Promise((r) => setImmediate(r));
-    await ctx.log.appendMany(noAction.map((m) => noActionEntry(ctx, d, m, at)));
+  return new Map([...perMeeting].map(([m, list]) => [m, list.length]));
+}
+
+/** Who hosts a meeting: on one node, this one; on a cluster, whichever holds its placement claim. */
+async function hostOf(ctx: PolicyContext, meetingId: string): Promise<MeetingHost> {
+  if (!ctx.cluster) return 'here';
+  try {
+    return await ctx.cluster.claimHost(meetingId);
+  } catch {
+    return 'unknown';
   }
-  const outcomes: DemandOutcome[] = [
-    ...[...perMeeting].map(([meetingId, removed]) => ({ meetingId, outcome: 'removed' as const, count: removed.length, at })),
+}
+
+/**
+ * Act on an approved demand on this node: remove (logged first) every participant here located
+ * in the jurisdiction, in two passes (the second catches joins evaluated before the demand was
+ * active), then decide the outcome of each targeted meeting this node hosts, from its own live
+ * state: "removed" with the count, or "no action needed" (logged). A meeting hosted on another
+ * node is that node's to decide; one whose host cannot be known now (Redis down) gets no "no
+ * action needed" here. `approving`: this node approved the demand, so it also decides for the
+ * meetings the demand names that are live nowhere (it claims them: a later join comes here and
+ * is refused). Each node runs this once per demand, so each (demand, meeting) is decided once.
+ */
+export async function enforceDemand(ctx: PolicyContext, d: Demand, opts: { approving: boolean }): Promise<DemandOutcome[]> {
+  const port = ctx.port();
+  if (!port) return [];
+  const handled = new Set<string>();
+  const liveTargeted = new Set<string>();
+  const removed = await removeHere(ctx, port, d, handled, liveTargeted);
+  await new Promise((r) => setImmediate(r));
+  for (const [m, n] of await removeHere(ctx, port, d, handled, liveTargeted)) removed.set(m, (removed.get(m) ?? 0) + n);
+  const at = ctx.now();
+  const candidates = new Set([...liveTargeted, ...(opts.approving ? d.targets.meetings : [])]);
+  const noAction: string[] = [];
+  for (const m of candidates) if (!removed.has(m) && (await hostOf(ctx, m)) === 'here') noAction.push(m);
+  if (noAction.length > 0) await ctx.log.appendMany(noAction.map((m) => noActionEntry(ctx, d, m, at)));
+  return [
+    ...[...removed].map(([meetingId, count]) => ({ meetingId, outcome: 'removed' as const, count, at })),
     ...noAction.map((meetingId) => ({ meetingId, outcome: 'no-action' as const, count: 0, at })),
   ];
-  return outcomes;
 }

@@ -192,7 +192,7 @@ async function run(s: Scenario): Promise<void> {
       demandsById.set(d.id, d.jurisdiction);
       if (d.state === 'recorded') await engine.approveDemand(d.id, 'approver-1');
     } else if (o.kind === 'lift') {
-      const active = [...engine.ctx.active.keys()];
+      const active = engine.activeDemandIds();
       if (active.length > 0) await engine.liftDemand(active[o.pick % active.length]!, 'compliance-1');
     } else if (o.kind === 'restrict') {
       const subject = o.scope === 'instance' ? '' : o.scope === 'account' ? meetings[o.meeting]!.hostUserId : meetings[o.meeting]!.id;

@@ -1,16 +1,21 @@
 /**
  * The policy engine: the AdmissionPolicy that meetings/ asks before anyone enters, and the
- * commands behind the policy REST routes. It acts on live meetings only through the
- * EnforcementPort (list, remove with a notice, tell hosts) — it cannot end a meeting or touch
- * an account because of a demand.
+ * commands behind the policy REST routes. It acts on live meetings only through a frozen
+ * PolicyPort (survey, remove with a notice, tell hosts) — it cannot end a meeting or touch an
+ * account because of a demand. Its state is private: other domains get the PolicyEngine
+ * interface below, and the cluster reconciles through reloadFromStore / enforceApproved.
  */
 import type { LogEntry } from '../../protocol/transparency.js';
 import type { AdmissionDecision, AdmissionPolicy, EnforcementPort, MeetingRecord } from '../meetings/index.js';
 import { assertMayHost, signupGuard, type HostingUser, type setAccountPolicies } from './account-policy.js';
+import type { SignupGuard } from '../accounts/index.js';
+import type { AccountPolicyRow } from '../../protocol/policy.js';
+import { commandRunner } from './command-runner.js';
+import { reloadFromStore, type Reloaded } from './reload.js';
 import { AppError } from '../../protocol/errors.js';
 import type { InstanceRole } from '../accounts/index.js';
-import { CommandDesk, RecentKeys, REFUSAL_WINDOW_MS, RoleLedger } from './commands.js';
-import { OPERATOR_SCOPE, restrictionKey, targetsParticipant, type PolicyAccounts, type PolicyContext } from './context.js';
+import { CommandDesk, RecentKeys, REFUSAL_WINDOW_MS, RoleLedger, type PendingCommand } from './commands.js';
+import { OPERATOR_SCOPE, restrictionKey, targetsParticipant, type PolicyAccounts, type PolicyContext, type PolicyPort } from './context.js';
 import {
   geoSwapGate,
   requestAccountPolicies,
@@ -22,14 +27,15 @@ import {
   type GeoHandle,
   type OperatorAccounts,
   type PowerDeps,
+  type Requested,
 } from './powers.js';
 import { applyRestriction, currentRestriction, normalizeRestriction, sameRestriction, type RestrictionActor } from './restriction-commands.js';
 import { approveDemand, attachDocument, expireDue, liftDemand, publishEndedGags, recordDemand, rejectDemand } from './demands.js';
-import { previewImpact } from './enforce.js';
+import { enforceDemand, previewImpact, type ImpactPreview } from './enforce.js';
 import { enforcementEntry, hostNotice, hostNoticeEntry, legalNotice } from './entries.js';
 import { restrictionDecision } from './restrictions.js';
 import { inScope } from './scope.js';
-import type { ClusterRosterView, Demand, PolicyHooks, PolicyLog, PolicyStore, Restriction, RestrictionScope } from './types.js';
+import type { AccountPolicy, ClusterView, Demand, DemandOutcome, PolicyHooks, PolicyLog, PolicyStore, Restriction, RestrictionScope } from './types.js';
 import type { DemandInput } from './schemas.js';
 import type { DemandDocument } from './types.js';
 
@@ -57,7 +63,7 @@ type Evaluation = Parameters<AdmissionPolicy['evaluate']>[0];
  * a frozen object with exactly the operations a demand or restriction may use — survey, remove
  * with a notice, tell hosts. Nothing else of the room manager is reachable from here.
  */
-export function narrowPort(p: EnforcementPort): EnforcementPort {
+export function narrowPort(p: EnforcementPort): PolicyPort {
   return Object.freeze({
     listParticipants: (meetingId?: string) => p.listParticipants(meetingId),
     survey: (keep: Parameters<EnforcementPort['survey']>[0]) => p.survey(keep),
@@ -71,8 +77,64 @@ export function narrowPort(p: EnforcementPort): EnforcementPort {
   });
 }
 
-export function createPolicyEngine(deps: PolicyDeps) {
-  let port: EnforcementPort | null = null;
+/** How long an approval waits for the other nodes to report their outcomes before it answers. */
+export const OUTCOME_WAIT_MS = 3000;
+
+type Outcomes = DemandOutcome[];
+type Ok<T> = Promise<T>;
+
+/** The policy domain as other domains see it: methods only, no state. */
+export interface PolicyEngine extends AdmissionPolicy {
+  /** Give the engine its one handle on live meetings (the RoomManager); it keeps a frozen PolicyPort of it. */
+  attachPort(p: EnforcementPort): void;
+  /** The frozen port the engine holds (null before attachPort): survey, remove with notice, notify hosts. */
+  enforcementPort(): PolicyPort | null;
+  /** Put every location database swap behind the write-ahead gate, and let the API request swaps. */
+  attachLocator(g: GeoHandle): void;
+  /** [cluster] Observe committed changes (demand transitions, restrictions, account policy). Returns a detach. */
+  addHooks(h: PolicyHooks): () => void;
+  /** [cluster] The other nodes: roster mirror for previews, meeting placement, outcome reports. */
+  attachCluster(view: ClusterView | null): void;
+  /** [cluster] Re-read what is in force from storage; returns what became active or changed here. */
+  reloadFromStore(): Ok<Reloaded>;
+  /** [cluster] Act on a demand approved on another node, on this node's meetings (once per demand); outcomes are stored and reported. */
+  enforceApproved(id: number): Ok<Outcomes>;
+  /** [cluster] An admin looked at which node holds a meeting's participants: logged before it is answered. */
+  recordRosterView(meetingId: string, by: string): Ok<void>;
+  start(): Ok<void>;
+  close(): void;
+  now(): number;
+  activeDemandIds(): number[];
+  listDemands(): Ok<Demand[]>;
+  getDemand(id: number): Ok<Demand | null>;
+  getDocument(id: number): Ok<DemandDocument | null>;
+  listOutcomes(id: number): Ok<Outcomes>;
+  recordDemand(input: DemandInput, by: string, doc: DemandDocument | null): Ok<Demand>;
+  attachDocument(id: number, doc: DemandDocument): Ok<Demand>;
+  approveDemand(id: number, by: string): Ok<{ demand: Demand; outcomes: Outcomes }>;
+  rejectDemand(id: number, by: string, reason?: string): Ok<Demand>;
+  liftDemand(id: number, by: string, reason?: string): Ok<Demand>;
+  expireDue(): Ok<number>;
+  publishEndedGags(): Ok<number>;
+  previewImpact(id: number, by: string): Ok<ImpactPreview | null>;
+  getRestriction(scope: RestrictionScope, subject: string): Restriction;
+  setRestriction(scope: RestrictionScope, subject: string, input: Restriction, by: RestrictionActor): Ok<Restriction>;
+  requestInstanceRestriction(input: Restriction, by: string): Ok<Requested<Restriction>>;
+  requestRoleChange(userId: string, roles: InstanceRole[], by: string): Ok<Requested<readonly InstanceRole[]>>;
+  requestVerification(userId: string, verified: boolean, by: string): Ok<Requested<boolean>>;
+  requestGeoReload(path: string | undefined, by: string): Ok<Requested<never>>;
+  requestAccountStatus(userId: string, status: 'active' | 'suspended', reason: string, by: string): Ok<Requested<'active' | 'suspended'>>;
+  requestAccountPolicies(rows: Parameters<typeof setAccountPolicies>[1], by: string): Ok<Requested<AccountPolicyRow[]>>;
+  pendingCommands(): Ok<PendingCommand[]>;
+  approveCommand(id: string, by: string): Ok<{ command: PendingCommand; result: unknown }>;
+  rejectCommand(id: string): Ok<PendingCommand>;
+  signupGuard: SignupGuard;
+  assertMayHost(user: HostingUser, location?: Evaluation['participant']['location']): Ok<void>;
+  listAccountPolicies(): AccountPolicy[];
+}
+
+export function createPolicyEngine(deps: PolicyDeps): PolicyEngine {
+  let port: PolicyPort | null = null;
   let timer: NodeJS.Timeout | null = null;
   const ctx: PolicyContext = {
     store: deps.store,
@@ -86,8 +148,11 @@ export function createPolicyEngine(deps: PolicyDeps) {
     accountPolicies: new Map(),
     onAction: deps.onAction,
     hooks: deps.hooks ? [deps.hooks] : [],
-    clusterRoster: null,
+    cluster: null,
   };
+  /** Demands this node is approving now (reloadFromStore leaves them to the approval), and those it has enforced. */
+  const approving = new Set<number>();
+  const enforced = new Set<number>();
 
   function expireSoon(): void {
     expireDue(ctx).catch(() => undefined); // retried by the timer; an expired demand is already ignored
@@ -159,20 +224,51 @@ export function createPolicyEngine(deps: PolicyDeps) {
     return r;
   }
 
-  const ledger = new RoleLedger();
-  const desk = new CommandDesk(() => ctx.now(), ledger);
+  const ledger = new RoleLedger(ctx.store, () => ctx.now());
+  const desk = new CommandDesk(ctx.store, () => ctx.now(), ledger);
   const powers: PowerDeps = { ctx, desk, ledger, accounts: deps.operatorAccounts ?? null };
   let geo: GeoHandle | null = null;
+  desk.setRunner(commandRunner(powers, () => geo));
 
-  return {
+  async function enforceApproved(id: number): Promise<DemandOutcome[]> {
+    if (enforced.has(id) || approving.has(id)) return [];
+    const d = await ctx.store.getDemand(id);
+    if (d?.state !== 'approved' || enforced.has(id)) return [];
+    enforced.add(id);
+    if (!ctx.active.has(id)) ctx.active.set(id, d);
+    const outcomes = await enforceDemand(ctx, d, { approving: false });
+    if (outcomes.length > 0) await ctx.store.addOutcomes(id, outcomes);
+    ctx.cluster?.reportOutcomes(id, outcomes); // also when none: the approving node waits for every node
+    return outcomes;
+  }
+
+  /** Approve here; on a cluster, add the outcomes the hosting nodes report as they arrive. */
+  async function approve(id: number, by: string): Promise<{ demand: Demand; outcomes: DemandOutcome[] }> {
+    approving.add(id);
+    const collector = ctx.cluster?.collectOutcomes(id);
+    try {
+      const r = await approveDemand(ctx, id, by, (a, b) => ledger.linked(a, b));
+      enforced.add(id);
+      const remote = collector ? await collector.done(OUTCOME_WAIT_MS) : [];
+      return { demand: r.demand, outcomes: [...r.outcomes, ...remote] };
+    } catch (err) {
+      collector?.cancel();
+      // Another node may have approved it meanwhile: then act on it here as on any demand approved elsewhere.
+      approving.delete(id);
+      void enforceApproved(id).catch(() => undefined);
+      throw err;
+    } finally {
+      approving.delete(id);
+    }
+  }
+
+  const engine: PolicyEngine = {
     evaluate,
-    ctx,
-    /** Give the engine its one handle on live meetings (the RoomManager). */
-    attachPort(p: EnforcementPort): void {
+    attachPort(p) {
       port = narrowPort(p);
     },
-    /** [cluster] An admin looked at which node holds a meeting's participants: logged before it is answered. */
-    async recordRosterView(meetingId: string, by: string): Promise<void> {
+    enforcementPort: () => port,
+    async recordRosterView(meetingId, by) {
       await ctx.log.append({
         v: 1,
         type: 'roster.viewed',
@@ -181,24 +277,26 @@ export function createPolicyEngine(deps: PolicyDeps) {
         by: ctx.log.pseudonym('operator', by, OPERATOR_SCOPE),
       });
     },
-    /** Put every location database swap behind the write-ahead gate, and let the API request swaps. */
-    attachLocator(g: GeoHandle): void {
+    attachLocator(g) {
       geo = g;
       g.setSwapGate(geoSwapGate(ctx));
     },
-    /** [cluster] Observe committed changes (demand transitions, restrictions, account policy). Returns a detach. */
-    addHooks(h: PolicyHooks): () => void {
+    addHooks(h) {
       ctx.hooks.push(h);
       return () => void ctx.hooks.splice(ctx.hooks.indexOf(h) >>> 0, 1);
     },
-    /** [cluster] Let approvals and previews see meetings live on other nodes (the roster mirror). */
-    attachClusterRoster(view: ClusterRosterView | null): void {
-      ctx.clusterRoster = view;
+    attachCluster(view) {
+      ctx.cluster = view;
     },
-    /** Load what is in force from storage and start the expiry timer. */
-    async start(): Promise<void> {
+    reloadFromStore: () => reloadFromStore(ctx, approving),
+    enforceApproved,
+    async start() {
       ctx.active.clear();
-      for (const d of await ctx.store.listDemandsInState('approved')) ctx.active.set(d.id, d);
+      // Approved before this start: this node had no live meetings then, so there is nothing to act on now.
+      for (const d of await ctx.store.listDemandsInState('approved')) {
+        ctx.active.set(d.id, d);
+        enforced.add(d.id);
+      }
       ctx.restrictions.clear();
       for (const r of await ctx.store.listRestrictions()) ctx.restrictions.set(restrictionKey(r.scope, r.subject), r);
       ctx.accountPolicies.clear();
@@ -209,21 +307,26 @@ export function createPolicyEngine(deps: PolicyDeps) {
         timer.unref();
       }
     },
-    close(): void {
+    close() {
       if (timer) clearInterval(timer);
       timer = null;
     },
+    now: () => ctx.now(),
+    activeDemandIds: () => [...ctx.active.keys()],
+    listDemands: () => ctx.store.listDemands(),
+    getDemand: (id) => ctx.store.getDemand(id),
+    getDocument: (id) => ctx.store.getDocument(id),
+    listOutcomes: (id) => ctx.store.listOutcomes(id),
     // demands
-    recordDemand: (input: DemandInput, by: string, doc: DemandDocument | null) => recordDemand(ctx, input, by, doc),
-    attachDocument: (id: number, doc: DemandDocument) => attachDocument(ctx, id, doc),
-    approveDemand: (id: number, by: string) => approveDemand(ctx, id, by, (a, b) => ledger.linked(a, b)),
-    rejectDemand: (id: number, by: string, reason?: string) => rejectDemand(ctx, id, by, reason),
-    liftDemand: (id: number, by: string, reason?: string) => liftDemand(ctx, id, by, reason),
+    recordDemand: (input, by, doc) => recordDemand(ctx, input, by, doc),
+    attachDocument: (id, doc) => attachDocument(ctx, id, doc),
+    approveDemand: approve,
+    rejectDemand: (id, by, reason) => rejectDemand(ctx, id, by, reason),
+    liftDemand: (id, by, reason) => liftDemand(ctx, id, by, reason),
     expireDue: () => expireDue(ctx),
-    /** Publish demand.gag-ended for every gag whose end date has passed (the timer calls it). */
     publishEndedGags: () => publishEndedGags(ctx),
     /** Counts only, for a demand awaiting approval; logged (demand.previewed) before it is computed. */
-    async previewImpact(id: number, by: string) {
+    async previewImpact(id, by) {
       const d = await ctx.store.getDemand(id);
       if (!d) return null;
       if (d.state !== 'recorded')
@@ -233,24 +336,22 @@ export function createPolicyEngine(deps: PolicyDeps) {
       return previewImpact(ctx, d);
     },
     // restrictions
-    getRestriction: (scope: RestrictionScope, subject: string): Restriction => currentRestriction(ctx, scope, subject),
+    getRestriction: (scope, subject) => currentRestriction(ctx, scope, subject),
     setRestriction,
-    requestInstanceRestriction: (input: Restriction, by: string) => requestInstanceRestriction(powers, input, by),
+    requestInstanceRestriction: (input, by) => requestInstanceRestriction(powers, input, by),
     // second-person commands (docs/powers.md)
-    requestRoleChange: (userId: string, roles: InstanceRole[], by: string) => requestRoleChange(powers, userId, roles, by),
-    requestVerification: (userId: string, verified: boolean, by: string) => requestVerification(powers, userId, verified, by),
-    requestGeoReload: (path: string | undefined, by: string) => requestGeoReload(powers, geo, path, by),
-    requestAccountStatus: (userId: string, status: 'active' | 'suspended', reason: string, by: string) =>
-      requestAccountStatus(powers, userId, status, reason, by),
-    requestAccountPolicies: (rows: Parameters<typeof setAccountPolicies>[1], by: string) => requestAccountPolicies(powers, rows, by),
+    requestRoleChange: (userId, roles, by) => requestRoleChange(powers, userId, roles, by),
+    requestVerification: (userId, verified, by) => requestVerification(powers, userId, verified, by),
+    requestGeoReload: (path, by) => requestGeoReload(powers, geo, path, by),
+    requestAccountStatus: (userId, status, reason, by) => requestAccountStatus(powers, userId, status, reason, by),
+    requestAccountPolicies: (rows, by) => requestAccountPolicies(powers, rows, by),
     pendingCommands: () => desk.list(),
-    approveCommand: (id: string, by: string) => desk.approve(id, by),
-    rejectCommand: (id: string) => desk.reject(id),
+    approveCommand: (id, by) => desk.approve(id, by),
+    rejectCommand: (id) => desk.reject(id),
     // accounts
     signupGuard: signupGuard(ctx),
-    assertMayHost: (user: HostingUser, location?: Evaluation['participant']['location']) => assertMayHost(ctx, user, location),
+    assertMayHost: (user, location) => assertMayHost(ctx, user, location),
     listAccountPolicies: () => [...ctx.accountPolicies.values()].sort((a, b) => a.country.localeCompare(b.country)),
   };
+  return Object.freeze(engine);
 }
-
-export type PolicyEngine = ReturnType<typeof createPolicyEngine>;

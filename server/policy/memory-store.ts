@@ -1,4 +1,5 @@
 /** An in-memory PolicyStore, so property tests can run thousands of cases quickly. */
+import { memoryDeskStore } from './desk-store.js';
 import type { AccountPolicy, Demand, DemandDocument, DemandOutcome, PolicyStore, StoredRestriction } from './types.js';
 
 export function createMemoryPolicyStore(): PolicyStore {
@@ -10,6 +11,7 @@ export function createMemoryPolicyStore(): PolicyStore {
   let next = 1;
   const copy = (d: Demand): Demand => structuredClone(d);
   return {
+    ...memoryDeskStore(),
     insertDemand(d, doc) {
       const id = next++;
       const demand: Demand = {

@@ -6,11 +6,11 @@
 import { AppError } from '../../protocol/errors.js';
 import { BUILD_DATE_PATTERN, type LogEntry } from '../../protocol/transparency.js';
 import type { InstanceRole } from '../accounts/index.js';
-import { ACCOUNT_SCOPE, OPERATOR_SCOPE, type PolicyContext } from './context.js';
+import { OPERATOR_SCOPE, type PolicyContext } from './context.js';
 import type { AccountPolicyRow } from '../../protocol/policy.js';
-import { accountPolicyChanges, setAccountPolicies, setAccountStatus } from './account-policy.js';
+import { accountPolicyChanges, type setAccountPolicies } from './account-policy.js';
 import type { CommandDesk, PendingCommand, RoleLedger } from './commands.js';
-import { applyRestriction, currentRestriction, normalizeRestriction, sameRestriction } from './restriction-commands.js';
+import { currentRestriction, normalizeRestriction, sameRestriction } from './restriction-commands.js';
 import type { Restriction } from './types.js';
 
 /** The parts of accounts/ that role grants and verification need. */
@@ -45,21 +45,17 @@ const ROLE_ORDER: readonly InstanceRole[] = ['admin', 'compliance', 'approver', 
 const op = (ctx: PolicyContext, id: string) => ctx.log.pseudonym('operator', id, OPERATOR_SCOPE);
 
 /** Instance country restriction: two admins; `restriction.changed` and one `restriction.removed` per removal, first. */
-export function requestInstanceRestriction(deps: PowerDeps, input: Restriction, by: string): Requested<Restriction> {
+export async function requestInstanceRestriction(deps: PowerDeps, input: Restriction, by: string): Promise<Requested<Restriction>> {
   const { ctx, desk } = deps;
   const r = normalizeRestriction(input);
   if (sameRestriction(r, currentRestriction(ctx, 'instance', ''))) return { unchanged: r };
   const what = r.mode === 'block' ? `block ${r.countries.join(', ') || 'no country'}` : `allow only ${r.countries.join(', ') || 'no country'}`;
-  const pending = desk.request('restriction.instance', by, `Instance restriction: ${what}; unknown locations ${r.unknown}`, { ...r }, async (approver) => {
-    const removed = await applyRestriction(ctx, 'instance', '', r, { userId: by, asOperator: true, approvedBy: approver });
-    return { restriction: r, removed };
-  });
-  return { pending };
+  return { pending: await desk.request('restriction.instance', by, `Instance restriction: ${what}; unknown locations ${r.unknown}`, { ...r }) };
 }
 
 /** Grant or revoke operator roles: two admins, `role.changed` first; the approver is never the account changed. */
 export async function requestRoleChange(deps: PowerDeps, userId: string, roles: InstanceRole[], by: string): Promise<Requested<readonly InstanceRole[]>> {
-  const { ctx, desk, ledger, accounts } = deps;
+  const { desk, accounts } = deps;
   if (!accounts) throw new AppError('INTERNAL');
   const target = await accounts.getById(userId);
   if (!target) throw new AppError('NOT_FOUND', 'No such user.');
@@ -70,50 +66,20 @@ export async function requestRoleChange(deps: PowerDeps, userId: string, roles: 
   const summary = [granted.length > 0 ? `grant ${granted.join(', ')}` : '', revoked.length > 0 ? `revoke ${revoked.join(', ')}` : '']
     .filter(Boolean)
     .join('; ');
-  const pending = desk.request('role.change', by, `Roles of account ${userId}: ${summary}`, { userId, granted, revoked }, async (approver) => {
-    if (approver === userId) throw new AppError('SELF_APPROVAL', 'Nobody approves a change of their own roles.');
-    const now = await accounts.getById(userId);
-    if (!now || now.roles.join() !== target.roles.join()) throw new AppError('OUT_OF_ORDER', 'The roles changed since this was requested; request again.');
-    await ctx.log.append({
-      v: 1,
-      type: 'role.changed',
-      at: ctx.now(),
-      account: op(ctx, userId),
-      granted,
-      revoked,
-      by: op(ctx, by),
-      approvedBy: op(ctx, approver),
-    });
-    await accounts.setRoles(userId, next);
-    if (granted.length > 0) ledger.note(userId, by, approver);
-    return { userId, roles: next };
-  });
-  return { pending };
+  const details = { userId, granted, revoked, before: [...target.roles], roles: next };
+  return { pending: await desk.request('role.change', by, `Roles of account ${userId}: ${summary}`, details) };
 }
 
 /** Business (un)verification: it lets an account host or refuses it, so two admins; logged first. */
 export async function requestVerification(deps: PowerDeps, userId: string, verified: boolean, by: string): Promise<Requested<boolean>> {
-  const { ctx, desk, accounts } = deps;
+  const { desk, accounts } = deps;
   if (!accounts) throw new AppError('INTERNAL');
   const target = await accounts.getById(userId);
   if (!target) throw new AppError('NOT_FOUND', 'No such user.');
   if (target.accountType !== 'business') throw new AppError('VALIDATION_FAILED', 'Only business accounts are verified.');
   if (target.businessVerified === verified) return { unchanged: verified };
   const summary = `${verified ? 'Verify' : 'Withdraw the verification of'} business account ${userId}`;
-  const pending = desk.request('business.verification', by, summary, { userId, verified }, async (approver) => {
-    await ctx.log.append({
-      v: 1,
-      type: 'account.verification-changed',
-      at: ctx.now(),
-      account: ctx.log.pseudonym('account', userId, ACCOUNT_SCOPE),
-      verified,
-      by: op(ctx, by),
-      approvedBy: op(ctx, approver),
-    });
-    await accounts.setBusinessVerified(userId, verified);
-    return { userId, businessVerified: verified };
-  });
-  return { pending };
+  return { pending: await desk.request('business.verification', by, summary, { userId, verified }) };
 }
 
 /** The gate every location database swap passes: `geo.database-changed` (hash, name, build date, who) first. */
@@ -145,13 +111,10 @@ function buildDateOf(raw: string): string {
  * active (a swap moves people in or out of every jurisdiction at once). The swap gate logs the
  * new file's SHA-256 before it is used.
  */
-export function requestGeoReload(deps: PowerDeps, geo: GeoHandle | null, path: string | undefined, by: string): Requested<never> {
+export async function requestGeoReload(deps: PowerDeps, geo: GeoHandle | null, path: string | undefined, by: string): Promise<Requested<never>> {
   if (!geo) throw new AppError('INTERNAL');
   const target = path ?? geo.info().path;
-  const pending = deps.desk.request('geo.reload', by, `Location database: load ${target}`, { path: target }, async (approvedBy) => ({
-    database: await geo.reload(path, { trigger: 'api', by, approvedBy }),
-  }));
-  return { pending };
+  return { pending: await deps.desk.request('geo.reload', by, `Location database: load ${target}`, { path: target, named: path !== undefined }) };
 }
 
 /** Suspension and reactivation refuse or let back an account: two admins; logged first (account.suspended/.reactivated). */
@@ -167,21 +130,17 @@ export async function requestAccountStatus(
   if (!user) throw new AppError('NOT_FOUND', 'No such user.');
   if (user.status === status) throw new AppError('OUT_OF_ORDER', `The account is already ${status}.`);
   const summary = `${status === 'suspended' ? 'Suspend' : 'Reactivate'} account ${userId}: ${reason}`;
-  const pending = desk.request('account.status', by, summary, { userId, status, reason }, async (approver) => {
-    if (approver === userId) throw new AppError('SELF_APPROVAL', 'Nobody approves a change of their own account.');
-    await setAccountStatus(ctx, userId, status, reason, by, approver);
-    return { userId, status };
-  });
-  return { pending };
+  return { pending: await desk.request('account.status', by, summary, { userId, status, reason }) };
 }
 
 /** The account policy per jurisdiction refuses sign-ups or hosting there: two admins; one entry per changed country, first. */
-export function requestAccountPolicies(deps: PowerDeps, rows: Parameters<typeof setAccountPolicies>[1], by: string): Requested<AccountPolicyRow[]> {
+export async function requestAccountPolicies(
+  deps: PowerDeps,
+  rows: Parameters<typeof setAccountPolicies>[1],
+  by: string,
+): Promise<Requested<AccountPolicyRow[]>> {
   const { ctx, desk } = deps;
   const changed = accountPolicyChanges(ctx, rows);
   if (changed.length === 0) return { unchanged: [...ctx.accountPolicies.values()].sort((a, b) => a.country.localeCompare(b.country)) };
-  const pending = desk.request('account-policy', by, `Account policy: change the rules for ${changed.join(', ')}`, { policies: rows }, async (approver) => ({
-    policies: await setAccountPolicies(ctx, rows, by, approver),
-  }));
-  return { pending };
+  return { pending: await desk.request('account-policy', by, `Account policy: change the rules for ${changed.join(', ')}`, { policies: rows }) };
 }

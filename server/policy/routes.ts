@@ -79,7 +79,7 @@ function parseJsonField(raw: string | undefined, name: string): unknown {
 
 export async function policyRoutes(app: FastifyInstance, opts: PolicyRouteOptions): Promise<void> {
   const { policy } = opts;
-  const now = () => policy.ctx.now();
+  const now = () => policy.now();
   // Restriction changes per person: 10 at once, then one every 6 s (each real change is logged).
   const changes = createKeyedLimiter({ ratePerSec: 1 / 6, burst: 10 });
   await app.register(multipart, { limits: { fileSize: MAX_DOCUMENT_BYTES, files: 1, fields: 4, fieldSize: 512 * 1024, parts: 6 } });
@@ -88,7 +88,7 @@ export async function policyRoutes(app: FastifyInstance, opts: PolicyRouteOption
   app.get('/api/demands', async (req) => {
     requireRole(req, ...READERS);
     const t = now();
-    return { demands: (await policy.ctx.store.listDemands()).map((d) => view(d, t)) };
+    return { demands: (await policy.listDemands()).map((d) => view(d, t)) };
   });
 
   app.post('/api/demands', async (req, reply) => {
@@ -119,15 +119,15 @@ export async function policyRoutes(app: FastifyInstance, opts: PolicyRouteOption
   app.get('/api/demands/:id', async (req) => {
     requireRole(req, ...READERS);
     const { id } = DemandParams.parse(req.params);
-    const d = await policy.ctx.store.getDemand(id);
+    const d = await policy.getDemand(id);
     if (!d) throw new AppError('NOT_FOUND', 'No such demand.');
-    return { demand: view(d, now()), outcomes: await policy.ctx.store.listOutcomes(id) };
+    return { demand: view(d, now()), outcomes: await policy.listOutcomes(id) };
   });
 
   app.get('/api/demands/:id/document', async (req, reply) => {
     requireRole(req, ...READERS);
     const { id } = DemandParams.parse(req.params);
-    const doc = await policy.ctx.store.getDocument(id);
+    const doc = await policy.getDocument(id);
     if (!doc) throw new AppError('NOT_FOUND', 'This demand has no document.');
     void reply.header('content-type', doc.contentType).header('content-disposition', `attachment; filename="${doc.filename.replace(/"/g, '')}"`);
     void reply.header('x-content-sha256', doc.sha256).header('x-content-type-options', 'nosniff');
@@ -171,7 +171,7 @@ export async function policyRoutes(app: FastifyInstance, opts: PolicyRouteOption
   app.put('/api/admin/restrictions', async (req, reply) => {
     const user = requireRole(req, 'admin');
     if (!changes.take(user.id)) throw new AppError('RATE_LIMITED');
-    return answer(reply, policy.requestInstanceRestriction(RestrictionInput.parse(req.body), user.id), (r) => ({ restriction: r }));
+    return answer(reply, await policy.requestInstanceRestriction(RestrictionInput.parse(req.body), user.id), (r) => ({ restriction: r }));
   });
   app.get('/api/me/restrictions', async (req) => {
     const user = requireUser(req);
@@ -210,7 +210,7 @@ export async function policyRoutes(app: FastifyInstance, opts: PolicyRouteOption
   app.put('/api/admin/account-policy', async (req, reply) => {
     const user = requireRole(req, 'admin');
     const { policies } = AccountPolicyInput.parse(req.body);
-    return answer(reply, policy.requestAccountPolicies(policies, user.id), (p) => ({ policies: p }));
+    return answer(reply, await policy.requestAccountPolicies(policies, user.id), (p) => ({ policies: p }));
   });
   app.post('/api/admin/users/:id/verify-business', async (req, reply) => {
     const admin = requireRole(req, 'admin');
@@ -229,7 +229,7 @@ export async function policyRoutes(app: FastifyInstance, opts: PolicyRouteOption
   // ---- the second-person desk (docs/powers.md) ----
   app.get('/api/admin/approvals', async (req) => {
     requireRole(req, 'admin');
-    return { pending: policy.pendingCommands() };
+    return { pending: await policy.pendingCommands() };
   });
   app.post('/api/admin/approvals/:id/approve', async (req) => {
     const admin = requireRole(req, 'admin');
@@ -239,7 +239,7 @@ export async function policyRoutes(app: FastifyInstance, opts: PolicyRouteOption
   app.post('/api/admin/approvals/:id/reject', async (req) => {
     requireRole(req, 'admin');
     const { id } = CommandParams.parse(req.params);
-    return { rejected: policy.rejectCommand(id) };
+    return { rejected: await policy.rejectCommand(id) };
   });
   app.post('/api/admin/users/:id/suspend', async (req, reply) => {
     const admin = requireRole(req, 'admin');

@@ -1,4 +1,5 @@
 /** PolicyStore over Kysely (SQLite or PostgreSQL). */
+import { kyselyDeskStore } from './desk-store.js';
 import { PostgresAdapter, sql, type Updateable } from 'kysely';
 import type { Db, Tx } from '../storage/index.js';
 import type { DemandsTable } from '../storage/index.js';
@@ -79,6 +80,7 @@ export function createKyselyPolicyStore(db: Db): PolicyStore {
   });
 
   return {
+    ...kyselyDeskStore(db),
     async insertDemand(d, doc) {
       return db.transaction().execute(async (trx) => {
         const inserted = await trx

@@ -1,5 +1,5 @@
 /** Shapes of the policy domain: demands, restrictions, account policy, and its ports. */
-import type { AccountPolicyRow, Demand, DemandDocumentMeta, DemandOutcome, DemandState, Restriction } from '../../protocol/policy.js';
+import type { AccountPolicyRow, Demand, DemandDocumentMeta, DemandOutcome, DemandState, PendingCommand, Restriction } from '../../protocol/policy.js';
 import type { LogEntry, PseudonymKind } from '../../protocol/transparency.js';
 
 export type { Demand, DemandAsk, DemandDocumentMeta, DemandOutcome, DemandState, DemandTargets, Restriction } from '../../protocol/policy.js';
@@ -61,6 +61,15 @@ export interface PolicyStore {
   listAccountPolicies(): Promise<AccountPolicy[]>;
   /** Replace the whole table (the admin edits it as one list). */
   replaceAccountPolicies(rows: AccountPolicy[]): Promise<void>;
+  /** The second-person desk (commands.ts): pending commands survive a restart and are seen by every node. */
+  insertPendingCommand(c: PendingCommand): Promise<void>;
+  /** Pending commands not yet expired at `now`; expired ones are deleted (nothing happens). */
+  listPendingCommands(now: number): Promise<PendingCommand[]>;
+  /** Take one command off the desk, once across every process: null when it is gone (decided, withdrawn, expired). */
+  takePendingCommand(id: string, now: number): Promise<PendingCommand | null>;
+  /** Who requested or approved a role grant to `account` (the desk's link rule). */
+  addGrantLinks(account: string, granters: readonly string[], at: number): Promise<void>;
+  listGrantLinks(): Promise<{ account: string; granter: string }[]>;
 }
 
 export type DemandPatch = Partial<Pick<Demand, 'state' | 'decidedBy' | 'decidedAt' | 'decisionReason' | 'endedBy' | 'endedAt'>>;
@@ -93,14 +102,33 @@ export interface RemotePresence {
   status: 'known' | 'unknown';
 }
 
+/** [cluster] Which node hosts a meeting: this one, another, or unknown (placement cannot say: Redis down). */
+export type MeetingHost = 'here' | 'elsewhere' | 'unknown';
+
+/** [cluster] Outcomes other nodes report for one demand, from the moment of the call. */
+export interface OutcomeCollector {
+  /** Resolves once every other live node has reported, or after `waitMs`, with what arrived. */
+  done(waitMs: number): Promise<DemandOutcome[]>;
+  cancel(): void;
+}
+
 /**
- * [cluster] The live meetings hosted on *other* nodes, from the cluster's roster mirror. Null
- * when the mirror cannot be read now (then no meeting that is not live here is declared
- * "no action needed").
+ * [cluster] What policy/ needs of the other nodes (engine.attachCluster). An outcome for a meeting
+ * is decided only by the node that hosts it, from its own live state; the others hear of it.
  */
-export interface ClusterRosterView {
-  /** meetingId → participants on other nodes; `meetingIds` null = every live meeting. */
+export interface ClusterView {
+  /**
+   * The live meetings hosted on *other* nodes, from the roster mirror (for the preview's counts
+   * only: never to decide an outcome). meetingId → participants there; `meetingIds` null = every
+   * live meeting. Null when the mirror cannot be read now.
+   */
   elsewhere(meetingIds: readonly string[] | null): Promise<Map<string, RemotePresence[]> | null>;
+  /** Who hosts this meeting now; when no live node does, this node claims it (joins are then sent here). */
+  claimHost(meetingId: string): Promise<MeetingHost>;
+  /** Tell the other nodes the outcomes this node decided for a demand (also when there are none). */
+  reportOutcomes(demandId: number, outcomes: DemandOutcome[]): void;
+  /** Start collecting the outcomes other nodes report for this demand (before it is announced). */
+  collectOutcomes(demandId: number): OutcomeCollector;
 }
 
 /** The slice of the transparency log policy/ uses: write-ahead append and pseudonyms. */

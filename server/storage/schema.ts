@@ -39,6 +39,8 @@ export interface MeetingsTable {
   ended_at: number | null;
   /** When the first person got past the join checks; from then on `e2ee` is fixed. */
   started_at: number | null;
+  /** 1: a large event (attendees receive only); fixed at creation. */
+  event: number;
 }
 
 export interface MeetingBansTable {
@@ -146,6 +148,28 @@ export interface AccountPoliciesTable {
   updated_at: number;
 }
 
+// ---- the second-person desk (007-pending-commands) ----
+
+export interface PendingCommandsTable {
+  id: string;
+  /** A PowerKind (protocol/policy.ts). */
+  kind: string;
+  summary: string;
+  /** JSON: what the command needs to run (parsed with zod before it runs). */
+  details: string;
+  requested_by: string;
+  requested_at: number;
+  expires_at: number;
+}
+
+export interface RoleGrantLinksTable {
+  /** The account that was granted a role. */
+  account: string;
+  /** Who requested or approved that grant. */
+  granter: string;
+  created_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -159,4 +183,6 @@ export interface Database {
   demand_outcomes: DemandOutcomesTable;
   country_restrictions: CountryRestrictionsTable;
   account_policies: AccountPoliciesTable;
+  pending_commands: PendingCommandsTable;
+  role_grant_links: RoleGrantLinksTable;
 }

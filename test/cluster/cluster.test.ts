@@ -156,16 +156,53 @@ describe('meetings hosted on other nodes (the roster mirror)', () => {
     expect(byId.get(b)).toMatchObject({ live: true, inJurisdiction: 0, outside: 1, action: 'no action needed' });
     expect(byId.get(none)).toMatchObject({ live: false, action: 'no action needed' });
     expect(preview.totals.inJurisdiction).toBe(1);
-    await approveAt(c.nodes[0]!.url, approver.cookie, id);
+    const approved = (await approveAt(c.nodes[0]!.url, approver.cookie, id)) as { outcomes: { meetingId: string; outcome: string; count: number }[] };
     // The hosting node removes (and logs) its own participant in CN.
     await cnA.client.waitEvent('you.removed', () => true, 5000);
     expect(usB.client.closeCode).toBeNull();
+    // Each outcome is decided by the node hosting the meeting (B by node C, the meeting live
+    // nowhere by node A, which approved and claimed it); node A reports what the others sent.
+    const byMeeting = Object.fromEntries(approved.outcomes.map((o) => [o.meetingId, `${o.outcome} ${o.count}`]));
+    expect(byMeeting).toEqual({ [a]: 'removed 1', [b]: 'no-action 0', [none]: 'no-action 0' });
     const entries = (await logEntries(c.databaseUrl)).filter((e) => e.demandId === String(id));
     expect(entries.filter((e) => e.type === 'enforcement.removed')).toHaveLength(1);
     // "No action needed" for B (nobody from CN on node C) and the meeting live nowhere; never for A.
     expect(entries.filter((e) => e.type === 'enforcement.no-action')).toHaveLength(2);
     expect(entries.filter((e) => e.type === 'demand.decided')).toHaveLength(1);
   });
+});
+
+describe('outcomes on a cluster (issue 11 item 9)', () => {
+  // 20 runs take about RUNS × 0.5 s here; PARLEY_CLUSTER_OUTCOME_RUNS changes the count.
+  const RUNS = Number(process.env.PARLEY_CLUSTER_OUTCOME_RUNS ?? 20);
+  it(`approval on a node that does not host the meeting, right after a CN join: one removal and no "no action needed", ${RUNS} runs of ${RUNS}`, async () => {
+    const bad: string[] = [];
+    const t0 = Date.now();
+    for (let run = 0; run < RUNS; run++) {
+      // The meeting lives on node B; the approver is on node A, whose roster mirror of B lags up to 1 s.
+      const m = await createMeetingAt(c.nodes[1]!.url, host.cookie, `Race ${run}`);
+      const us = await joinAt(1, m, '127.0.0.4', `US ${run}`);
+      const id = await recordDemandAt(c.nodes[2]!.url, compliance.cookie, demandBody([m]));
+      const cn = await joinAt(1, m, '127.0.0.2', `CN ${run}`);
+      expect(cn.wsUrl).toBe(ws(1));
+      const approved = (await approveAt(c.nodes[0]!.url, approver.cookie, id)) as { outcomes: { meetingId: string; outcome: string; count: number }[] };
+      await cn.client.waitEvent('you.removed', () => true, 5000);
+      // Anything any node would log for this demand is on the log once every node has reported.
+      await expect
+        .poll(async () => (await http(c.nodes[2]!.url, 'GET', `/api/demands/${id}`, { cookie: approver.cookie })).json.outcomes.length, { timeout: 5000 })
+        .toBeGreaterThan(0);
+      const entries = (await logEntries(c.databaseUrl)).filter((e) => e.demandId === String(id));
+      const removed = entries.filter((e) => e.type === 'enforcement.removed').length;
+      const noAction = entries.filter((e) => e.type === 'enforcement.no-action').length;
+      const reported = approved.outcomes.map((o) => `${o.outcome} ${o.count}`).join(', ');
+      if (removed !== 1 || noAction !== 0 || reported !== 'removed 1')
+        bad.push(`run ${run}: removed ${removed}, no-action ${noAction}, approver told [${reported}]`);
+      expect(us.client.closeCode).toBeNull();
+      us.client.close();
+    }
+    console.log(`outcomes decided by the hosting node: ${RUNS - bad.length} of ${RUNS} runs clean, ${Date.now() - t0} ms`);
+    expect(bad).toEqual([]);
+  }, 180_000);
 });
 
 describe('Redis down', () => {

@@ -126,8 +126,8 @@ describe('demand transitions across nodes on one PostgreSQL database', () => {
     const ids = [await insertDemand(a, 'approved', T0 + 1000), await insertDemand(a, 'approved', T0 + 2000), await insertDemand(a, 'approved', T0 + 3000)];
     await a.engine.start();
     await b.engine.start();
-    expect(a.engine.ctx.active.size).toBe(3);
-    expect(b.engine.ctx.active.size).toBe(3);
+    expect(a.engine.activeDemandIds().length).toBe(3);
+    expect(b.engine.activeDemandIds().length).toBe(3);
     clock = T0 + 5000;
     await Promise.all([a.engine.expireDue(), b.engine.expireDue(), a.engine.expireDue(), b.engine.expireDue()]);
     const all = await entries(b);
@@ -137,8 +137,8 @@ describe('demand transitions across nodes on one PostgreSQL database', () => {
       expect([...a.changed, ...b.changed].filter((c) => c.id === id && c.ok)).toEqual([{ id, to: 'expired', ok: true }]);
     }
     // Both nodes stop acting on them, whichever one logged the expiry.
-    expect(a.engine.ctx.active.size).toBe(0);
-    expect(b.engine.ctx.active.size).toBe(0);
+    expect(a.engine.activeDemandIds().length).toBe(0);
+    expect(b.engine.activeDemandIds().length).toBe(0);
     a.engine.close();
     b.engine.close();
   });

@@ -337,7 +337,7 @@ describe('refusals', () => {
 
 describe('least impact by construction', () => {
   it('policy holds a frozen port with only survey, remove-with-notice and host notices: no way to end a meeting', () => {
-    const port = server.policy.ctx.port();
+    const port = server.policy.enforcementPort();
     expect(port).not.toBeNull();
     expect(Object.isFrozen(port)).toBe(true);
     expect(Object.keys(port!).sort()).toEqual([

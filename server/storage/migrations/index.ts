@@ -6,6 +6,8 @@ import * as policy from './003-policy.js';
 import * as sealedChat from './004-sealed-chat.js';
 import * as noStoredChat from './005-no-stored-chat.js';
 import * as meetingStarted from './006-meeting-started.js';
+import * as pendingCommands from './007-pending-commands.js';
+import * as meetingEvent from './010-meeting-event.js';
 import * as logCosignatures from './009-log-cosignatures.js';
 
 export interface DialectMigration {
@@ -20,5 +22,7 @@ export const migrations: Record<string, DialectMigration> = {
   '004-sealed-chat': sealedChat,
   '005-no-stored-chat': noStoredChat,
   '006-meeting-started': meetingStarted,
+  '007-pending-commands': pendingCommands,
   '009-log-cosignatures': logCosignatures,
+  '010-meeting-event': meetingEvent,
 };
