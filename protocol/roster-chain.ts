@@ -94,21 +94,25 @@ export interface ChainMember {
 /** Who the chain says is in the meeting now (participantId → join data). */
 export function rosterFromChain(events: readonly RosterEvent[]): Map<string, ChainMember> {
   const members = new Map<string, ChainMember>();
-  for (const e of events) {
-    if (!e.participantId) continue;
-    if (e.kind === 'join') {
-      const m: ChainMember = { displayName: e.displayName ?? '', role: e.role ?? 'participant' };
-      if (e.identityKey !== undefined) m.identityKey = e.identityKey;
-      if (e.account !== undefined) m.account = e.account;
-      members.set(e.participantId, m);
-    } else if (e.kind === 'leave' || e.kind === 'removal') {
-      members.delete(e.participantId);
-    } else if (e.kind === 'role') {
-      const m = members.get(e.participantId);
-      if (m && e.role) m.role = e.role;
-    }
-  }
+  for (const e of events) applyRosterEvent(members, e);
   return members;
+}
+
+/** One event's effect on `members` (in place): what lets a client keep the roster as events arrive. */
+export function applyRosterEvent(members: Map<string, ChainMember>, e: RosterEvent): void {
+  if (!e.participantId) return;
+  if (e.kind === 'join') {
+    const m: ChainMember = { displayName: e.displayName ?? '', role: e.role ?? 'participant' };
+    if (e.identityKey !== undefined) m.identityKey = e.identityKey;
+    if (e.account !== undefined) m.account = e.account;
+    members.set(e.participantId, m);
+  } else if (e.kind === 'leave' || e.kind === 'removal') {
+    members.delete(e.participantId);
+  } else if (e.kind === 'role') {
+    const m = members.get(e.participantId);
+    // A new object: a roster handed out earlier does not change under its holder.
+    if (m && e.role) members.set(e.participantId, { ...m, role: e.role });
+  }
 }
 
 /**

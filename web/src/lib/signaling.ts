@@ -8,6 +8,7 @@
  * - Close codes that mean "you may not be here" (4403, 4451, 4410, …) end it for good.
  */
 import type { ClientMessage, ClientMessageType, EventName, JoinResult, ServerEvent, ServerMessage } from '../../../protocol/signaling.js';
+import { ROSTER_BATCH_FEATURE, unfoldRosterBatch } from '../../../protocol/roster-batch.js';
 import { PROTOCOL_VERSION_CLIENT } from './protocol-version.js';
 import { ApiError } from './api.js';
 
@@ -234,7 +235,8 @@ export class SignalingClient {
 
   async #handshake(ws: WebSocket): Promise<void> {
     try {
-      await this.#send('hello', { v: PROTOCOL_VERSION_CLIENT }, true);
+      // Roster changes batched (protocol/roster-batch.ts); single events are handled the same.
+      await this.#send('hello', { v: PROTOCOL_VERSION_CLIENT, features: [ROSTER_BATCH_FEATURE] }, true);
       if (this.#joinParams && this.#resumeToken) {
         const payload: JoinPayload = { ...this.#joinParams, resumeToken: this.#resumeToken };
         let result: JoinResult;
@@ -292,6 +294,15 @@ export class SignalingClient {
       else p.reject(new ApiError(msg.error.code, msg.error.message, 0, msg.error.details));
       return;
     }
+    if (msg.type === 'event' && msg.event === 'roster.events') {
+      // One frame, several roster changes: listeners see them one by one, as from a server without batches.
+      for (const e of unfoldRosterBatch(msg.data.items)) this.#dispatch({ type: 'event', ...e });
+      return;
+    }
+    this.#dispatch(msg);
+  }
+
+  #dispatch(msg: ServerMessage): void {
     if (msg.type === 'event') {
       if (msg.event === 'you.removed' || msg.event === 'meeting.ended') this.#terminal = true;
       if (msg.event === 'you.admitted' && this.#joinParams) this.#rememberJoin(this.#joinParams, msg.data);

@@ -4,8 +4,21 @@
  * history; checks media senders and the server's `media.receivers` report against the
  * verified roster; raises warnings when the security code changes, the meeting is unlocked
  * or verification fails. Framework-free: the UI subscribes with onChange().
+ *
+ * Incremental: the members, the lock state and the head are kept as events arrive, so an event
+ * costs one hash and a map update, not a walk of the whole chain; events that arrive together
+ * (one `roster.events` frame) are verified in one pass and announced to listeners once.
  */
-import { rosterFromChain, securityCode, verifyRosterChain, type ChainMember, type ChainProblem, type RosterEvent } from '../../../protocol/roster-chain.js';
+import {
+  applyRosterEvent,
+  GENESIS,
+  rosterFromChain,
+  securityCode,
+  verifyRosterChain,
+  type ChainMember,
+  type ChainProblem,
+  type RosterEvent,
+} from '../../../protocol/roster-chain.js';
 import { sha256Hex } from './encoding.js';
 import { KeyPins } from './key-pins.js';
 
@@ -40,6 +53,9 @@ export class ChainKeeper {
   #members = new Map<string, Member>();
   #warnings: SecurityWarning[] = [];
   #queue: Promise<void> = Promise.resolve();
+  /** Events received but not yet verified; one task takes them all. */
+  #incoming: RosterEvent[] = [];
+  #draining: Promise<void> | null = null;
   readonly #listeners = new Set<(s: ChainState) => void>();
   readonly #seen = new Set<string>();
   readonly #untrusted = new Set<string>();
@@ -70,30 +86,46 @@ export class ChainKeeper {
       }
       const before = this.head;
       this.#events = [...chain];
-      this.#recompute(before, chain);
+      this.#members = rosterFromChain(chain);
+      let locked = false;
+      for (const e of chain) if (e.kind === 'lock' || e.kind === 'unlock') locked = e.kind === 'lock';
+      this.#locked = locked;
+      this.#changed(before, chain);
     });
   }
 
-  /** One `roster.event`: must be the next link. */
+  /** One `roster.event`: must be the next link. Events appended in one turn are verified together. */
   append(e: RosterEvent): Promise<void> {
-    return this.#run(async () => {
-      if (!this.#verified) return;
-      const last = this.#events.at(-1);
-      if (last && e.seq <= last.seq && this.#events[e.seq]?.hash === e.hash) return; // duplicate
-      const problem = await verifyRosterChain([e], sha256Hex, {
-        meetingId: this.meetingId,
-        fromSeq: this.#events.length,
-        fromHash: last?.hash ?? '0'.repeat(64),
-        members: this.#members.keys(),
-      });
-      if (problem) {
-        this.#fail(problem);
-        return;
-      }
-      const before = this.head;
-      this.#events.push(e);
-      this.#recompute(before, [e]);
+    this.#incoming.push(e);
+    this.#draining ??= this.#run(async () => {
+      this.#draining = null;
+      await this.#verifyNew(this.#incoming.splice(0));
     });
+    return this.#draining;
+  }
+
+  async #verifyNew(incoming: readonly RosterEvent[]): Promise<void> {
+    if (!this.#verified) return;
+    // A batch can repeat what the join result already held: skip those, check the rest.
+    const fresh = incoming.filter((e) => !(e.seq < this.#events.length && this.#events[e.seq]?.hash === e.hash));
+    if (fresh.length === 0) return;
+    const problem = await verifyRosterChain(fresh, sha256Hex, {
+      meetingId: this.meetingId,
+      fromSeq: this.#events.length,
+      fromHash: this.head ?? GENESIS,
+      members: this.#members.keys(),
+    });
+    if (problem) {
+      this.#fail(problem);
+      return;
+    }
+    const before = this.head;
+    for (const e of fresh) {
+      this.#events.push(e);
+      applyRosterEvent(this.#members, e);
+      if (e.kind === 'lock' || e.kind === 'unlock') this.#locked = e.kind === 'lock';
+    }
+    this.#changed(before, fresh);
   }
 
   get head(): string | null {
@@ -172,13 +204,10 @@ export class ChainKeeper {
     return this.#queue;
   }
 
-  #recompute(before: string | null, added: readonly RosterEvent[]): void {
-    this.#members = rosterFromChain(this.#events);
+  /** After the members, lock and head have moved on: key checks, warnings, one announcement. */
+  #changed(before: string | null, added: readonly RosterEvent[]): void {
     for (const id of this.#untrusted) if (!this.#members.has(id)) this.#untrusted.delete(id);
     this.#checkKeys(added);
-    let locked = false;
-    for (const e of this.#events) if (e.kind === 'lock' || e.kind === 'unlock') locked = e.kind === 'lock';
-    this.#locked = locked;
     const now = Date.now();
     if (before !== null && this.head !== before) {
       const code = securityCode(this.head ?? '');
