@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { maskEmail, type AdminUserView } from '../../protocol/accounts.js';
 import { AppError } from '../../protocol/errors.js';
 import { clearSessionCookie, createFailureLimiter, requireRole, requireUser, setSessionCookie, SESSION_COOKIE } from '../http/index.js';
 import type { Accounts, User } from './accounts.js';
@@ -19,6 +20,19 @@ export function publicUser(u: User) {
   return {
     id: u.id,
     email: u.email,
+    displayName: u.displayName,
+    roles: u.roles,
+    accountType: u.accountType,
+    status: u.status,
+    businessVerified: u.businessVerified,
+  };
+}
+
+/** An account as the admin list shows it: the email masked (protocol/accounts.ts). */
+export function adminUserView(u: User): AdminUserView {
+  return {
+    id: u.id,
+    emailMasked: maskEmail(u.email),
     displayName: u.displayName,
     roles: u.roles,
     accountType: u.accountType,
@@ -75,7 +89,8 @@ export function accountRoutes(app: FastifyInstance, deps: AccountRouteDeps): voi
 
   app.get('/api/admin/users', async (req) => {
     requireRole(req, 'admin');
-    return { users: (await accounts.listUsers()).map(publicUser) };
+    // Masked: acting on an account needs its id, not its email; there is no full-email lookup.
+    return { users: (await accounts.listUsers()).map(adminUserView) };
   });
   // PUT /api/admin/users/:id/roles is a second-person command: server/policy/routes.ts (docs/powers.md).
 }

@@ -7,11 +7,12 @@ import { useAuth } from '../../lib/auth.js';
 import { policyApi, restrictionPath, type AccountPolicyRow, type AdminUser, type PendingCommand } from '../compliance/api.js';
 import CompliancePage from '../compliance/CompliancePage.js';
 import { RestrictionsEditor } from './RestrictionsEditor.js';
+import { WitnessAlarms } from './WitnessAlarms.js';
 import '../compliance/i18n.js';
 import './policy.css';
 import { messageOf } from '../../lib/errors.js';
 
-const ROLES = ['admin', 'compliance', 'approver', 'auditor'];
+const ROLES = ['admin', 'compliance', 'approver', 'auditor'] as const;
 
 /** Commands waiting for a second admin (docs/powers.md): approve or refuse; your own requests can only be withdrawn. */
 function PendingApprovals({ tick, onChange }: { tick: number; onChange: () => void }) {
@@ -228,11 +229,12 @@ function UsersEditor({ onRequested }: { onRequested: () => void }) {
           {error}
         </p>
       )}
+      <p className="muted">{t('admin.emailsMasked')}</p>
       <TableRegion label={t('admin.users')}>
         <table className="pl-table">
           <thead>
             <tr>
-              <th>{t('admin.email')}</th>
+              <th>{t('admin.emailMasked')}</th>
               <th>{t('admin.name')}</th>
               <th>{t('admin.roles')}</th>
               <th>{t('admin.type')}</th>
@@ -245,7 +247,7 @@ function UsersEditor({ onRequested }: { onRequested: () => void }) {
           <tbody>
             {users.map((u) => (
               <tr key={u.id}>
-                <td>{u.email}</td>
+                <td>{u.emailMasked}</td>
                 <td>{u.displayName}</td>
                 <td>
                   {ROLES.map((r) => (
@@ -305,6 +307,7 @@ export default function AdminPage() {
     <main id="main" className="pl-page">
       <h1>{t('admin.title')}</h1>
       <PendingApprovals tick={tick} onChange={refresh} />
+      <WitnessAlarms />
       <RestrictionsEditor path={restrictionPath.instance} title={t('admin.instanceRestrictions')} onRequested={refresh} />
       <AccountPolicyEditor onRequested={refresh} />
       <UsersEditor onRequested={refresh} />

@@ -7,6 +7,7 @@ import type {
   PendingCommand,
   Restriction,
 } from '../../../../protocol/policy.js';
+import type { AdminUserView } from '../../../../protocol/accounts.js';
 import { ApiError, apiFetch } from '../../lib/api.js';
 
 // The API's shapes are inferred from the schemas in protocol/policy.ts (type-only imports);
@@ -15,15 +16,8 @@ export type { AccountPolicyRow, Demand, Outcome, Preview, PendingCommand, Restri
 /** A second-person command answers 202 with what now waits (docs/powers.md); a no-op answers the state unchanged. */
 export type Waiting<T> = T & { pending?: PendingCommand };
 export { ASK_KINDS, type AskKind } from '../../../../protocol/transparency.js';
-export interface AdminUser {
-  id: string;
-  email: string;
-  displayName: string;
-  roles: string[];
-  accountType: string;
-  status: string;
-  businessVerified: boolean;
-}
+/** An account in the admin list: its email masked (protocol/accounts.ts). */
+export type AdminUser = AdminUserView;
 
 async function upload<T>(path: string, form: FormData): Promise<T> {
   let res: Response;
