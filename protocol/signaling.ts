@@ -151,6 +151,8 @@ export interface RemovalNotice {
   jurisdiction?: string;
   country?: string;
   demandId?: number;
+  /** The log entry that recorded this refusal or removal: the browser fetches and checks its receipt. */
+  entryIndex?: number;
 }
 
 export type ServerEvent =

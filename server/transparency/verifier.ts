@@ -49,12 +49,23 @@ export interface VerifyOptions {
   policy?: WitnessPolicy | undefined;
 }
 
-export type VerifyResult = { ok: true; treeSize: number; message: string; state: VerifierState } | { ok: false; message: string; index?: number };
+/**
+ * Why verification failed: `fork` (the checkpoint is not consistent with the one verified
+ * before, or smaller: someone is shown another history), `quorum` (too few witnesses of the
+ * policy cosigned), `key` (the pinned key or origin changed), `entries` (an entry or proof is
+ * wrong), `network` (could not complete).
+ */
+export type VerifyFailure = 'fork' | 'quorum' | 'key' | 'entries' | 'network';
+
+export type VerifyResult =
+  | { ok: true; treeSize: number; message: string; state: VerifierState; witnessed?: { cosigned: number; of: number } }
+  | { ok: false; message: string; index?: number; kind: VerifyFailure };
 
 class VerifyError extends Error {
   constructor(
     message: string,
     readonly index?: number,
+    readonly kind: VerifyFailure = 'entries',
   ) {
     super(message);
   }
@@ -74,8 +85,10 @@ export async function verifyLog(io: VerifierIo, opts: VerifyOptions): Promise<Ve
     return await run(io, opts);
   } catch (err) {
     if (err instanceof VerifyError)
-      return err.index === undefined ? { ok: false, message: err.message } : { ok: false, message: err.message, index: err.index };
-    return { ok: false, message: `could not complete verification: ${err instanceof Error ? err.message : String(err)}` };
+      return err.index === undefined
+        ? { ok: false, message: err.message, kind: err.kind }
+        : { ok: false, message: err.message, index: err.index, kind: err.kind };
+    return { ok: false, message: `could not complete verification: ${err instanceof Error ? err.message : String(err)}`, kind: 'network' };
   }
 }
 
@@ -84,17 +97,32 @@ async function run(io: VerifierIo, opts: VerifyOptions): Promise<VerifyResult> {
   const wk = WellKnownResponse.parse(await io.fetchJson('/.well-known/parley-transparency.json'));
   const pinned = opts.state;
   if (pinned && pinned.publicKey !== wk.public_key) {
-    throw new VerifyError(`the log's public key changed (pinned ${pinned.publicKey}, now ${wk.public_key}); refusing to trust it`);
+    throw new VerifyError(`the log's public key changed (pinned ${pinned.publicKey}, now ${wk.public_key}); refusing to trust it`, undefined, 'key');
   }
   if (pinned && (pinned.origin !== wk.origin || pinned.keyName !== wk.key_name)) {
-    throw new VerifyError(`the log's origin changed (pinned ${pinned.origin}, now ${wk.origin})`);
+    throw new VerifyError(`the log's origin changed (pinned ${pinned.origin}, now ${wk.origin})`, undefined, 'key');
   }
   const publicKey = b64(wk.public_key, 'public_key', 32);
   const sth = SthResponse.parse(await io.fetchJson(`${V1}/get-sth`));
   const { treeSize, rootHash } = await checkSignedHead(io, wk, publicKey, sth);
-  const witnessed = opts.policy ? await checkQuorum(io, opts.policy, sth.checkpoint, treeSize) : '';
-
-  if (pinned) await checkConsistencyWithPinned(io, hasher, pinned, treeSize, rootHash);
+  let witnessed: { text: string; cosigned: number; of: number } | null = null;
+  let short: VerifyError | null = null;
+  try {
+    witnessed = opts.policy ? await checkQuorum(io, opts.policy, sth.checkpoint, treeSize) : null;
+  } catch (err) {
+    if (!(err instanceof VerifyError)) throw err;
+    short = err;
+  }
+  // A fork is named as one even when the quorum is short too (a forked view usually is).
+  if (pinned) {
+    try {
+      await checkConsistencyWithPinned(io, hasher, pinned, treeSize, rootHash);
+    } catch (err) {
+      if (err instanceof VerifyError && short) throw new VerifyError(`${err.message}; and ${short.message}`, err.index, 'fork');
+      throw err;
+    }
+  }
+  if (short) throw short;
   if (treeSize > 0) {
     if (opts.sample === undefined) await checkAll(io, hasher, treeSize, rootHash);
     else await checkSample(io, hasher, treeSize, rootHash, opts.sample);
@@ -110,8 +138,11 @@ async function run(io: VerifierIo, opts: VerifyOptions): Promise<VerifyResult> {
   };
   const how = opts.sample === undefined ? 'all entries' : `${Math.min(opts.sample, treeSize)} sampled entries`;
   const message =
-    (treeSize === 0 ? 'verified: the log is empty (tree size 0)' : `verified up to entry ${treeSize - 1} (tree size ${treeSize}, ${how})`) + witnessed;
-  return { ok: true, treeSize, message, state };
+    (treeSize === 0 ? 'verified: the log is empty (tree size 0)' : `verified up to entry ${treeSize - 1} (tree size ${treeSize}, ${how})`) +
+    (witnessed?.text ?? '');
+  return witnessed
+    ? { ok: true, treeSize, message, state, witnessed: { cosigned: witnessed.cosigned, of: witnessed.of } }
+    : { ok: true, treeSize, message, state };
 }
 
 async function checkSignedHead(
@@ -138,7 +169,12 @@ async function checkSignedHead(
 }
 
 /** The policy's quorum of witnesses must have cosigned the checkpoint; returns the summary. */
-async function checkQuorum(io: VerifierIo, policy: WitnessPolicy, checkpoint: string, treeSize: number): Promise<string> {
+async function checkQuorum(
+  io: VerifierIo,
+  policy: WitnessPolicy,
+  checkpoint: string,
+  treeSize: number,
+): Promise<{ text: string; cosigned: number; of: number }> {
   const note = parseSignedNote(checkpoint);
   if (!note) throw new VerifyError('the checkpoint is not a signed note');
   const cosigned = await cosignersOf(policy, note.body, note.signatures, (k, m, sig) => io.verifyEd25519(k, m, sig));
@@ -147,14 +183,20 @@ async function checkQuorum(io: VerifierIo, policy: WitnessPolicy, checkpoint: st
   if (!satisfiesQuorum(policy, cosigned)) {
     throw new VerifyError(
       `checkpoint ${treeSize} is cosigned by ${of} witnesses of the policy (${names}), short of its quorum "${policy.quorum}": no quorum of independent witnesses saw this tree, so others may be shown a different one`,
+      undefined,
+      'quorum',
     );
   }
-  return `, witnessed by ${of} (${names})`;
+  return { text: `, witnessed by ${of} (${names})`, cosigned: cosigned.size, of: policy.witnesses.size };
 }
 
 async function checkConsistencyWithPinned(io: VerifierIo, hasher: Hasher, pinned: VerifierState, treeSize: number, rootHash: Uint8Array): Promise<void> {
   if (treeSize < pinned.treeSize) {
-    throw new VerifyError(`the log was rolled back: entries up to ${pinned.treeSize - 1} were verified before, now it signs only ${treeSize}`, treeSize);
+    throw new VerifyError(
+      `the log was rolled back: entries up to ${pinned.treeSize - 1} were verified before, now it signs only ${treeSize}`,
+      treeSize,
+      'fork',
+    );
   }
   const oldRoot = b64(pinned.rootHash, 'saved root hash', 32);
   let path: Uint8Array[] = [];
@@ -165,6 +207,8 @@ async function checkConsistencyWithPinned(io: VerifierIo, hasher: Hasher, pinned
   if (!verifyConsistency(hasher, pinned.treeSize, treeSize, oldRoot, rootHash, path)) {
     throw new VerifyError(
       `checkpoint ${treeSize} is not consistent with checkpoint ${pinned.treeSize} verified earlier: history before entry ${pinned.treeSize} was changed`,
+      undefined,
+      'fork',
     );
   }
 }

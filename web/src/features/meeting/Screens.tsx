@@ -1,4 +1,4 @@
-import { useEffect, useRef, type RefObject } from 'react';
+import { lazy, Suspense, useEffect, useRef, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RemovalNotice } from '../../../../protocol/signaling.js';
 import { Header } from '../../components/Header.js';
@@ -7,6 +7,9 @@ import { useAnnounce } from '../../lib/announcer.js';
 import { useDocumentTitle } from '../../lib/document-title.js';
 import { noticeText } from '../../lib/errors.js';
 import { linkHandler } from '../../lib/router.js';
+
+/** The receipt a removed or refused person is shown (loaded only then). */
+const ReceiptPanel = lazy(() => import('../transparency/ReceiptPanel.js').then((m) => ({ default: m.ReceiptPanel })));
 
 /**
  * A page that replaces the one a person was on (left, removed, ended): focus goes to its
@@ -65,6 +68,11 @@ export function RemovedScreen({ notice, mode }: { notice: RemovalNotice; mode: '
         <p className="lede" data-testid="removed-notice-text">
           {text}
         </p>
+        {notice.entryIndex !== undefined && (
+          <Suspense fallback={null}>
+            <ReceiptPanel index={notice.entryIndex} />
+          </Suspense>
+        )}
         {(notice.kind === 'legal' || notice.kind === 'location') && (
           <p>
             <a href="/transparency" onClick={linkHandler('/transparency')}>

@@ -2,31 +2,30 @@
  * /transparency — the public record: signing key, latest checkpoint, in-browser verification
  * of the log, and the transparency report (tables, charts, CSV) with how to recompute it.
  */
-import i18next from 'i18next';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ASK_KINDS, SthResponse, WellKnownResponse } from '../../../../protocol/transparency.js';
 import { TableRegion } from '../../components/TableRegion.js';
 import type { ReportRow, TransparencyReport } from '../../../../server/transparency/report.js';
+import type { WitnessPolicy } from '../../../../server/transparency/witness-policy.js';
+import type { WitnessesResponse } from '../../../../server/transparency/witness-status.js';
 import { FULL_VERIFY_LIMIT, NoEd25519Error, SAMPLE_SIZE, verifyInBrowser } from './browser-verify.js';
+import { ReceiptPanel } from './ReceiptPanel.js';
+import { WitnessPolicyPanel } from './WitnessPolicyPanel.js';
+import { fetchWitnesses, policyOf, resolvePolicy, type PinnedPolicy } from './witness-pin.js';
 import { JurisdictionChart, TimelineChart } from './Charts.js';
-import { NAMESPACE, transparencyResources } from './i18n.js';
+import { ensureTransparencyI18n, NAMESPACE } from './i18n.js';
 import './transparency.css';
 
-// Register our namespace if the app has not already (idempotent; the app's i18n is initialised first).
-if ((i18next as { store?: unknown }).store) {
-  for (const [lng, res] of Object.entries(transparencyResources)) {
-    if (!i18next.hasResourceBundle(lng, NAMESPACE)) i18next.addResourceBundle(lng, NAMESPACE, res);
-  }
-}
+ensureTransparencyI18n();
 
 const V1 = '/transparency/v1';
 
 type Verification =
   | { state: 'idle' }
   | { state: 'running'; done: number; total: number }
-  | { state: 'ok'; size: number }
-  | { state: 'failed'; message: string }
+  | { state: 'ok'; size: number; witnessed?: { cosigned: number; of: number } | undefined }
+  | { state: 'failed'; message: string; fork: boolean }
   | { state: 'unsupported' };
 
 async function getJson<T>(url: string, parse: (v: unknown) => T): Promise<T> {
@@ -39,6 +38,7 @@ function useLogData() {
   const [key, setKey] = useState<WellKnownResponse | null>(null);
   const [sth, setSth] = useState<SthResponse | null>(null);
   const [report, setReport] = useState<TransparencyReport | null>(null);
+  const [witnesses, setWitnesses] = useState<WitnessesResponse | null | undefined>(undefined);
   const [error, setError] = useState(false);
   useEffect(() => {
     let live = true;
@@ -46,19 +46,21 @@ function useLogData() {
       getJson('/.well-known/parley-transparency.json', (v) => WellKnownResponse.parse(v)),
       getJson(`${V1}/get-sth`, (v) => SthResponse.parse(v)),
       getJson(`${V1}/report`, (v) => v as TransparencyReport),
+      fetchWitnesses(),
     ])
-      .then(([k, s, r]) => {
+      .then(([k, s, r, w]) => {
         if (!live) return;
         setKey(k);
         setSth(s);
         setReport(r);
+        setWitnesses(w);
       })
       .catch(() => live && setError(true));
     return () => {
       live = false;
     };
   }, []);
-  return { key, sth, report, error };
+  return { key, sth, report, witnesses, error };
 }
 
 function KeyAndCheckpoint({ keyInfo, sth }: { keyInfo: WellKnownResponse; sth: SthResponse }) {
@@ -92,23 +94,29 @@ function KeyAndCheckpoint({ keyInfo, sth }: { keyInfo: WellKnownResponse; sth: S
   );
 }
 
-function VerifyPanel({ treeSize }: { treeSize: number }) {
+function VerifyPanel({ treeSize, policy }: { treeSize: number; policy: WitnessPolicy | null }) {
   const { t } = useTranslation(NAMESPACE);
   const [v, setV] = useState<Verification>({ state: 'idle' });
   const run = useCallback(() => {
     setV({ state: 'running', done: 0, total: treeSize });
-    verifyInBrowser(treeSize, (done, total) => setV({ state: 'running', done, total }))
-      .then((r) => setV(r.ok ? { state: 'ok', size: r.treeSize } : { state: 'failed', message: r.message }))
-      .catch((err: unknown) => setV(err instanceof NoEd25519Error ? { state: 'unsupported' } : { state: 'failed', message: String(err) }));
-  }, [treeSize]);
+    verifyInBrowser(treeSize, (done, total) => setV({ state: 'running', done, total }), policy)
+      .then((r) => setV(r.ok ? { state: 'ok', size: r.treeSize, witnessed: r.witnessed } : { state: 'failed', message: r.message, fork: r.kind === 'fork' }))
+      .catch((err: unknown) => setV(err instanceof NoEd25519Error ? { state: 'unsupported' } : { state: 'failed', message: String(err), fork: false }));
+  }, [treeSize, policy]);
   useEffect(run, [run]);
   return (
     <section className="tp-section">
       <h2>{t('verify.heading')}</h2>
       <p>{treeSize > FULL_VERIFY_LIMIT ? t('verify.howSample', { limit: FULL_VERIFY_LIMIT, sample: SAMPLE_SIZE }) : t('verify.howAll')}</p>
-      <p role="status" className={`tp-status tp-status-${v.state}`}>
+      {v.state === 'failed' && v.fork && (
+        <div role="alert" className="tp-alarm" data-testid="fork-alarm">
+          <strong>{t('verify.forkTitle')}</strong> {t('verify.forkBody')}
+        </div>
+      )}
+      <p role="status" className={`tp-status tp-status-${v.state}`} data-testid="verify-status">
         {v.state === 'running' && t('verify.running', { done: v.done, total: v.total })}
         {v.state === 'ok' && (v.size === 0 ? t('verify.okEmpty') : t('verify.ok', { last: v.size - 1, size: v.size }))}
+        {v.state === 'ok' && v.witnessed && ` ${t('verify.witnessed', { cosigned: v.witnessed.cosigned, of: v.witnessed.of })}`}
         {v.state === 'failed' && t('verify.failed', { message: v.message })}
         {v.state === 'unsupported' && t('verify.noEd25519')}
       </p>
@@ -206,16 +214,24 @@ function ReportSection({ report }: { report: TransparencyReport }) {
 /** The public transparency page (mounted at /transparency). */
 export default function TransparencyPage() {
   const { t } = useTranslation(NAMESPACE);
-  const { key, sth, report, error } = useLogData();
+  const { key, sth, report, witnesses, error } = useLogData();
   const origin = typeof window === 'undefined' ? 'https://your-instance' : window.location.origin;
+  const entry = typeof window === 'undefined' ? null : /^\d+$/.exec(new URLSearchParams(window.location.search).get('entry') ?? '')?.[0];
+  const [pin, setPin] = useState<PinnedPolicy | null | undefined>(undefined);
+  useEffect(() => {
+    if (key && witnesses !== undefined) setPin(resolvePolicy(key.origin, witnesses?.policy ?? null));
+  }, [key, witnesses]);
+  const policy = useMemo(() => policyOf(pin ?? null), [pin]);
   return (
     <main id="main" className="tp-page">
       <h1>{t('title')}</h1>
       <p>{t('intro')}</p>
       {error && <p className="tp-status tp-status-failed">{t('report.error')}</p>}
       {!error && !report && <p>{t('report.loading')}</p>}
+      {entry != null && <ReceiptPanel index={Number(entry)} />}
       {key && sth && <KeyAndCheckpoint keyInfo={key} sth={sth} />}
-      {sth && <VerifyPanel treeSize={sth.tree_size} />}
+      {key && pin !== undefined && <WitnessPolicyPanel origin={key.origin} pin={pin} suggested={witnesses?.policy ?? null} onPin={setPin} />}
+      {sth && pin !== undefined && <VerifyPanel treeSize={sth.tree_size} policy={policy} />}
       {report && <ReportSection report={report} />}
       <section className="tp-section">
         <h2>{t('recompute.heading')}</h2>

@@ -3,6 +3,7 @@
  * localStorage for the pinned key and last verified checkpoint.
  */
 import { verifyLog, type VerifierState, type VerifyResult } from '../../../../server/transparency/verifier.js';
+import type { WitnessPolicy } from '../../../../server/transparency/witness-policy.js';
 
 const STATE_KEY = 'parley.transparency.verify-state';
 /** Above this many entries the page samples instead of fetching everything. */
@@ -12,7 +13,8 @@ export const SAMPLE_SIZE = 64;
 /** Thrown when the browser lacks Ed25519 in WebCrypto. */
 export class NoEd25519Error extends Error {}
 
-async function verifyEd25519(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
+/** Ed25519 through WebCrypto. */
+export async function verifyEd25519(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
   let key: CryptoKey;
   try {
     key = await crypto.subtle.importKey('raw', new Uint8Array(publicKey), { name: 'Ed25519' }, false, ['verify']);
@@ -22,7 +24,8 @@ async function verifyEd25519(publicKey: Uint8Array, message: Uint8Array, signatu
   return crypto.subtle.verify({ name: 'Ed25519' }, key, new Uint8Array(signature), new Uint8Array(message));
 }
 
-function loadState(): VerifierState | null {
+/** The pinned key and last verified checkpoint (null before the first successful verification). */
+export function loadState(): VerifierState | null {
   try {
     const raw = localStorage.getItem(STATE_KEY);
     return raw ? (JSON.parse(raw) as VerifierState) : null;
@@ -41,8 +44,16 @@ async function fetchJson(path: string): Promise<unknown> {
   return body;
 }
 
-/** Verify the log served by this origin; persists the new state only on success. */
-export async function verifyInBrowser(treeSize: number, onProgress: (done: number, total: number) => void): Promise<VerifyResult> {
+/**
+ * Verify the log served by this origin; persists the new state only on success. With `policy`,
+ * a checkpoint short of its quorum is refused; a checkpoint inconsistent with the remembered one
+ * is refused as a fork (`kind: 'fork'`) and the remembered one is kept.
+ */
+export async function verifyInBrowser(
+  treeSize: number,
+  onProgress: (done: number, total: number) => void,
+  policy?: WitnessPolicy | null,
+): Promise<VerifyResult> {
   let missingEd25519 = false;
   const result = await verifyLog(
     {
@@ -57,7 +68,7 @@ export async function verifyInBrowser(treeSize: number, onProgress: (done: numbe
       },
       onProgress,
     },
-    { state: loadState(), sample: treeSize > FULL_VERIFY_LIMIT ? SAMPLE_SIZE : undefined },
+    { state: loadState(), sample: treeSize > FULL_VERIFY_LIMIT ? SAMPLE_SIZE : undefined, policy: policy ?? undefined },
   );
   if (missingEd25519) throw new NoEd25519Error('Ed25519 is not available in this browser');
   if (result.ok) {
