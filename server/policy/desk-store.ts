@@ -60,13 +60,9 @@ export function kyselyDeskStore(db: Db): DeskRows {
       return rows.map(toCommand).filter((c): c is PendingCommand => c !== null);
     },
     async takePendingCommand(id, now) {
-      return db.transaction().execute(async (trx) => {
-        const row = await trx.selectFrom('pending_commands').selectAll().where('id', '=', id).where('expires_at', '>', now).executeTakeFirst();
-        if (!row) return null;
-        // The delete decides who took it: of two nodes approving at once, one deletes a row, the other none.
-        const del = await trx.deleteFrom('pending_commands').where('id', '=', id).executeTakeFirst();
-        return Number(del.numDeletedRows) === 1 ? toCommand(row) : null;
-      });
+      // One statement decides who took it: of two nodes approving at once, one gets the row, the other none.
+      const row = await db.deleteFrom('pending_commands').where('id', '=', id).where('expires_at', '>', now).returningAll().executeTakeFirst();
+      return row ? toCommand(row) : null;
     },
     async addGrantLinks(account, granters, at) {
       if (granters.length === 0) return;

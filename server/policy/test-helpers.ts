@@ -8,7 +8,7 @@ import { buildApp } from '../app.js';
 import { createAccounts } from '../accounts/index.js';
 import { testConfig } from '../config/index.js';
 import { createMeetingStore } from '../meetings/index.js';
-import { openMemoryStorage } from '../storage/index.js';
+import { openMemoryStorage, openStorage } from '../storage/index.js';
 import { createTransparencyLog, type TransparencyLog } from '../transparency/index.js';
 import { createNullMedia } from '../../test/helpers/null-media.js';
 import { WsClient, type TestServer } from '../../test/helpers/app.js';
@@ -22,8 +22,10 @@ export interface PolicyTestServer extends TestServer {
   mediaRemovals: { participantId: string; at: number }[];
 }
 
-export async function startPolicyServer(opts: { geoTestMap?: string; config?: Record<string, string> } = {}): Promise<PolicyTestServer> {
-  const storage = await openMemoryStorage();
+export async function startPolicyServer(
+  opts: { geoTestMap?: string; config?: Record<string, string>; /** A SQLite file instead of memory (restart tests). */ sqlitePath?: string } = {},
+): Promise<PolicyTestServer> {
+  const storage = opts.sqlitePath ? await openStorage({ sqlitePath: opts.sqlitePath }) : await openMemoryStorage();
   const geoMap = opts.geoTestMap ?? '127.0.0.2=CN,127.0.0.3=HK,127.0.0.4=US,127.0.0.5=MO,127.0.0.6=TW,127.0.0.1=US';
   const config = testConfig({ COOKIE_SECURE: 'false', GEO_TEST_MAP: geoMap, ...opts.config });
   const log = await createTransparencyLog({
