@@ -549,3 +549,13 @@ export function ensureSystemdAnalyze() {
   if (canApt() && aptInstall(['systemd'])) return fs.existsSync('/usr/bin/systemd-analyze') ? '/usr/bin/systemd-analyze' : null;
   return null;
 }
+
+// ---- promtool (Prometheus's rule checker) for deploy/prometheus/alerts.yml ----
+
+/** promtool from Debian's `prometheus` package, installed with apt-get when root and missing; null if impossible. */
+export function ensurePromtool() {
+  const found = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find((p) => fs.existsSync(p));
+  if (found) return found;
+  if (canApt() && aptInstall(['prometheus'])) return fs.existsSync('/usr/bin/promtool') ? '/usr/bin/promtool' : null;
+  return null;
+}

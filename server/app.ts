@@ -40,7 +40,7 @@ import {
   type TransparencyLog,
 } from './transparency/index.js';
 import { startRetention, type RetentionJob, type Storage } from './storage/index.js';
-import { createMetrics, createMetricsGuard, type Metrics } from './http/index.js';
+import { countingTurnIssuer, createMetrics, createMetricsGuard, type Metrics } from './http/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -163,7 +163,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
     locate,
     judgeMediaPath: (path, current) => judgeMediaPath(path, current, infrastructure, (a) => locator.locate(a)),
     logger,
-    iceServers: iceServersFor(config.iceServers, config.turn),
+    iceServers: countingTurnIssuer(iceServersFor(config.iceServers, config.turn), () => metrics),
   });
   policy.attachPort(rooms);
   policy.attachLocator(locator); // every swap logs the file's SHA-256 first; API swaps need a second admin

@@ -1,5 +1,8 @@
-/** Prometheus metrics at /metrics. */
+/** Prometheus metrics at /metrics. The alert rules that use them: deploy/prometheus/alerts.yml. */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FastifyRequest } from 'fastify';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { AppError } from '../../protocol/errors.js';
@@ -11,9 +14,25 @@ interface Sources {
   log?: { witnesses(): { name: string; alarmsByReason: Partial<Record<string, number>> }[]; appendFailures(): number };
 }
 
+/** The version in package.json, read once when metrics are built ('unknown' if unreadable). */
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../package.json'), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
 export function createMetrics(src: Sources) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  // Always 1 while the process answers: `absent(parley_build_info)` finds a scrape target that
+  // is gone altogether, `up == 0` one that is down, and the label says which release runs.
+  new Gauge({ name: 'parley_build_info', help: 'Always 1; the running release in the version label', labelNames: ['version'], registers: [registry] }).set(
+    { version: packageVersion() },
+    1,
+  );
   const wsConnections = new Gauge({ name: 'parley_ws_connections', help: 'Open signaling sockets', registers: [registry] });
   new Gauge({
     name: 'parley_live_meetings',
@@ -81,7 +100,30 @@ export function createMetrics(src: Sources) {
       },
     });
   }
-  return { registry, wsConnections, enforcementActions };
+  const turnCredentials = new Counter({
+    name: 'parley_turn_credentials_issued_total',
+    help: 'Time-limited TURN credentials handed to joiners (one per join and reconnect when TURN_SECRET is set)',
+    registers: [registry],
+  });
+  return { registry, wsConnections, enforcementActions, turnCredentials };
+}
+
+/**
+ * The per-joiner ICE server issuer (meetings/turn.ts iceServersFor), counting each TURN
+ * credential it hands out in `parley_turn_credentials_issued_total`. `metrics` is read per call:
+ * the issuer is built before the metrics are.
+ */
+export function countingTurnIssuer<S extends { username?: string }>(
+  issue: (participantId: string) => S[],
+  metrics: () => Metrics,
+): (participantId: string) => S[] {
+  return (participantId) => {
+    const servers = issue(participantId);
+    // Only the joiner's own `<expiry>:<participant id>` credential, not static ICE_SERVERS ones.
+    const issued = servers.filter((s) => s.username?.endsWith(`:${participantId}`)).length;
+    if (issued > 0) metrics().turnCredentials.inc(issued);
+    return servers;
+  };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -33,6 +33,7 @@ export interface NginxHandle {
 interface ServicesModule {
   ensureNginxInstalled(): string | null;
   ensureSystemdAnalyze(): string | null;
+  ensurePromtool(): string | null;
   startNginx(opts: { site: string; ports: number[] }): Promise<NginxHandle>;
   ensureCoturn(opts?: CoturnOptions): Promise<CoturnHandle | null>;
   startCoturn(opts?: CoturnOptions): Promise<CoturnHandle>;
