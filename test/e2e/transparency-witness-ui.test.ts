@@ -10,7 +10,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuilt, freePort, launchBrowser, newContext } from './helpers/browser.js';
+import http from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { COSIGNATURE_ALG, formatVerifierKey } from '../../server/transparency/cosignature.js';
+import { ensureWebBuilt, freePort, launchBrowser, newContext, startServer } from './helpers/browser.js';
+import { signedInContext } from './helpers/people.js';
 import { runParley, startParley, type Proc } from '../integration/transparency-harness.js';
 import { forkAtRest, ORIGIN, policyText, seedLog, startLocalWitness, witnessesEnv, type LocalWitness } from '../integration/witness-harness.js';
 
@@ -106,4 +110,26 @@ describe('the transparency page with witnesses', () => {
     await expect.poll(() => page.getByTestId('fork-alarm').isVisible(), { timeout: 30_000 }).toBe(true);
     await context.close();
   }, 240_000);
+
+  it('lists a witness alarm in the admin console (zh-Hant)', async () => {
+    const broken = http.createServer((_req, res) => {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('internal error\n');
+    });
+    await new Promise<void>((r) => broken.listen(0, '127.0.0.1', () => r()));
+    const a = broken.address();
+    stops.push(() => new Promise<void>((r) => broken.close(() => r())));
+    const key = formatVerifierKey('ngo.test/witness', COSIGNATURE_ALG, randomBytes(32));
+    const server = await startServer({ WITNESSES: JSON.stringify([{ name: 'ngo', key, url: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}` }]) });
+    stops.push(() => server.stop());
+    const context = await signedInContext(browser, server, 'admin@example.test', ['admin'], { locale: 'zh-TW' });
+    const page = await context.newPage();
+    await page.goto('/admin');
+    const row = page.getByTestId('alarm-row').first();
+    await expect.poll(() => row.getAttribute('data-reason'), { timeout: 30_000 }).toBe('server_error');
+    expect(await row.textContent()).toMatch(/ngo · 見證者錯誤/);
+    expect(await page.getByTestId('witness-row').first().getAttribute('data-alarms')).not.toBe('0');
+    await page.getByTestId('witness-alarms').screenshot({ path: path.join(os.tmpdir(), 'parley-admin-alarms.png') });
+    await context.close();
+  }, 120_000);
 });
