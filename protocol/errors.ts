@@ -45,6 +45,13 @@ export const ERROR_CATALOG = {
     message: 'This meeting is end-to-end encrypted: chat must be sealed by the sender (and is plain elsewhere).',
   },
   MEETING_ELSEWHERE: { http: 409, ws: 4409, message: 'This meeting is hosted on another node; reconnect there.' },
+  ATTENDEE_CANNOT_PUBLISH: {
+    http: 403,
+    ws: 4403,
+    message: 'Attendees of an event only watch and listen; raise your hand and a host can make you a panelist.',
+  },
+  MICS_LOCKED: { http: 403, ws: 4403, message: 'The host has muted everyone and locked the mics.' },
+  NOT_AN_EVENT: { http: 409, ws: 4409, message: 'Panelists and attendees exist only in meetings created as events.' },
   E2EE_FIXED: { http: 409, ws: 4409, message: 'End-to-end encryption is fixed once a meeting has started.' },
   // location and policy
   LOCATION_RESTRICTED: {

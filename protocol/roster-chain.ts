@@ -4,7 +4,7 @@
  * the same head hash saw the same roster history. Shared by server and browser: no node-only
  * imports; the hash function is passed in (node:crypto on the server, WebCrypto in the browser).
  */
-export type RosterEventKind = 'join' | 'leave' | 'removal' | 'role' | 'lock' | 'unlock';
+export type RosterEventKind = 'join' | 'leave' | 'removal' | 'role' | 'lock' | 'unlock' | 'mute-all' | 'mics-lock' | 'mics-unlock';
 
 export interface RosterEventBody {
   v: 1;
@@ -16,7 +16,7 @@ export interface RosterEventBody {
   at: number;
   participantId?: string;
   displayName?: string;
-  role?: 'host' | 'cohost' | 'participant';
+  role?: 'host' | 'cohost' | 'participant' | 'panelist' | 'attendee';
   /** Base64 raw public identity key bound to the display name at join. */
   identityKey?: string;
   /**

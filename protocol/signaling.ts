@@ -31,7 +31,8 @@ export const CountryCode = z.string().regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 co
 export const DisplayName = z.string().trim().min(1).max(64);
 export const Layer = z.enum(['q', 'h', 'f']);
 export type Layer = z.infer<typeof Layer>;
-export const Role = z.enum(['host', 'cohost', 'participant']);
+/** `panelist` and `attendee` exist only in events: panelists publish, attendees only receive (ATTENDEE_CANNOT_PUBLISH). */
+export const Role = z.enum(['host', 'cohost', 'participant', 'panelist', 'attendee']);
 export type MeetingRole = z.infer<typeof Role>;
 
 /** A chat message as relayed: `text`, or `sealed` (end to end encrypted, opened by the clients). */
@@ -93,6 +94,12 @@ export const ClientMessage = z.discriminatedUnion('type', [
   req('host.lock', { locked: z.boolean() }),
   req('host.role', { participantId: Id, role: z.enum(['cohost', 'participant']) }),
   req('host.end', {}),
+  /** Events: promote an attendee to panelist (may publish), or demote a panelist back to attendee. */
+  req('host.panelist', { participantId: Id, panelist: z.boolean() }),
+  /** Ask every publisher but the hosts to mute their mic; `lock` keeps them from unmuting (MICS_LOCKED) until lifted. */
+  req('host.mute-all', { lock: z.boolean() }),
+  /** Lift (or set) the mic lock without muting anyone. */
+  req('host.mics-lock', { locked: z.boolean() }),
   req('ping', {}),
   /** An end-to-end media key, encrypted by the sender to one roster member; relayed unread. */
   req('e2ee.key', {
@@ -117,6 +124,8 @@ export interface RosterEntry {
   screen: boolean;
   /** Present (true) while the participant has a hand raised. */
   hand?: boolean;
+  /** When the hand went up (server clock, ms); hosts list hands in this order. */
+  handAt?: number;
   /** Present when the participant is in the waiting room (visible to hosts only). */
   waiting?: boolean;
   identityKey?: string;
@@ -129,6 +138,10 @@ export interface MeetingInfo {
   locked: boolean;
   waitingRoom: boolean;
   e2ee: boolean;
+  /** A large event: hosts and panelists publish, attendees only receive. Absent in ordinary meetings. */
+  event?: boolean;
+  /** Present (true) while the host keeps non-hosts' mics muted (`host.mute-all` with `lock`). */
+  micsLocked?: boolean;
 }
 
 export interface JoinResult {
@@ -191,7 +204,8 @@ export type ServerEvent =
   | { event: 'e2ee.key'; data: { from: string; blob: string } }
   | {
       event: 'host.notice';
-      data: { kind: 'enforcement'; count: number; jurisdiction: string; demandId: number; authority?: string };
+      /** `entryIndex`: the log entry that recorded this notice; the host's link to its receipt. */
+      data: { kind: 'enforcement'; count: number; jurisdiction: string; demandId: number; authority?: string; entryIndex?: number };
     };
 
 export type ServerMessage =

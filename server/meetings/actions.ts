@@ -17,6 +17,13 @@ function requireJoined(p: Participant): void {
   if (p.state !== 'joined') throw new AppError('OUT_OF_ORDER', 'Wait until the host admits you.');
 }
 
+const isHostRole = (p: Participant): boolean => p.role === 'host' || p.role === 'cohost';
+
+/** An event's attendee only receives: refused here, before the media server is reached. */
+function requirePublisher(p: Participant): void {
+  if (p.role === 'attendee') throw new AppError('ATTENDEE_CANNOT_PUBLISH');
+}
+
 /** Handle one message from a participant who has joined (or waits). Returns the result. */
 export async function handleInMeeting(mgr: RoomManager, room: Room, p: Participant, msg: InMeetingMessage): Promise<unknown> {
   const { media } = mgr.deps;
@@ -40,6 +47,7 @@ export async function handleInMeeting(mgr: RoomManager, room: Room, p: Participa
     }
     case 'media.publish':
       requireJoined(p);
+      requirePublisher(p);
       return { sdp: await media.publish(p.id, msg.sdp) };
     case 'media.answer':
       requireJoined(p);
@@ -65,6 +73,8 @@ export async function handleInMeeting(mgr: RoomManager, room: Room, p: Participa
       return { ok: true };
     case 'media.state': {
       requireJoined(p);
+      if (msg.audio || msg.video || msg.screen) requirePublisher(p);
+      if (msg.audio && !p.audio && room.micsLocked && !isHostRole(p)) throw new AppError('MICS_LOCKED');
       p.audio = msg.audio;
       p.video = msg.video;
       p.screen = msg.screen;
@@ -74,6 +84,8 @@ export async function handleInMeeting(mgr: RoomManager, room: Room, p: Participa
     }
     case 'hand.raise':
       requireJoined(p);
+      if (msg.raised && p.hand !== true) p.handAt = Date.now();
+      if (!msg.raised) delete p.handAt;
       p.hand = msg.raised;
       room.broadcast({ event: 'participant.updated', data: toRosterEntry(p) });
       return { ok: true };
@@ -134,7 +146,60 @@ async function handleHost(mgr: RoomManager, room: Room, p: Participant, msg: InM
       await store.end(room.id);
       mgr.endRoom(room.id, p.displayName);
       return { ok: true };
+    case 'host.panelist':
+      return setPanelist(mgr, room, msg.participantId, msg.panelist);
+    case 'host.mute-all':
+      muteAll(mgr, room, p, msg.lock);
+      return { ok: true };
+    case 'host.mics-lock':
+      setMicsLocked(room, msg.locked);
+      return { ok: true };
     default:
       throw new AppError('BAD_REQUEST', `Unhandled message ${msg.type}`);
   }
+}
+
+/**
+ * Promote an event's attendee to panelist (they may publish) or demote a panelist back. The
+ * role change is on the roster chain (a `role` event) before it takes effect; a demoted
+ * panelist's audio is cut at the SFU and any further publish is refused.
+ */
+function setPanelist(mgr: RoomManager, room: Room, participantId: string, panelist: boolean): { ok: true } {
+  if (!room.meeting.event) throw new AppError('NOT_AN_EVENT');
+  const target = mgr.requireParticipant(room, participantId);
+  if (target.state === 'waiting') throw new AppError('OUT_OF_ORDER', 'Admit them first.');
+  if (target.role !== (panelist ? 'attendee' : 'panelist')) throw new AppError('OUT_OF_ORDER', panelist ? 'Not an attendee.' : 'Not a panelist.');
+  target.role = panelist ? 'panelist' : 'attendee';
+  if (panelist) {
+    target.hand = false;
+    delete target.handAt;
+  } else {
+    target.audio = false;
+    target.video = false;
+    target.screen = false;
+    mgr.deps.media.setAudioMuted(target.id, true);
+  }
+  room.record('role', target);
+  room.broadcast({ event: 'participant.updated', data: toRosterEntry(target) });
+  return { ok: true };
+}
+
+/** Ask every publisher but the hosts to mute; with `lock`, they cannot unmute until it is lifted. */
+function muteAll(mgr: RoomManager, room: Room, by: Participant, lock: boolean): void {
+  room.record('mute-all');
+  if (lock) setMicsLocked(room, true);
+  for (const t of room.participants.values()) {
+    if (t.state !== 'joined' || isHostRole(t) || !t.audio) continue;
+    t.audio = false;
+    mgr.deps.media.setAudioMuted(t.id, true);
+    sendEvent(t, { event: 'you.muted', data: { by: by.displayName } });
+    room.broadcast({ event: 'participant.updated', data: toRosterEntry(t) });
+  }
+}
+
+function setMicsLocked(room: Room, locked: boolean): void {
+  if (room.micsLocked === locked) return;
+  room.record(locked ? 'mics-lock' : 'mics-unlock');
+  room.micsLocked = locked;
+  room.broadcast({ event: 'meeting.updated', data: room.info() });
 }

@@ -14,6 +14,7 @@ export function toMeeting(row: MeetingsTable): MeetingRecord {
     hasPasscode: row.passcode_hash !== null,
     waitingRoom: row.waiting_room === 1,
     e2ee: row.e2ee === 1,
+    event: row.event === 1,
     locked: row.locked === 1,
     scheduledAt: row.scheduled_at,
     createdAt: row.created_at,
@@ -31,6 +32,7 @@ export interface NewMeeting {
   passcode?: string | undefined;
   waitingRoom?: boolean | undefined;
   e2ee?: boolean | undefined;
+  event?: boolean | undefined;
   scheduledAt?: number | null | undefined;
 }
 
@@ -65,6 +67,7 @@ export function createMeetingStore(db: Db, opts: { passcodeLimits?: PasscodeLimi
         passcode_hash: input.passcode ? await passcodes.hash(id, input.passcode) : null,
         waiting_room: input.waitingRoom ? 1 : 0,
         e2ee: input.e2ee ? 1 : 0,
+        event: input.event ? 1 : 0,
         locked: 0,
         scheduled_at: input.scheduledAt ?? null,
         created_at: Date.now(),

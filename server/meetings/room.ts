@@ -26,6 +26,8 @@ export interface Participant {
   screen: boolean;
   /** Hand raised (roster `hand`); absent until first raised. */
   hand?: boolean;
+  /** When the hand went up (roster `handAt`), for the hosts' "hands raised" list. */
+  handAt?: number;
   joinedAt: number;
   /** Timer that drops a disconnected entry after the reconnect grace period. */
   graceTimer: NodeJS.Timeout | null;
@@ -36,6 +38,8 @@ export class Room {
   readonly notices: HostNotice[] = [];
   meeting: MeetingRecord;
   activeSpeaker: string | null = null;
+  /** Host muted everyone and keeps non-hosts from unmuting (`host.mute-all` with `lock`). */
+  micsLocked = false;
   /** The roster's hash chain: every join, leave, removal, role change and lock, in order. */
   readonly chain: RosterEvent[] = [];
   /** Roster changes queued for the clients that take them batched (`roster.events`). */
@@ -58,6 +62,8 @@ export class Room {
       locked: this.meeting.locked,
       waitingRoom: this.meeting.waitingRoom,
       e2ee: this.meeting.e2ee,
+      ...(this.meeting.event ? { event: true } : {}),
+      ...(this.micsLocked ? { micsLocked: true } : {}),
     };
   }
 
@@ -162,7 +168,10 @@ export function toRosterEntry(p: Participant): RosterEntry {
     screen: p.screen,
     joinedAt: p.joinedAt,
   };
-  if (p.hand === true) e.hand = true;
+  if (p.hand === true) {
+    e.hand = true;
+    if (p.handAt !== undefined) e.handAt = p.handAt;
+  }
   if (p.state === 'waiting') e.waiting = true;
   if (p.identityKey !== undefined) e.identityKey = p.identityKey;
   return e;

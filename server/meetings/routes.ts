@@ -17,6 +17,8 @@ const NewMeeting = z
     passcode: Passcode.optional(),
     waitingRoom: z.boolean().optional(),
     e2ee: z.boolean().optional(),
+    /** A large event: attendees receive only (fixed at creation). */
+    event: z.boolean().optional(),
     scheduledAt: z.number().int().positive().optional(),
   })
   .strict();
@@ -47,6 +49,7 @@ export function meetingRoutes(app: FastifyInstance, deps: MeetingRouteDeps): voi
     hasPasscode: m.hasPasscode,
     waitingRoom: m.waitingRoom,
     e2ee: m.e2ee,
+    event: m.event,
     locked: m.locked,
     scheduledAt: m.scheduledAt,
     createdAt: m.createdAt,
@@ -107,6 +110,7 @@ export function meetingRoutes(app: FastifyInstance, deps: MeetingRouteDeps): voi
       scheduledAt: m.scheduledAt,
       ended: m.endedAt !== null,
       e2ee: m.e2ee,
+      event: m.event,
     };
   });
 

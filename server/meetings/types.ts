@@ -1,4 +1,4 @@
-import type { RemovalNotice, ServerMessage } from '../../protocol/signaling.js';
+import type { MeetingRole, RemovalNotice, ServerMessage } from '../../protocol/signaling.js';
 
 /** Where a participant is, with the evidence (shape of geo/'s Location). */
 export interface ParticipantLocation {
@@ -39,7 +39,7 @@ export interface LiveParticipant {
   participantId: string;
   userId: string | null;
   displayName: string;
-  role: 'host' | 'cohost' | 'participant';
+  role: MeetingRole;
   state: 'waiting' | 'joined' | 'disconnected';
   location: ParticipantLocation;
   joinedAt: number;
@@ -52,6 +52,8 @@ export interface MeetingRecord {
   hasPasscode: boolean;
   waitingRoom: boolean;
   e2ee: boolean;
+  /** A large event: non-hosts join as attendees (receive only) and hosts promote panelists. */
+  event?: boolean;
   locked: boolean;
   scheduledAt: number | null;
   createdAt: number;
@@ -80,6 +82,8 @@ export interface HostNotice {
   demandId: number;
   authority?: string;
   at: number;
+  /** The log entry that recorded this notice (notice.sent): the host's link to its receipt. */
+  entryIndex?: number;
 }
 
 export interface SurveyedMeeting {

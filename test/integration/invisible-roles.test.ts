@@ -100,6 +100,9 @@ function payloads(s: Scene): Record<string, Record<string, unknown>> {
     'host.lock': { locked: false },
     'host.role': { participantId: s.annPid, role: 'cohost' },
     'host.end': {},
+    'host.panelist': { participantId: s.annPid, panelist: true },
+    'host.mute-all': { lock: true },
+    'host.mics-lock': { locked: true },
     'e2ee.key': { to: s.annPid, blob: 'AAAA' },
   };
 }
