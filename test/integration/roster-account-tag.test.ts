@@ -1,5 +1,5 @@
 /**
- * The roster chain's `account` tag (trust on first use in the browser, key-pins.ts): the same
+ * The roster chain's `account` tag (trust on first use in the browser, web/src/security/pins.ts): the same
  * for one account in every meeting, different between accounts, absent for guests, and never
  * the account id itself.
  */

@@ -20,7 +20,7 @@ import {
   type RosterEvent,
 } from '../../../protocol/roster-chain.js';
 import { sha256Hex } from './encoding.js';
-import { KeyPins } from './key-pins.js';
+import { KeyPins } from './pins.js';
 
 export type Member = ChainMember;
 

@@ -1,11 +1,11 @@
 /**
  * A4: a server that says a live E2EE meeting is now plain must not get plain chat or plain
  * media from this client. The session fixes its mode at join, remembers meetings seen as
- * E2EE (e2ee-pin.ts), and raises the downgrade alarm instead of following the claim.
+ * E2EE (pins.ts), and raises the downgrade alarm instead of following the claim.
  */
 import { describe, expect, it } from 'vitest';
 import type { JoinResult, MeetingInfo } from '../../../protocol/signaling.js';
-import { isPinnedE2ee, observeE2ee, type PinStore } from './e2ee-pin.js';
+import { isPinnedE2ee, observeE2ee, type PinStore } from './pins.js';
 import { SecuritySession, type SecuritySignaling } from './e2ee-session.js';
 import { generateIdentity } from './identity.js';
 

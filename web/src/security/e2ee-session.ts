@@ -6,10 +6,10 @@
 import type { RosterEvent } from '../../../protocol/roster-chain.js';
 import type { JoinResult, MeetingInfo } from '../../../protocol/signaling.js';
 import { ChainKeeper, type ChainState } from './chain-keeper.js';
-import { observeE2ee, type PinStore } from './e2ee-pin.js';
+import { observeE2ee, type PinStore } from './pins.js';
 import type { DeviceIdentity } from './identity.js';
 import { KeyManager, type KeyEvent } from './key-manager.js';
-import type { KeyPins } from './key-pins.js';
+import type { KeyPins } from './pins.js';
 import type { TransformOptions, WorkerMessage, WorkerStats } from './worker-protocol.js';
 
 type SecurityEventName = 'roster.event' | 'media.receivers' | 'e2ee.key' | 'meeting.updated';
@@ -34,9 +34,9 @@ export interface SessionOptions {
   createWorker?: () => Worker;
   rotateMs?: number;
   exposeKeysForTest?: boolean;
-  /** Where meetings seen as E2EE are remembered (default: localStorage; see e2ee-pin.ts). */
+  /** Where meetings seen as E2EE are remembered (default: localStorage; see pins.ts). */
   pins?: PinStore;
-  /** Identity keys trusted per account (default: localStorage; see key-pins.ts). */
+  /** Identity keys trusted per account (default: localStorage; see pins.ts). */
   keyPins?: KeyPins;
 }
 
@@ -54,7 +54,7 @@ export class SecuritySession {
   readonly chain: ChainKeeper;
   /**
    * Whether this meeting is end to end encrypted here: fixed when the session starts, true if
-   * the server said so or this browser saw it so before (e2ee-pin.ts). Nothing the server
+   * the server said so or this browser saw it so before (pins.ts). Nothing the server
    * says later turns it off; a claim that it is off raises `downgrade` instead.
    */
   readonly e2ee: boolean;

@@ -14,7 +14,7 @@ import { createE2eeWorker } from './worker-factory.js';
 export { deviceIdentity, type DeviceIdentity } from './identity.js';
 export { SecuritySession, transformSupport, type SecuritySignaling, type EncryptionState } from './e2ee-session.js';
 export { ChainKeeper, type SecurityWarning, type ChainState } from './chain-keeper.js';
-export { isPinnedE2ee, observeE2ee } from './e2ee-pin.js';
+export { isPinnedE2ee, observeE2ee } from './pins.js';
 export { registerSecurityI18n, SECURITY_NS } from './i18n.js';
 
 /** The production session: Vite-bundled transform worker, E2EE as the meeting says. */

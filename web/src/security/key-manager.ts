@@ -154,7 +154,7 @@ export class KeyManager {
     if (this.#pending) clearTimeout(this.#pending);
   }
 
-  /** Verified members whose identity key this browser trusts (chain-keeper.ts, key-pins.ts). */
+  /** Verified members whose identity key this browser trusts (chain-keeper.ts, pins.ts). */
   #trusted(): Set<string> {
     return new Set([...this.#o.chain.members.keys()].filter((id) => this.#o.chain.isTrusted(id)));
   }

@@ -9,10 +9,10 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { canonicalRosterEvent, GENESIS, type RosterEvent, type RosterEventBody } from '../../../protocol/roster-chain.js';
 import { ChainKeeper } from './chain-keeper.js';
-import type { PinStore } from './e2ee-pin.js';
+import type { PinStore } from './pins.js';
 import { generateIdentity, type DeviceIdentity } from './identity.js';
 import { KeyManager } from './key-manager.js';
-import { KeyPins } from './key-pins.js';
+import { KeyPins } from './pins.js';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 

@@ -134,7 +134,7 @@ export class RoomLink {
     this.#newMediaSession();
     this.#session?.close();
     // Remember a meeting seen as E2EE from the first result (the waiting room's too), so an
-    // admission that claims otherwise cannot start a plain session (security/e2ee-pin.ts).
+    // admission that claims otherwise cannot start a plain session (security/pins.ts).
     observeE2ee(r.meeting.meetingId, r.meeting.e2ee);
     this.#session = r.state === 'joined' ? createSecuritySession(this.#client, r, this.#identity) : null;
     this.#emit();
