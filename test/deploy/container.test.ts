@@ -35,6 +35,8 @@ function serviceBlock(text: string, name: string): string {
   return lines.slice(start + 1, end < 0 ? undefined : end).join('\n');
 }
 
+const containerfile = () => instructions(read('deploy/container/Containerfile'));
+
 describe('deploy/container/Containerfile', () => {
   const ins = instructions(read('deploy/container/Containerfile'));
   const last = ins.slice(ins.map((i) => i.op).lastIndexOf('FROM'));
@@ -63,6 +65,21 @@ describe('deploy/container/Containerfile', () => {
     const dataDir = /DATA_DIR=(\S+)/.exec(env)?.[1];
     expect(dataDir).toBeDefined();
     expect(last.find((i) => i.op === 'VOLUME')?.args).toContain(dataDir);
+  });
+});
+
+describe('deploy/container/Containerfile.dockerignore', () => {
+  // The build copies the repository root (COPY . .): whatever this file does not exclude is in
+  // the image, for anyone who pulls it. A developer's data directory holds the log's signing and
+  // pseudonym keys (data/keys), and a backup's key file sits beside the backup.
+  const patterns = read('deploy/container/Containerfile.dockerignore')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+
+  it('keeps local data, keys, backups, certificates and secrets out of the build context', () => {
+    expect(containerfile().some((i) => i.op === 'COPY' && /^\.\s/.test(i.args))).toBe(true);
+    for (const p of ['.git', 'node_modules', 'data', '**/keys', '**/*.keys', '*.db', '*.db-wal', '*.pem', '*.key', '.env']) expect(patterns, p).toContain(p);
   });
 });
 
