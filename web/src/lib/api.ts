@@ -46,6 +46,8 @@ export interface PublicMeeting {
   scheduledAt: number | null;
   ended: boolean;
   e2ee: boolean;
+  /** A large event: attendees join receive-only. */
+  event?: boolean;
 }
 
 export interface EnforcementNotice {
@@ -111,7 +113,7 @@ export const api = {
   logout: () => apiFetch<unknown>('POST', '/api/auth/logout', {}),
   me: () => apiFetch<{ user: User }>('GET', '/api/auth/me'),
   listMeetings: () => apiFetch<{ meetings: Meeting[] }>('GET', '/api/meetings'),
-  createMeeting: (b: { title: string; passcode?: string; waitingRoom?: boolean; scheduledAt?: number; e2ee?: boolean }) =>
+  createMeeting: (b: { title: string; passcode?: string; waitingRoom?: boolean; scheduledAt?: number; e2ee?: boolean; event?: boolean }) =>
     apiFetch<{ meeting: Meeting }>('POST', '/api/meetings', b),
   updateMeeting: (id: string, b: { title?: string; passcode?: string | null; waitingRoom?: boolean; scheduledAt?: number | null; e2ee?: boolean }) =>
     apiFetch<{ meeting: Meeting }>('PATCH', `/api/meetings/${enc(id)}`, b),

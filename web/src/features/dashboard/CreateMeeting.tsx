@@ -21,12 +21,14 @@ export function CreateMeeting({ user, onCreated }: { user: User; onCreated: (m: 
   const [passcode, setPasscode] = useState('');
   const [waitingRoom, setWaitingRoom] = useState(false);
   const [e2ee, setE2ee] = useState(false);
+  const [event, setEvent] = useState(false);
   const { busy, error, submit } = useSubmit(async () => {
     const body: Parameters<typeof api.createMeeting>[0] = {
       title: title.trim() || t('dashboard.defaultTitle', { name: user.displayName }),
       waitingRoom,
       e2ee,
     };
+    if (event) body.event = true;
     if (passcode) body.passcode = passcode;
     if (mode === 'scheduled') body.scheduledAt = new Date(when).getTime();
     const { meeting } = await api.createMeeting(body);
@@ -86,6 +88,13 @@ export function CreateMeeting({ user, onCreated }: { user: User; onCreated: (m: 
           <input type="checkbox" checked={e2ee} onChange={(e) => setE2ee(e.target.checked)} data-testid="create-e2ee" />
           {t('dashboard.e2ee')}
         </label>
+        <label className="check">
+          <input type="checkbox" checked={event} onChange={(e) => setEvent(e.target.checked)} aria-describedby="create-event-hint" data-testid="create-event" />
+          {t('dashboard.event')}
+        </label>
+        <p id="create-event-hint" className="muted small">
+          {t('dashboard.eventHint')}
+        </p>
         {mode === 'instant' && <p className="muted small">{t('dashboard.instantHint')}</p>}
         {error && (
           <p className="error" role="alert">

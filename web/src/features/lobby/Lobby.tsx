@@ -24,7 +24,9 @@ export function Lobby(props: { info: PublicMeeting; onJoined: (j: Joined) => voi
   const { t, i18n } = useTranslation();
   const { user } = useAuth();
   const { info } = props;
-  const preview = usePreview();
+  // An event: everyone joins without camera or microphone (attendees only receive; a host or
+  // panelist turns them on in the room).
+  const preview = usePreview(info.event !== true);
   const [name, setName] = useState(() => load(NAME_KEY) ?? user?.displayName ?? '');
   const [passcode, setPasscode] = useState(() => new URLSearchParams(location.search).get('pwd') ?? '');
   const [busy, setBusy] = useState(false);
@@ -146,6 +148,7 @@ export function Lobby(props: { info: PublicMeeting; onJoined: (j: Joined) => voi
           <li>{t('lobby.rosterNote')}</li>
           {info.waitingRoom && <li>{t('lobby.waitingRoomNote')}</li>}
           {info.e2ee && <li>{t('lobby.e2eeNote')}</li>}
+          {info.event === true && <li data-testid="lobby-event-note">{t('lobby.eventNote')}</li>}
         </ul>
       </form>
     </main>

@@ -3,10 +3,11 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 
 export type PreviewProblem = 'denied' | 'none' | null;
 
-export function usePreview() {
+/** `ask: false` (an event: attendees only receive): no camera or microphone is requested. */
+export function usePreview(ask = true) {
   const [stream, setStream] = useState<MediaStream | null>(null);
-  const [micOn, setMicOn] = useState(true);
-  const [camOn, setCamOn] = useState(true);
+  const [micOn, setMicOn] = useState(ask);
+  const [camOn, setCamOn] = useState(ask);
   const [problem, setProblem] = useState<PreviewProblem>(null);
   const handedOver = useRef(false);
   const streamRef = useRef<MediaStream | null>(null);
@@ -14,6 +15,7 @@ export function usePreview() {
   const settled = useRef<Promise<void>>(Promise.resolve());
 
   useEffect(() => {
+    if (!ask) return;
     let cancelled = false;
     const md = navigator.mediaDevices as MediaDevices | undefined;
     if (!md?.getUserMedia) {
@@ -61,7 +63,7 @@ export function usePreview() {
       cancelled = true;
       if (!handedOver.current) for (const t of streamRef.current?.getTracks() ?? []) t.stop();
     };
-  }, []);
+  }, [ask]);
 
   const toggleMic = useCallback(() => {
     const track = streamRef.current?.getAudioTracks()[0];

@@ -16,6 +16,7 @@ function CtlButton(props: {
   badge?: number;
   testId: string;
   expanded?: boolean;
+  disabled?: boolean;
 }) {
   const cls = ['ctl', props.off ? 'ctl-off' : '', props.danger ? 'ctl-danger' : '', props.pressed ? 'ctl-active' : ''].filter(Boolean).join(' ');
   return (
@@ -25,6 +26,7 @@ function CtlButton(props: {
       onClick={props.onClick}
       aria-pressed={props.pressed}
       aria-expanded={props.expanded}
+      disabled={props.disabled}
       aria-label={props.name ?? props.label}
       title={props.name ?? props.label}
       data-testid={props.testId}
@@ -51,6 +53,10 @@ export function Controls(props: {
   waitingCount: number;
   unread: number;
   hand: boolean;
+  /** False for an event's attendee: no mic, camera or share; the hand asks to speak. */
+  canPublish: boolean;
+  /** The host keeps mics muted (`micsLocked`): unmuting is not possible until lifted. */
+  micLocked: boolean;
   onMic: () => void;
   onCam: () => void;
   onShare: () => void;
@@ -62,23 +68,28 @@ export function Controls(props: {
   const { t } = useTranslation();
   return (
     <nav className="controls" aria-label={t('meeting.controls')}>
-      <CtlButton
-        label={props.micOn ? t('meeting.muteMic') : t('meeting.unmuteMic')}
-        short={props.micOn ? t('meeting.muteShort') : t('meeting.unmuteShort')}
-        icon={props.micOn ? 'mic' : 'mic-off'}
-        off={!props.micOn}
-        onClick={props.onMic}
-        testId="toggle-mic"
-      />
-      <CtlButton
-        label={props.camOn ? t('meeting.stopCamera') : t('meeting.startCamera')}
-        short={t('meeting.videoShort')}
-        icon={props.camOn ? 'cam' : 'cam-off'}
-        off={!props.camOn}
-        onClick={props.onCam}
-        testId="toggle-camera"
-      />
-      {props.canShare && (
+      {props.canPublish && (
+        <CtlButton
+          label={props.micOn ? t('meeting.muteMic') : props.micLocked ? t('meeting.micLocked') : t('meeting.unmuteMic')}
+          short={props.micOn ? t('meeting.muteShort') : t('meeting.unmuteShort')}
+          icon={props.micOn ? 'mic' : 'mic-off'}
+          off={!props.micOn}
+          disabled={!props.micOn && props.micLocked}
+          onClick={props.onMic}
+          testId="toggle-mic"
+        />
+      )}
+      {props.canPublish && (
+        <CtlButton
+          label={props.camOn ? t('meeting.stopCamera') : t('meeting.startCamera')}
+          short={t('meeting.videoShort')}
+          icon={props.camOn ? 'cam' : 'cam-off'}
+          off={!props.camOn}
+          onClick={props.onCam}
+          testId="toggle-camera"
+        />
+      )}
+      {props.canPublish && props.canShare && (
         <CtlButton
           label={props.sharing ? t('meeting.stopShare') : t('meeting.share')}
           short={t('meeting.shareShort')}
@@ -109,7 +120,7 @@ export function Controls(props: {
         testId="toggle-chat"
       />
       <CtlButton
-        label={props.hand ? t('meeting.lowerHand') : t('meeting.raiseHand')}
+        label={props.hand ? t('meeting.lowerHand') : props.canPublish ? t('meeting.raiseHand') : t('meeting.raiseHandToSpeak')}
         short={t('meeting.handShort')}
         icon="hand"
         pressed={props.hand}

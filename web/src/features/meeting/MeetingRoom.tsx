@@ -43,6 +43,9 @@ export function MeetingRoom(props: { client: SignalingClient; join: JoinResult; 
   const [mutedBy, setMutedBy] = useState<string | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
   const isHost = isHostRole(room.role);
+  /** An event's attendee only receives: no mic, camera or share until a host promotes them. */
+  const canPublish = room.role !== 'attendee';
+  const micLocked = room.meeting.micsLocked === true && !isHost;
   const left = useRef(false);
   const [shortcutsOn, setShortcutsOn] = useShortcutsSetting();
   const heading = useRef<HTMLHeadingElement>(null);
@@ -127,8 +130,11 @@ export function MeetingRoom(props: { client: SignalingClient; join: JoinResult; 
   const self = room.roster.find((p) => p.participantId === room.selfId);
   const handUp = self?.hand === true;
   const onShortcut = (a: ShortcutAction) => {
-    if (a === 'mic') void media.setMic(!media.micOn);
-    else if (a === 'camera') void media.setCamera(!media.camOn);
+    if ((a === 'mic' || a === 'camera') && !canPublish) return;
+    if (a === 'mic') {
+      if (!media.micOn && micLocked) return;
+      void media.setMic(!media.micOn);
+    } else if (a === 'camera') void media.setCamera(!media.camOn);
     else if (a === 'hand') run('hand.raise', { raised: !handUp });
     else togglePanel(a);
   };
@@ -136,7 +142,9 @@ export function MeetingRoom(props: { client: SignalingClient; join: JoinResult; 
     enabled: shortcutsOn && room.phase === 'joined',
     micOn: media.micOn,
     onAction: onShortcut,
-    onTalk: (on) => void media.setMic(on),
+    onTalk: (on) => {
+      if (canPublish && !(on && micLocked)) void media.setMic(on);
+    },
   });
 
   const actions: HostActions = {
@@ -145,6 +153,9 @@ export function MeetingRoom(props: { client: SignalingClient; join: JoinResult; 
     mute: (id) => run('host.mute', { participantId: id }),
     remove: (id) => run('host.remove', { participantId: id }),
     setRole: (id, role) => run('host.role', { participantId: id, role }),
+    setPanelist: (id, panelist) => run('host.panelist', { participantId: id, panelist }),
+    muteAll: (lock) => run('host.mute-all', { lock }),
+    micsLock: (locked) => run('host.mics-lock', { locked }),
     lock: (locked) => run('host.lock', { locked }),
     endForAll: () => run('host.end', {}),
   };
@@ -169,6 +180,12 @@ export function MeetingRoom(props: { client: SignalingClient; join: JoinResult; 
             {t('meeting.participants', { count: room.roster.length })}
           </span>
           {room.meeting.locked && <span className="chip chip-warn">{t('meeting.locked')}</span>}
+          {room.meeting.event === true && (
+            <span className="chip" data-testid="event-role">
+              {t(`meeting.${room.role}`)}
+            </span>
+          )}
+          {room.meeting.micsLocked === true && <span className="chip chip-warn">{t('meeting.micsLockedChip')}</span>}
           {security && e2ee ? <SecurityIndicator session={security} /> : e2ee && <span className="chip">{t('meeting.e2ee')}</span>}
           {talking && (
             <span className="chip chip-live" data-testid="push-to-talk">
@@ -198,6 +215,11 @@ export function MeetingRoom(props: { client: SignalingClient; join: JoinResult; 
           props.onLeft();
         }}
       />
+      {!canPublish && (
+        <p className="banners small muted event-note" role="note" data-testid="attendee-note">
+          {t('meeting.attendeeNote')}
+        </p>
+      )}
       {security && <DowngradeAlarm session={security} onLeave={leave} />}
       {security && (
         <div className="banners security-banners">
@@ -206,9 +228,10 @@ export function MeetingRoom(props: { client: SignalingClient; join: JoinResult; 
       )}
       <main id="main" className="room-main">
         <VideoGrid
-          roster={room.roster}
+          // An event's stage: hosts and panelists. Attendees are in the roster panel, not in tiles.
+          roster={room.meeting.event === true ? room.roster.filter((p) => p.role !== 'attendee') : room.roster}
           selfId={room.selfId}
-          self={self ? { ...self, audio: media.micOn, video: media.camOn } : undefined}
+          self={self && canPublish ? { ...self, audio: media.micOn, video: media.camOn } : undefined}
           local={media.local}
           localScreen={media.screen}
           remote={media.remote}
@@ -298,6 +321,8 @@ export function MeetingRoom(props: { client: SignalingClient; join: JoinResult; 
         waitingCount={isHost ? room.waiting.length : 0}
         unread={unread}
         hand={handUp}
+        canPublish={canPublish}
+        micLocked={micLocked}
         onMic={() => void media.setMic(!media.micOn)}
         onCam={() => void media.setCamera(!media.camOn)}
         onShare={() => void media.toggleScreen()}

@@ -1,7 +1,15 @@
-import { useState, type ReactNode } from 'react';
+import { useMemo, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { MeetingInfo, RosterEntry } from '../../../../protocol/signaling.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import { filterRoster, handsInOrder, rosterCounts } from './roster-view.js';
+import { RosterRow } from './RosterRow.js';
+import { RosterWindow } from './RosterWindow.js';
+
+/** Above this many people the list is a window of fixed-height rows (only the visible ones exist). */
+const VIRTUAL_FROM = 40;
+/** Above this many people the list can be searched by name. */
+const SEARCH_FROM = 8;
 
 export interface HostActions {
   admit(id: string): void;
@@ -9,6 +17,11 @@ export interface HostActions {
   mute(id: string): void;
   remove(id: string): void;
   setRole(id: string, role: 'cohost' | 'participant'): void;
+  /** Events: promote an attendee to panelist, or demote a panelist. */
+  setPanelist(id: string, panelist: boolean): void;
+  /** Ask every publisher but the hosts to mute; `lock` keeps them muted. */
+  muteAll(lock: boolean): void;
+  micsLock(locked: boolean): void;
   lock(locked: boolean): void;
   endForAll(): void;
 }
@@ -29,7 +42,21 @@ export function RosterPanel(props: {
   const { t } = useTranslation();
   const [removing, setRemoving] = useState<RosterEntry | null>(null);
   const [ending, setEnding] = useState(false);
+  const [query, setQuery] = useState('');
   const { actions } = props;
+  const event = props.meeting.event === true;
+  const counts = useMemo(() => rosterCounts(props.roster), [props.roster]);
+  const hands = useMemo(() => handsInOrder(props.roster), [props.roster]);
+  const shown = useMemo(() => filterRoster(props.roster, query), [props.roster, query]);
+  const rowProps = {
+    selfId: props.selfId,
+    speaker: props.speaker,
+    isHost: props.isHost,
+    isOwner: props.isOwner,
+    event,
+    actions,
+    onRemove: setRemoving,
+  };
 
   return (
     <div className="panel-body">
@@ -55,64 +82,65 @@ export function RosterPanel(props: {
           </ul>
         </section>
       )}
+      {props.isHost && hands.length > 0 && (
+        <section aria-labelledby="hands-h" className="hands-list" data-testid="hands-list">
+          <h3 id="hands-h">
+            {t('meeting.handsRaised')} ({hands.length})
+          </h3>
+          <ol className="roster">
+            {hands.map((p) => (
+              <li key={p.participantId} className="roster-row" data-testid="hand-item" data-participant-id={p.participantId}>
+                <span className="roster-name">{p.participantId === props.selfId ? t('meeting.nameYou', { name: p.displayName }) : p.displayName}</span>
+                {event && p.role === 'attendee' && (
+                  <button
+                    type="button"
+                    className="btn btn-primary btn-small"
+                    onClick={() => actions.setPanelist(p.participantId, true)}
+                    aria-label={t('meeting.promoteName', { name: p.displayName })}
+                    data-testid="hand-promote"
+                  >
+                    {t('meeting.promote')}
+                  </button>
+                )}
+              </li>
+            ))}
+          </ol>
+        </section>
+      )}
       <section aria-labelledby="roster-h">
         <h3 id="roster-h" tabIndex={-1}>
           {t('meeting.inMeeting')} ({props.roster.length})
         </h3>
-        <ul className="roster" data-testid="roster-list">
-          {props.roster.map((p) => {
-            const self = p.participantId === props.selfId;
-            return (
-              <li key={p.participantId} className="roster-row" data-testid="roster-item" data-participant-id={p.participantId}>
-                <span className={props.speaker === p.participantId ? 'roster-name speaking-text' : 'roster-name'}>
-                  <span data-testid="roster-name">{self ? t('meeting.nameYou', { name: p.displayName }) : p.displayName}</span>
-                  {p.role !== 'participant' && <span className="chip">{t(`meeting.${p.role}`)}</span>}
-                </span>
-                <span className="roster-icons">
-                  {p.hand === true && <span className="icon icon-hand dark" role="img" aria-label={t('meeting.handRaised')} data-testid="roster-hand" />}
-                  {!p.audio && <span className="icon icon-mic-off dark" role="img" aria-label={t('meeting.muted')} />}
-                  {!p.video && <span className="icon icon-cam-off dark" role="img" aria-label={t('meeting.cameraOffLabel')} />}
-                  {p.screen && <span className="chip">{t('meeting.sharing')}</span>}
-                </span>
-                {props.isHost && !self && p.role !== 'host' && (
-                  <details className="row-menu">
-                    <summary aria-label={t('meeting.actionsFor', { name: p.displayName })} data-testid="participant-menu">
-                      ⋯
-                    </summary>
-                    <div
-                      className="menu"
-                      role="group"
-                      aria-label={t('meeting.actionsFor', { name: p.displayName })}
-                      onClick={(e) => {
-                        // Close the menu once an action is chosen.
-                        const details = e.currentTarget.closest('details');
-                        if (details && (e.target as HTMLElement).closest('button')) details.open = false;
-                      }}
-                    >
-                      {p.audio && (
-                        <button type="button" onClick={() => actions.mute(p.participantId)} data-testid="host-mute">
-                          {t('meeting.muteParticipant')}
-                        </button>
-                      )}
-                      {props.isOwner && (
-                        <button
-                          type="button"
-                          onClick={() => actions.setRole(p.participantId, p.role === 'cohost' ? 'participant' : 'cohost')}
-                          data-testid="host-role"
-                        >
-                          {p.role === 'cohost' ? t('meeting.revokeCohost') : t('meeting.makeCohost')}
-                        </button>
-                      )}
-                      <button type="button" className="danger-text" onClick={() => setRemoving(p)} data-testid="host-remove">
-                        {t('meeting.removeParticipant')}
-                      </button>
-                    </div>
-                  </details>
-                )}
-              </li>
-            );
-          })}
-        </ul>
+        <p className="roster-counts small muted" data-testid="roster-counts">
+          {event
+            ? t('meeting.countsEvent', { speakers: counts.speakers, attendees: counts.attendees, hands: counts.hands })
+            : t('meeting.countsMeeting', { hands: counts.hands })}
+        </p>
+        {props.roster.length > SEARCH_FROM && (
+          <label className="field roster-search">
+            <span>{t('meeting.searchRoster')}</span>
+            <input type="search" value={query} onChange={(e) => setQuery(e.target.value)} autoComplete="off" data-testid="roster-search" />
+          </label>
+        )}
+        {query.trim() !== '' && (
+          <p className="small muted" role="status" data-testid="roster-matches">
+            {t('meeting.searchMatches', { count: shown.length })}
+          </p>
+        )}
+        {shown.length > VIRTUAL_FROM ? (
+          <RosterWindow count={shown.length} label={t('meeting.inMeeting')}>
+            {(i, style) => {
+              const p = shown[i];
+              return p ? <RosterRow key={p.participantId} p={p} {...rowProps} pos={{ index: i, size: shown.length, style }} /> : null;
+            }}
+          </RosterWindow>
+        ) : (
+          <ul className="roster" data-testid="roster-list">
+            {shown.map((p) => (
+              <RosterRow key={p.participantId} p={p} {...rowProps} />
+            ))}
+          </ul>
+        )}
       </section>
       {props.security}
       {props.isHost && (
@@ -120,6 +148,18 @@ export function RosterPanel(props: {
           <h3 id="hostctl-h">{t('meeting.hostControls')}</h3>
           <button type="button" className="btn" onClick={() => actions.lock(!props.meeting.locked)} data-testid="host-lock" aria-pressed={props.meeting.locked}>
             {props.meeting.locked ? t('meeting.unlock') : t('meeting.lock')}
+          </button>
+          <button type="button" className="btn" onClick={() => actions.muteAll(false)} data-testid="host-mute-all">
+            {t('meeting.muteAll')}
+          </button>
+          <button
+            type="button"
+            className="btn"
+            onClick={() => actions.micsLock(props.meeting.micsLocked !== true)}
+            aria-pressed={props.meeting.micsLocked === true}
+            data-testid="host-mics-lock"
+          >
+            {props.meeting.micsLocked === true ? t('meeting.unlockMics') : t('meeting.lockMics')}
           </button>
           <button type="button" className="btn btn-danger" onClick={() => setEnding(true)} data-testid="host-end">
             {t('meeting.endForAll')}

@@ -61,6 +61,11 @@ export function useMedia(client: SignalingClient, room: RoomState, initial: Loca
   const viewRef = useRef<{ key: string; ids: string[] }>({ key: '', ids: [] });
   const stateRef = useRef({ micOn: initial.micOn, camOn: initial.camOn, screen: false });
   const active = room.phase === 'joined' && room.connection !== 'closed';
+  /** An event's attendee only receives: nothing is published until a host makes them a panelist. */
+  const canPublish = room.role !== 'attendee';
+  const canPublishRef = useRef(canPublish);
+  canPublishRef.current = canPublish;
+  const publishedRef = useRef(false);
 
   const sendState = useCallback(() => {
     const { micOn: audio, camOn: video, screen: sharing } = stateRef.current;
@@ -143,14 +148,18 @@ export function useMedia(client: SignalingClient, room: RoomState, initial: Loca
         });
       }),
     ];
-    const local = localRef.current;
-    const published = new MediaStream(local.getTracks().filter((t) => (t.kind === 'audio' ? stateRef.current.micOn : stateRef.current.camOn)));
-    Promise.resolve(mc.publish(published))
-      .then(() => {
-        setError(null);
-        sendState();
-      })
-      .catch(() => setError('media'));
+    publishedRef.current = false;
+    if (canPublishRef.current) {
+      publishedRef.current = true;
+      const local = localRef.current;
+      const published = new MediaStream(local.getTracks().filter((t) => (t.kind === 'audio' ? stateRef.current.micOn : stateRef.current.camOn)));
+      Promise.resolve(mc.publish(published))
+        .then(() => {
+          setError(null);
+          sendState();
+        })
+        .catch(() => setError('media'));
+    }
     const session: Session = { mc, offs, made, closing: false };
     sessionRef.current = session;
     return () => release(session);
@@ -263,6 +272,30 @@ export function useMedia(client: SignalingClient, room: RoomState, initial: Loca
       return null;
     });
   }, [teardown]);
+
+  // Promoted to panelist: publish (mic and camera off; the person turns them on). Demoted back
+  // to attendee: everything we send stops, and the server refuses any new publish.
+  useEffect(() => {
+    const mc = mcRef.current;
+    if (!active || !mc) return;
+    if (canPublish && !publishedRef.current) {
+      publishedRef.current = true;
+      Promise.resolve(mc.publish(new MediaStream()))
+        .then(() => setError(null))
+        .catch(() => setError('media'));
+    } else if (!canPublish && publishedRef.current) {
+      for (const t of localRef.current.getTracks()) {
+        t.stop();
+        localRef.current.removeTrack(t);
+      }
+      void Promise.resolve(mc.setMicTrack(null)).catch(() => undefined);
+      void Promise.resolve(mc.setCameraTrack(null)).catch(() => undefined);
+      if (stateRef.current.screen) void stopScreen();
+      stateRef.current = { micOn: false, camOn: false, screen: false };
+      setMicOn(false);
+      setCamOn(false);
+    }
+  }, [active, canPublish, room.session, stopScreen]);
 
   // Host mute: the server already stopped forwarding; turn the mic off here too.
   useEffect(() => client.on('you.muted', () => void setMic(false)), [client, setMic]);
