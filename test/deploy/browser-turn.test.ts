@@ -121,7 +121,8 @@ beforeAll(async () => {
     TURN_URLS: [urls.tls, urls.tcp, urls.udp].join(','),
   });
   nginx = await svc.startNginx({ site: siteFor({ httpPort, tlsPort, upstreamPort: Number(new URL(parley.url).port), cert, key }), ports: [httpPort, tlsPort] });
-  // nginx's certificate is the test's own (ignoreHTTPSErrors below); so is coturn's.
+  // nginx's certificate is the test's own (ignoreHTTPSErrors below); so is coturn's, and Chromium
+  // checks that one: without this flag it gathers no TURN/TLS candidate at all (seen).
   browser = await launchBrowser({ args: ['--ignore-certificate-errors'] });
 }, 120_000);
 
