@@ -205,6 +205,29 @@ describe('outcomes on a cluster (issue 11 item 9)', () => {
   }, 180_000);
 });
 
+describe('the second-person desk on a cluster', () => {
+  it('a command requested on one node is listed and approved on another, once, with its entry before its effect', async () => {
+    const second = await operatorAt(c.nodes[2]!.url, c.databaseUrl, ['admin']);
+    const target = await signUpAt(c.nodes[1]!.url, 'Target');
+    const put = await http(c.nodes[0]!.url, 'PUT', `/api/admin/users/${target.id}/roles`, { cookie: admin.cookie, json: { roles: ['auditor'] } });
+    expect(put.status).toBe(202);
+    const id = put.json.pending.id as string;
+    const listed = await http(c.nodes[2]!.url, 'GET', '/api/admin/approvals', { cookie: second.cookie });
+    expect((listed.json.pending as { id: string }[]).map((p) => p.id)).toContain(id);
+    const [x, y] = await Promise.all([
+      http(c.nodes[2]!.url, 'POST', `/api/admin/approvals/${id}/approve`, { cookie: second.cookie, json: {} }),
+      http(c.nodes[1]!.url, 'POST', `/api/admin/approvals/${id}/approve`, { cookie: second.cookie, json: {} }),
+    ]);
+    expect([x.status, y.status].sort()).toEqual([200, 404]);
+    const roles = await withDb(
+      c.databaseUrl,
+      async (s) => (await s.db.selectFrom('users').select('roles').where('id', '=', target.id).executeTakeFirst())?.roles,
+    );
+    expect(JSON.parse(roles ?? '[]')).toEqual(['auditor']);
+    expect((await logEntries(c.databaseUrl)).filter((e) => e.type === 'role.changed' && (e.granted as string[]).includes('auditor'))).toHaveLength(1);
+  });
+});
+
 describe('Redis down', () => {
   it('keeps meetings running and still enforces on every node, by polling PostgreSQL', async () => {
     const meetings: string[] = [];
