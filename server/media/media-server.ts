@@ -52,6 +52,10 @@ export interface MediaServerInternals extends MediaServer {
 /** Diagnostics for one subscriber media line. */
 export interface SlotInfo {
   mid: string;
+  /** msid stream: a person's audio and video lines share one (lip sync). */
+  streamId: string;
+  /** Sender reports passed on to the subscriber on this line. */
+  senderReports: number;
   publisherId: string | null;
   /** Layer chosen and layer being forwarded (0 = q, 1 = h, 2 = f; -1 none). */
   target: number;
@@ -390,6 +394,8 @@ export class SfuServer implements MediaServerInternals {
     const budget = p.subscriber.budget(now);
     return p.subscriber.slots.map((s) => ({
       mid: s.mid,
+      streamId: s.streamId,
+      senderReports: s.senderReports,
       publisherId: s.source?.publisherId ?? null,
       target: s.target,
       current: s.current,
@@ -441,7 +447,7 @@ export class SfuServer implements MediaServerInternals {
       if (tick % 2 === 0) p.publisher.tick();
     }
     for (const p of this.#participants.values()) {
-      if (p.publisher.sources.size > 0) this.#dynacast(p, now);
+      if (p.publisher.sources.size > 0 && this.#cfg.dynacast !== false) this.#dynacast(p, now);
       // getSelectedCandidatePair costs ~0.4 ms; pair changes are rare and 'connected' reports at once.
       if (tick % ADDRESS_POLL_TICKS === 0) p.checkPath();
     }

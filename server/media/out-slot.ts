@@ -4,7 +4,7 @@
  * for the next publisher, its rewriter keeping the subscriber's sequence space continuous.
  */
 import type { Track } from 'node-datachannel';
-import { type RtcpVisitor, parseRtcp } from './rtcp.js';
+import { type RtcpVisitor, buildSenderReport, parseRtcp } from './rtcp.js';
 import { RtpRewriter, writeOut } from './rewriter.js';
 import { type RtpInfo, newRtpInfo, parseRtp, parseVp8 } from './rtp.js';
 import { SendHistory } from './send-history.js';
@@ -37,6 +37,11 @@ export class OutSlot {
   /** Highest layer this subscriber would take if every declared layer were sent (dynacast); -1 none. */
   demand = -1;
   retransmitted = 0;
+  /** RTP packets and payload octets sent on this slot (its sender reports carry them). */
+  #packets = 0;
+  #octets = 0;
+  /** Sender reports sent to the subscriber. */
+  senderReports = 0;
   /** Arrival time of the RTCP packet being parsed: one clock for all its NACK items. */
   #rtcpAt = 0;
   #closed = false;
@@ -96,6 +101,8 @@ export class OutSlot {
     }
     rw.rewrite(buf, info, this.pt, now);
     this.#history.put(buf, rw.outSeq, rw.outTs, rw.outPic, rw.outTl0, now);
+    this.#packets++;
+    this.#octets += info.payloadLength;
     return this.#send(buf);
   }
 
@@ -107,6 +114,18 @@ export class OutSlot {
       this.open = false;
       return false;
     }
+  }
+
+  /**
+   * The publisher's sender report for source SSRC `ssrc`, its clock already moved onto the
+   * SFU's (the same shift for all of one publisher's streams, so their audio and video stay in
+   * step): pass it on in this subscriber's timeline, so the browser can line up audio and video.
+   */
+  senderReport(ssrc: number, ntpSeconds: number, rtpTs: number): void {
+    if (!this.open) return;
+    const ts = this.rewriter.mapTs(ssrc, rtpTs);
+    if (ts === null) return;
+    if (this.#send(buildSenderReport(this.rewriter.outSsrc, ntpSeconds, ts, this.#packets, this.#octets))) this.senderReports++;
   }
 
   /** The source dropped a packet (padding): keep our sequence numbers gap-free. */

@@ -3,13 +3,13 @@
  * (rid simulcast) and optionally a screen track; the SFU answers recvonly. Incoming RTP is
  * handed to the matching MediaSource, which fans it out.
  */
-import ndc from 'node-datachannel';
 import type { PeerConnection, Track } from 'node-datachannel';
 import { AppError } from '../../protocol/errors.js';
 import { type FaultSink, guard } from './guard.js';
 import { DescriptionWaiter, type RemotePath, addRemote, announceCandidate, createPeer, remotePathOf, remoteUfragOf } from './peer.js';
 import { NackGenerator } from './nack-generator.js';
-import { buildNack, buildPli } from './rtcp.js';
+import { NTP_UNIX_OFFSET, type RtcpVisitor, buildNack, buildPli, buildRemb, parseRtcp } from './rtcp.js';
+import { ReceptionStats, buildReceiverReport } from './receiver-report.js';
 import { isRtcp, newRtpInfo, parseRtp } from './rtp.js';
 import { type MediaSection, mungePublishAnswer, mungePublishOffer, parseSdp } from './sdp.js';
 import { MediaSource, type SourceKind } from './source.js';
@@ -107,6 +107,8 @@ export class Publisher {
    */
   #resetPc(): void {
     this.#nack.clear();
+    this.#reception.clear();
+    this.#ntpShift = null;
     for (const b of this.#byMid.values()) {
       const t = b.track;
       b.track = null;
@@ -140,14 +142,18 @@ export class Publisher {
     if (this.#closed) return;
     const b = this.#binding(track.mid());
     b.track = track;
-    track.setMediaHandler(new ndc.RtcpReceivingSession());
+    // No RtcpReceivingSession: it swallows the publisher's sender reports, which subscribers
+    // need (lip sync). The SFU sends its own receiver reports and REMB (tick()).
     // The hot path: a packet the parsers cannot place is counted and dropped; anything that
     // still throws is contained by guard() and ends this participant's publisher leg only.
     track.onMessage(
       guard('pub.onMessage', this.#fault, (raw) => {
         const src = b.source;
         if (this.#closed || src === null || b.track !== track) return;
-        if (isRtcp(raw)) return;
+        if (isRtcp(raw)) {
+          this.#rtcp(raw);
+          return;
+        }
         if (!parseRtp(raw, info)) {
           this.dropped++;
           return;
@@ -160,10 +166,45 @@ export class Publisher {
         }
         const now = Date.now();
         if (src.isVideo) this.#noteSeq(info.ssrc, info.seq, track, now);
+        this.#receptionOf(info.ssrc, track)?.onPacket(info.seq, info.ts, now, src.clockRate, buf !== raw);
         src.handle(buf, info, now);
       }),
     );
   }
+
+  /**
+   * RTCP from the publisher: sender reports are passed on to the slots forwarding that stream,
+   * the publisher's clock shifted onto the SFU's once (same shift for audio and video).
+   */
+  #rtcp(raw: Buffer): void {
+    if (!parseRtcp(raw, this.#rtcpVisitor)) this.dropped++;
+  }
+
+  /** Per incoming media SSRC: what arrived (receiver reports) and the track it came on. Bounded like #nack. */
+  readonly #reception = new Map<number, { stats: ReceptionStats; track: Track }>();
+  #receptionOf(ssrc: number, track: Track): ReceptionStats | null {
+    let r = this.#reception.get(ssrc);
+    if (!r) {
+      if (this.#reception.size >= 16) return null;
+      r = { stats: new ReceptionStats(), track };
+      this.#reception.set(ssrc, r);
+    }
+    r.track = track;
+    return r.stats;
+  }
+
+  /** Publisher wall clock → SFU wall clock (seconds), fixed at its first sender report. */
+  #ntpShift: number | null = null;
+  senderReports = 0;
+  readonly #rtcpVisitor: RtcpVisitor = {
+    senderReport: (ssrc, ntp, rtpTs) => {
+      if (!Number.isFinite(ntp) || ntp === 0) return;
+      this.#ntpShift ??= Date.now() / 1000 + NTP_UNIX_OFFSET - ntp;
+      this.#reception.get(ssrc)?.stats.onSenderReport(ntp, Date.now());
+      for (const src of this.sources.values()) if (src.senderReport(ssrc, ntp + this.#ntpShift, rtpTs)) break;
+      this.senderReports++;
+    },
+  };
 
   /**
    * Turn an RTX packet back into the packet it repairs (in place): original sequence number
@@ -332,16 +373,35 @@ export class Publisher {
     addRemote(this.#pc, candidate, mid);
   }
 
-  /** Once a second: keep steering the browser's estimate with REMB. */
+  /**
+   * Once a second, on each of the publisher's tracks: a receiver report for what arrived (loss,
+   * jitter, round trip), and on video a REMB that keeps steering the browser's estimate.
+   */
   tick(): void {
     if (this.#closed) return;
-    const video = [...this.#byMid.values()].find((b) => b.source?.isVideo === true && b.track !== null);
-    const t = video?.track;
-    if (!t) return;
-    try {
-      if (t.isOpen()) t.requestBitrate(PUBLISH_BITRATE_CAP);
-    } catch {
-      /* closed between the check and the call: the next tick sees it closed */
+    const now = Date.now();
+    const byTrack = new Map<Track, [number, ReceptionStats][]>();
+    for (const [ssrc, r] of this.#reception) {
+      const list = byTrack.get(r.track) ?? [];
+      list.push([ssrc, r.stats]);
+      byTrack.set(r.track, list);
+    }
+    for (const [track, blocks] of byTrack) {
+      const video = [...this.#byMid.values()].some((b) => b.track === track && b.source?.isVideo === true);
+      const rr = buildReceiverReport(SFU_SSRC, blocks, now);
+      sendOn(
+        track,
+        video
+          ? Buffer.concat([
+              rr,
+              buildRemb(
+                SFU_SSRC,
+                PUBLISH_BITRATE_CAP,
+                blocks.map(([ssrc]) => ssrc),
+              ),
+            ])
+          : rr,
+      );
     }
   }
 

@@ -66,6 +66,11 @@ export class RtpRewriter {
     }
   }
 
+  /** A timestamp of source `ssrc` in the subscriber's timeline; null when another source is forwarded. */
+  mapTs(ssrc: number, ts: number): number | null {
+    return ssrc === this.#src && this.#lastSeq >= 0 ? (ts + this.#tsOff) >>> 0 : null;
+  }
+
   /** A packet of the current source was dropped (padding): close the sequence gap if newest. */
   skip(info: RtpInfo): void {
     if (info.ssrc !== this.#src) return;

@@ -11,7 +11,12 @@ export interface RtcpVisitor {
   keyframe?(mediaSsrc: number): void;
   /** REMB estimate in bits per second. */
   remb?(bitrate: number): void;
+  /** Sender report (RFC 3550 §6.4.1): the sender's wall clock (NTP, seconds) for an RTP timestamp. */
+  senderReport?(ssrc: number, ntpSeconds: number, rtpTs: number): void;
 }
+
+/** Seconds between the NTP epoch (1900) and the Unix epoch. */
+export const NTP_UNIX_OFFSET = 2_208_988_800;
 
 /**
  * Walk a compound RTCP packet and report feedback to the visitor. Every sub-packet's length
@@ -28,7 +33,9 @@ export function parseRtcp(buf: Buffer, v: RtcpVisitor): boolean {
     const pt = buf[off + 1] as number;
     const len = (buf.readUInt16BE(off + 2) + 1) * 4;
     if (b0 >> 6 !== 2 || off + len > buf.length) return malformedRtcp();
-    if (pt === 205 && fmt === 1 && len >= 16) parseNack(buf, off, len, v);
+    if (pt === 200 && len >= 28)
+      v.senderReport?.(buf.readUInt32BE(off + 4), buf.readUInt32BE(off + 8) + buf.readUInt32BE(off + 12) / 2 ** 32, buf.readUInt32BE(off + 16));
+    else if (pt === 205 && fmt === 1 && len >= 16) parseNack(buf, off, len, v);
     else if (pt === 206 && len >= 12) parsePsfb(buf, off, len, fmt, v);
     off += len;
   }
@@ -62,6 +69,22 @@ function parsePsfb(buf: Buffer, off: number, len: number, fmt: number, v: RtcpVi
     const mantissa = ((b & 0x03) << 16) | buf.readUInt16BE(off + 18);
     v.remb?.(mantissa * 2 ** exp);
   }
+}
+
+/** Build a sender report with no report blocks (RFC 3550 §6.4.1). */
+export function buildSenderReport(ssrc: number, ntpSeconds: number, rtpTs: number, packets: number, octets: number): Buffer {
+  const b = Buffer.alloc(28);
+  b[0] = 0x80;
+  b[1] = 200;
+  b.writeUInt16BE(6, 2);
+  b.writeUInt32BE(ssrc >>> 0, 4);
+  const sec = Math.floor(ntpSeconds);
+  b.writeUInt32BE(sec >>> 0, 8);
+  b.writeUInt32BE(Math.min(0xffffffff, Math.floor((ntpSeconds - sec) * 2 ** 32)) >>> 0, 12);
+  b.writeUInt32BE(rtpTs >>> 0, 16);
+  b.writeUInt32BE(packets >>> 0, 20);
+  b.writeUInt32BE(octets >>> 0, 24);
+  return b;
 }
 
 /** Build a PLI (RFC 4585 §6.3.1) asking `mediaSsrc`'s sender for a keyframe. */

@@ -183,6 +183,13 @@ export class MediaSource {
     }
   }
 
+  /** A sender report from the publisher for one of this stream's SSRCs, passed to every slot forwarding it. */
+  senderReport(ssrc: number, ntpSeconds: number, rtpTs: number): boolean {
+    if (this.#closed || !this.#bySsrc.has(ssrc)) return false;
+    for (const s of this.sinks) s.senderReport(ssrc, ntpSeconds, rtpTs);
+    return true;
+  }
+
   /** Ask the publisher for a keyframe on one layer, at most once per PLI_INTERVAL_MS. */
   requestKeyframe(index: number, now: number): void {
     const l = this.layers[index];

@@ -119,7 +119,22 @@ export class Subscriber {
 
   /** Feed `source` into a free slot of the right kind (creating one), then renegotiate if needed. */
   attach(source: MediaSource): OutSlot {
-    let slot = this.slots.find((s) => s.source === null && s.video === source.isVideo && s.pt === source.pt);
+    // Best: the free line paired with this person's other stream (one msid stream: lip sync);
+    // then one whose partner line is idle; then any.
+    let best: OutSlot | undefined;
+    let idlePair: OutSlot | undefined;
+    let any: OutSlot | undefined;
+    for (const s of this.slots) {
+      if (s.source !== null || s.video !== source.isVideo || s.pt !== source.pt) continue;
+      const partner = this.#partnerOf(s)?.source ?? null;
+      if (partner?.publisherId === source.publisherId) {
+        best = s;
+        break;
+      }
+      if (partner === null) idlePair ??= s;
+      else any ??= s;
+    }
+    let slot = best ?? idlePair ?? any;
     const isNew = slot === undefined;
     if (!slot) slot = this.#createSlot(source);
     slot.attach(source);
@@ -164,16 +179,31 @@ export class Subscriber {
     if (changed) this.#signalSoon();
   }
 
+  /** The other media line sharing this slot's msid stream (an audio and a video line per pair). */
+  #partnerOf(slot: OutSlot): OutSlot | undefined {
+    return this.slots.find((o) => o !== slot && o.streamId === slot.streamId);
+  }
+
+  #pairs = 0;
   #createSlot(source: MediaSource): OutSlot {
     const pc = this.#ensurePc();
     const n = this.slots.length;
     const mid = `${source.isVideo ? 'v' : 'a'}${n}`;
-    const streamId = `s${n}-${this.#id}`;
+    // A person's camera and voice share one msid stream, so the browser synchronises them with
+    // the sender reports (RFC 3550 §6.4.1); a new line joins the line of this person's other
+    // stream when that pair has no line of this kind yet.
+    const partner =
+      source.kind === 'screen'
+        ? undefined
+        : this.slots.find(
+            (o) => o.source?.publisherId === source.publisherId && o.video !== source.isVideo && o.source.kind !== 'screen' && !this.#partnerOf(o),
+          );
+    const streamId = partner ? partner.streamId : `p${this.#pairs++}-${this.#id}`;
     const ssrc = randomInt(1, 0xffffffff);
     const media = source.isVideo ? new ndc.Video(mid, 'SendOnly') : new ndc.Audio(mid, 'SendOnly');
     if (media instanceof ndc.Video) media.addVP8Codec(source.pt);
     else media.addOpusCodec(source.pt);
-    media.addSSRC(ssrc, 'parley', streamId, `${streamId}-t`);
+    media.addSSRC(ssrc, 'parley', streamId, `${streamId}-${mid}`);
     for (const [uri, id] of source.extIds) media.parseSdpLine(`a=extmap:${id} ${uri}`);
     const track = pc.addTrack(media);
     const slot = new OutSlot({
@@ -249,10 +279,10 @@ export class Subscriber {
     );
   }
 
-  /** msid stream id → whose media, for the slots currently fed. */
+  /** Media line (mid) → whose media, for the slots currently fed. */
   streams(): Record<string, { participantId: string; kind: 'audio' | 'video' | 'screen' }> {
     const out: Record<string, { participantId: string; kind: 'audio' | 'video' | 'screen' }> = {};
-    for (const s of this.slots) if (s.source) out[s.streamId] = { participantId: s.source.publisherId, kind: s.source.kind };
+    for (const s of this.slots) if (s.source) out[s.mid] = { participantId: s.source.publisherId, kind: s.source.kind };
     return out;
   }
 
@@ -312,6 +342,9 @@ export class Subscriber {
       const headroomMs = s.headroomSince === 0 ? 0 : now - s.headroomSince;
       // What it would take with paused layers resumed: the publisher is asked for up to this one.
       s.demand = chooseLayer({ preferred: s.preferred, rates: src.potentialRates(this.#potential, now), budget: share, current: s.current, headroomMs });
+      // While the estimate leaves room and the tile wants more, keep the next layer warm, so it
+      // is arriving (keyframe included) when the probe moves up to it.
+      if (headroomMs > 0 && s.current >= 0 && s.demand <= s.current && s.current < s.preferred) s.demand = s.current + 1;
       const target = chooseLayer({
         preferred: s.preferred,
         rates,

@@ -12,7 +12,7 @@ export type MediaSignal =
       event: 'media.offer';
       data: {
         sdp: string;
-        /** msid stream id → whose media it is and what kind, so the client can label tiles. */
+        /** Media line (mid) → whose media it is and what kind, so the client can label tiles. */
         streams: Record<string, { participantId: string; kind: 'audio' | 'video' | 'screen' }>;
         /** Which subscriber connection this offer is for; a new number means a new connection. */
         generation: number;
@@ -112,4 +112,6 @@ export interface MediaConfig {
   udpMuxPort?: number | undefined;
   iceServers: { urls: string[]; username?: string; credential?: string }[];
   receiverGate: ReceiverGate;
+  /** Pause simulcast layers nobody watches (default on; off measures a publisher's full uplink). */
+  dynacast?: boolean | undefined;
 }

@@ -64,7 +64,7 @@ export function startTap(hooks: TestHooks, media: MediaServer, meetingId: string
       if (buf.length < 12 || ((buf[1] ?? 0) >= 192 && (buf[1] ?? 0) <= 223)) return;
       rtpPerMid.set(track.mid(), (rtpPerMid.get(track.mid()) ?? 0) + 1);
       const info = midInfo.get(track.mid());
-      const publisherId = info ? streams[info.msid]?.participantId : undefined;
+      const publisherId = info ? streams[track.mid()]?.participantId : undefined;
       if (!info || !publisherId) {
         dropped.unmapped++;
         return;

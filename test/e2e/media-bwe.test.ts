@@ -106,7 +106,9 @@ describe('media plane with Chromium', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'parley-y4m-'));
     writeNoisyY4m(join(dir, 'noise.y4m'), 20);
-    harness = await startHarness();
+    // What REMB alone lets a publisher send: dynacast would pause the layers nobody watches
+    // (Alice is alone in the first test; media-dynacast.test.ts tests that).
+    harness = await startHarness({ dynacast: false });
     browser = await launchBrowser({ args: [`--use-file-for-fake-video-capture=${join(dir, 'noise.y4m')}`] });
   });
 

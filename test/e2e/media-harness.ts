@@ -74,10 +74,15 @@ async function relay(media: MediaServerInternals, pid: string, type: string, p: 
  * With `relayFor`, the SFU uses one UDP port and that participant's media goes through a
  * user-space relay (test/net/udp-relay.ts) the test can impair.
  */
-export async function startHarness(opts: { relayFor?: string } = {}): Promise<Harness> {
+export async function startHarness(opts: { relayFor?: string; dynacast?: boolean } = {}): Promise<Harness> {
   const js = await bundle();
   const udpMuxPort = opts.relayFor !== undefined ? await freeUdpPort() : undefined;
-  const media = createMediaServer({ iceServers: [], receiverGate: () => true, ...(udpMuxPort !== undefined ? { udpMuxPort } : {}) });
+  const media = createMediaServer({
+    iceServers: [],
+    receiverGate: () => true,
+    ...(udpMuxPort !== undefined ? { udpMuxPort } : {}),
+    ...(opts.dynacast !== undefined ? { dynacast: opts.dynacast } : {}),
+  });
   const udp = udpMuxPort !== undefined ? await startUdpRelay(udpMuxPort) : null;
   const routes = new Map<string, Route>();
   const routeFor = (pid: string): Route => {

@@ -56,6 +56,7 @@ export class MediaClient {
       else this.#recoverSub();
     },
   );
+  /** Per subscriber media line (mid): its stream and receiver. */
   readonly #remote = new Map<string, { stream: MediaStream; receivers: RTCRtpReceiver[] }>();
   readonly #emitted = new Map<string, { participantId: string; kind: RemoteKind }>();
   readonly #listeners = new Set<(e: RemoteStreamEvent) => void>();
@@ -288,11 +289,13 @@ export class MediaClient {
   #createSub(): RTCPeerConnection {
     const pc = this.#newPc('sub');
     pc.ontrack = (e) => {
-      const stream = e.streams[0];
-      if (!stream) return;
-      const entry = this.#remote.get(stream.id) ?? { stream, receivers: [] };
+      // Keyed by media line: a person's audio and video lines share one msid stream (the browser
+      // synchronises them), and each line is shown on its own.
+      const mid = e.transceiver.mid;
+      if (mid === null) return;
+      const entry = this.#remote.get(mid) ?? { stream: new MediaStream([e.track]), receivers: [] };
       entry.receivers.push(e.receiver);
-      this.#remote.set(stream.id, entry);
+      this.#remote.set(mid, entry);
       this.#reconcile();
     };
     this.#sub = pc;
@@ -301,19 +304,19 @@ export class MediaClient {
 
   /** Tell listeners which remote streams now belong to whom (slots are reused by the SFU). */
   #reconcile(): void {
-    for (const [msid, was] of [...this.#emitted]) {
-      const now = this.#streamMap[msid];
+    for (const [mid, was] of [...this.#emitted]) {
+      const now = this.#streamMap[mid];
       if (now && now.participantId === was.participantId && now.kind === was.kind) continue;
-      this.#emitted.delete(msid);
+      this.#emitted.delete(mid);
       // The same person's media may already arrive on another slot (they republished, e.g.
       // after a reconnect): hand that stream back instead of telling listeners it is gone.
       const other = [...this.#emitted].find(([, o]) => o.participantId === was.participantId && o.kind === was.kind);
       this.#emit({ ...was, stream: other ? (this.#remote.get(other[0])?.stream ?? null) : null });
     }
-    for (const [msid, owner] of Object.entries(this.#streamMap)) {
-      const remote = this.#remote.get(msid);
-      if (!remote || this.#emitted.has(msid)) continue;
-      this.#emitted.set(msid, owner);
+    for (const [mid, owner] of Object.entries(this.#streamMap)) {
+      const remote = this.#remote.get(mid);
+      if (!remote || this.#emitted.has(mid)) continue;
+      this.#emitted.set(mid, owner);
       for (const r of remote.receivers) this.#opts.transform?.receiver(r, owner.participantId);
       this.#emit({ ...owner, stream: remote.stream });
     }
