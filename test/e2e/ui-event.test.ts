@@ -8,6 +8,7 @@
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WsClient } from '../helpers/app.js';
+import { axeViolations, countNodes, describeViolations, horizontalOverflow } from './helpers/a11y.js';
 import { PHONE } from './helpers/browser.js';
 import { roomSuite } from './helpers/room-suite.js';
 
@@ -29,6 +30,12 @@ afterEach(() => {
   for (const s of sockets.splice(0)) s.close();
 });
 
+/** axe-core WCAG 2.2 A/AA, as the a11y suites run it: 0 violations. */
+async function expectAccessible(page: Page, label: string): Promise<void> {
+  const v = await axeViolations(page);
+  expect(countNodes(v), describeViolations(label, v)).toBe(0);
+}
+
 async function shot(page: Page, name: string): Promise<void> {
   if (shots) await page.screenshot({ path: `${shots}/${name}.png` });
 }
@@ -43,6 +50,7 @@ describe('events', () => {
     expect(await ann.getByTestId('toggle-hand').getAttribute('aria-label')).toBe('Raise hand to speak');
     // Not one camera or microphone request, in the lobby or the room.
     expect(await gum(ann)).toBe(0);
+    await expectAccessible(ann, 'attendee room');
     await shot(ann, 'event-attendee-desktop-en');
 
     await ann.getByTestId('toggle-hand').click();
@@ -50,6 +58,7 @@ describe('events', () => {
     const hand = host.getByTestId('hands-list').getByTestId('hand-item');
     await hand.waitFor();
     expect(await hand.innerText()).toContain('Ann');
+    await expectAccessible(host, 'host panel with a raised hand');
     await shot(host, 'event-host-hands-desktop-en');
     await hand.getByTestId('hand-promote').click();
 
@@ -95,6 +104,8 @@ describe('events', () => {
     await host.getByTestId('roster-item').filter({ hasText: 'Mourner 299' }).waitFor();
     expect(await host.getByTestId('roster-item').count()).toBeLessThan(60);
     expect(await host.getByTestId('roster-item').last().getAttribute('aria-setsize')).toBe('300');
+    console.log(`roster of 300: ${rows} rows in the DOM at the top, ${await host.getByTestId('roster-item').count()} at the end`);
+    await expectAccessible(host, 'roster of 300');
     await shot(host, 'event-roster-300-desktop-en');
 
     await host.getByTestId('roster-search').fill('mourner 257');
@@ -109,9 +120,12 @@ describe('events', () => {
     expect(await ann.getByTestId('toggle-hand').getAttribute('aria-label')).toBe('舉手發言');
     await ann.getByTestId('toggle-hand').click();
     await shot(ann, 'event-attendee-phone-zh-Hant');
+    expect(await horizontalOverflow(ann)).toBe(0);
     await host.getByTestId('toggle-roster').click();
     await host.getByTestId('hand-item').waitFor();
     expect(await host.getByTestId('roster-counts').innerText()).toContain('1 位觀眾');
     await shot(host, 'event-host-hands-phone-zh-Hant');
+    expect(await horizontalOverflow(host)).toBe(0);
+    await expectAccessible(host, 'host panel on a phone, zh-Hant');
   });
 });

@@ -216,7 +216,7 @@ export function MeetingRoom(props: { client: SignalingClient; join: JoinResult; 
         }}
       />
       {!canPublish && (
-        <p className="banners small muted event-note" role="note" data-testid="attendee-note">
+        <p className="small event-note" role="note" data-testid="attendee-note">
           {t('meeting.attendeeNote')}
         </p>
       )}
