@@ -2,13 +2,10 @@
  * Real-browser helpers for e2e tests: the system Chromium (never a downloaded one) with
  * fake camera/mic, and a Parley server started as a child process on a free port.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 export { ensureWebBuilt } from '../../../scripts/start.mjs';
 import { chromium, type Browser, type BrowserContext, type LaunchOptions } from 'playwright-core';
+import { startServerProcess, type ServerProcess } from '../../helpers/server-process.js';
+export { freePort } from '../../helpers/server-process.js';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -53,83 +50,13 @@ export function newContext(
   });
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-export interface RunningServer {
-  url: string;
-  port: number;
-  dataDir: string;
-  proc: ChildProcess;
-  output(): string;
-  stop(): Promise<void>;
-}
+/** A Parley server process (test/helpers/server-process.ts, the one spawner). */
+export type RunningServer = ServerProcess;
 
 /**
- * `npx tsx server/main.ts` on a free port with a temp DATA_DIR and plain-http cookies;
- * resolves once `/api/config` answers. Serves the already-built web/dist.
+ * `server/main.ts` on a free port with a temp DATA_DIR and plain-http cookies; resolves once it
+ * listens. Serves the already-built web/dist. Keeps the last 20,000 characters of its output.
  */
-export async function startServer(env: Record<string, string> = {}, timeoutMs = 60_000): Promise<RunningServer> {
-  const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'parley-e2e-'));
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: process.cwd(),
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      COOKIE_SECURE: 'false',
-      LOG_LEVEL: 'warn',
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  proc.stdout?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
-  proc.stderr?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`server exited (${proc.exitCode}):\n${out}`);
-    try {
-      const res = await fetch(`${url}/api/config`);
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      proc.kill('SIGKILL');
-      throw new Error(`server did not answer /api/config in ${timeoutMs} ms:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return {
-    url,
-    port,
-    dataDir,
-    proc,
-    output: () => out,
-    async stop() {
-      if (proc.exitCode === null) {
-        const exited = new Promise((r) => proc.once('exit', r));
-        proc.kill('SIGTERM');
-        const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(timer);
-      }
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+export function startServer(env: Record<string, string> = {}, timeoutMs = 60_000): Promise<RunningServer> {
+  return startServerProcess(env, { timeoutMs, keepOutput: 20_000, tmpPrefix: 'parley-e2e-' });
 }
