@@ -1,6 +1,16 @@
 /** Runs fuzz targets and reports per target: inputs, crashes, outcomes, throughput, slowest input. */
 import { Rng } from './mutate.js';
-import type { FuzzTarget } from './targets.js';
+
+/** One synchronous fuzz target: inputs from a PRNG, an outcome label per input. */
+export interface FuzzTarget<T = unknown> {
+  readonly name: string;
+  /** Generate the next input. */
+  next(rng: Rng): T;
+  /** Run one input; return an outcome label. Throwing means the code under test failed. */
+  run(input: T): string;
+  /** Short printable form of an input, for crash reports. */
+  show(input: T): string;
+}
 
 export interface FuzzReport {
   target: string;
