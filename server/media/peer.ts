@@ -63,6 +63,16 @@ export function announceCandidate(raw: string, announcedIp: string | undefined):
   return parts.join(' ');
 }
 
+/**
+ * The same rule for candidates inside a description (the publisher's answer, the subscriber's
+ * offer): with an announced address, the host's own addresses (private, LAN, IPv6) never reach
+ * a client.
+ */
+export function announceSdp(sdp: string, announcedIp: string | undefined): string {
+  if (announcedIp === undefined) return sdp;
+  return sdp.replace(/^a=candidate:[^\r\n]*/gm, (line) => `a=${announceCandidate(line, announcedIp)}`);
+}
+
 /** Selected pair's remote address and candidate type, or null while not connected. */
 export function remotePathOf(pc: PeerConnection): RemotePath | null {
   try {

@@ -6,7 +6,7 @@
 import type { PeerConnection, Track } from 'node-datachannel';
 import { AppError } from '../../protocol/errors.js';
 import { type FaultSink, guard } from './guard.js';
-import { DescriptionWaiter, type RemotePath, addRemote, announceCandidate, createPeer, remotePathOf, remoteUfragOf } from './peer.js';
+import { DescriptionWaiter, type RemotePath, addRemote, announceCandidate, announceSdp, createPeer, remotePathOf, remoteUfragOf } from './peer.js';
 import { NackGenerator } from './nack-generator.js';
 import { NTP_UNIX_OFFSET, type RtcpVisitor, buildNack, buildPli, buildRemb, parseRtcp } from './rtcp.js';
 import { ReceptionStats, buildReceiverReport } from './receiver-report.js';
@@ -316,7 +316,7 @@ export class Publisher {
       this.#resetPc();
       throw new AppError('MEDIA_NEGOTIATION_FAILED', undefined, String(err));
     }
-    const answer = mungePublishAnswer(await next);
+    const answer = announceSdp(mungePublishAnswer(await next), this.#cfg.announcedIp);
     return { answer, ...this.#mapSources(sections) };
   }
 

@@ -9,7 +9,7 @@ import type { PeerConnection } from 'node-datachannel';
 import { chooseLayer } from './layer-select.js';
 import { OutSlot } from './out-slot.js';
 import { type FaultSink, guard } from './guard.js';
-import { DescriptionWaiter, type RemotePath, addRemote, announceCandidate, createPeer, remotePathOf } from './peer.js';
+import { DescriptionWaiter, type RemotePath, addRemote, announceCandidate, announceSdp, createPeer, remotePathOf } from './peer.js';
 import type { MediaSource } from './source.js';
 import type { MediaConfig, MediaParticipantHooks } from './types.js';
 
@@ -267,7 +267,10 @@ export class Subscriber {
       (sdp) => {
         if (this.#closed) return;
         this.#sentLabels = this.#labels();
-        this.#hooks.signal({ event: 'media.offer', data: { sdp, streams: this.streams(), generation: this.generation } });
+        this.#hooks.signal({
+          event: 'media.offer',
+          data: { sdp: announceSdp(sdp, this.#cfg.announcedIp), streams: this.streams(), generation: this.generation },
+        });
         // An offer nobody answers would leave this subscriber without new streams for good.
         if (this.#answerLate) clearTimeout(this.#answerLate);
         this.#answerLate = setTimeout(() => {
