@@ -291,13 +291,14 @@ export class RoomManager implements EnforcementPort {
     if (!room) return;
     room.notices.push(notice);
     if (room.notices.length > 100) room.notices.shift();
-    const data: { kind: 'enforcement'; count: number; jurisdiction: string; demandId: number; authority?: string } = {
+    const data: { kind: 'enforcement'; count: number; jurisdiction: string; demandId: number; authority?: string; entryIndex?: number } = {
       kind: notice.kind,
       count: notice.count,
       jurisdiction: notice.jurisdiction,
       demandId: notice.demandId,
     };
     if (notice.authority !== undefined) data.authority = notice.authority;
+    if (notice.entryIndex !== undefined) data.entryIndex = notice.entryIndex;
     room.sendToHosts({ event: 'host.notice', data });
   }
 

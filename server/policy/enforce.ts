@@ -4,7 +4,7 @@
  */
 import type { LiveParticipant } from '../meetings/index.js';
 import { targetsMeeting, targetsParticipant, type PolicyContext, type PolicyPort } from './context.js';
-import { enforcementEntry, hostNotice, hostNoticeEntry, legalNotice, noActionEntry } from './entries.js';
+import { enforcementEntry, hostNotice, hostNoticeEntry, legalNotice, noActionEntry, recordedIndex } from './entries.js';
 import { inScope } from './scope.js';
 import type { Demand, DemandOutcome, MeetingHost, RemotePresence } from './types.js';
 import type { ImpactPreview, MeetingImpact } from '../../protocol/policy.js';
@@ -133,22 +133,35 @@ async function removeHere(ctx: PolicyContext, port: PolicyPort, d: Demand, handl
   }
   const at = ctx.now();
   const entries: LogEntry[] = [];
-  const hosts = new Map<string, string>();
+  const hosts = new Map<string, number>(); // meeting → position of its host notice entry
+  const positions = new Map<string, number>(); // participant → position of their removal entry
   for (const [meetingId, removed] of perMeeting) {
     const mp = ctx.log.pseudonym('meeting', meetingId, String(d.id)); // once per meeting, not per person
-    for (const r of removed) entries.push(enforcementEntry(ctx, d, 'enforcement.removed', meetingId, r.participantId, r.location, at, mp));
+    for (const r of removed) {
+      positions.set(r.participantId, entries.length);
+      entries.push(enforcementEntry(ctx, d, 'enforcement.removed', meetingId, r.participantId, r.location, at, mp));
+    }
     const host = port.hostOf(meetingId) ?? (await ctx.meetings.get(meetingId))?.hostUserId;
     if (host) {
-      hosts.set(meetingId, host);
+      hosts.set(meetingId, entries.length);
       entries.push(hostNoticeEntry(ctx, d, meetingId, host, removed.length, at, mp));
     }
   }
-  if (entries.length > 0) await ctx.log.appendMany(entries);
-  // Recorded: now act.
+  const recorded: unknown = entries.length > 0 ? await ctx.log.appendMany(entries) : [];
+  // Recorded: now act. Each removed person's notice names their own entry (their receipt).
   const removals = [...perMeeting.values()].flat();
   for (const r of removals) handled.add(r.participantId);
-  for (const _ of port.removeManyForPolicy(removals, legalNotice(d, at))) ctx.onAction?.('removed', d.jurisdiction);
-  for (const [meetingId, removed] of perMeeting) if (hosts.has(meetingId)) port.notifyHosts(meetingId, hostNotice(d, removed.length, at));
+  const notice = legalNotice(d, at);
+  for (const r of removals) {
+    const index = recordedIndex(recorded, positions.get(r.participantId) ?? -1);
+    for (const _ of port.removeManyForPolicy([r], index === undefined ? notice : { ...notice, entryIndex: index })) ctx.onAction?.('removed', d.jurisdiction);
+  }
+  for (const [meetingId, removed] of perMeeting) {
+    const position = hosts.get(meetingId);
+    if (position === undefined) continue;
+    const index = recordedIndex(recorded, position);
+    port.notifyHosts(meetingId, index === undefined ? hostNotice(d, removed.length, at) : { ...hostNotice(d, removed.length, at), entryIndex: index });
+  }
   return new Map([...perMeeting].map(([m, list]) => [m, list.length]));
 }
 

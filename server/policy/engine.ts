@@ -32,7 +32,7 @@ import {
 import { applyRestriction, currentRestriction, normalizeRestriction, sameRestriction, type RestrictionActor } from './restriction-commands.js';
 import { approveDemand, attachDocument, expireDue, liftDemand, publishEndedGags, recordDemand, rejectDemand } from './demands.js';
 import { enforceDemand, previewImpact, type ImpactPreview } from './enforce.js';
-import { enforcementEntry, hostNotice, hostNoticeEntry, legalNotice } from './entries.js';
+import { enforcementEntry, hostNotice, hostNoticeEntry, legalNotice, recordedIndex } from './entries.js';
 import { restrictionDecision } from './restrictions.js';
 import { inScope } from './scope.js';
 import type { AccountPolicy, ClusterView, Demand, DemandOutcome, PolicyHooks, PolicyLog, PolicyStore, Restriction, RestrictionScope } from './types.js';
@@ -197,14 +197,17 @@ export function createPolicyEngine(deps: PolicyDeps): PolicyEngine {
       const entries: LogEntry[] = [enforcementEntry(ctx, d, type, meeting.id, participant.participantId, participant.location, at)];
       const live = port?.listParticipants(meeting.id) ?? [];
       if (live.length > 0) entries.push(hostNoticeEntry(ctx, d, meeting.id, meeting.hostUserId, 1, at));
-      await ctx.log.appendMany(entries); // write-ahead: the deny exists on the record before it is returned
-      if (live.length > 0) port?.notifyHosts(meeting.id, hostNotice(d, 1, at));
+      const recorded: unknown = await ctx.log.appendMany(entries); // write-ahead: the deny exists on the record before it is returned
+      const hostEntry = recordedIndex(recorded, 1);
+      if (live.length > 0) port?.notifyHosts(meeting.id, hostEntry === undefined ? hostNotice(d, 1, at) : { ...hostNotice(d, 1, at), entryIndex: hostEntry });
       ctx.onAction?.(trigger === 'join' ? 'refused' : 'removed', d.jurisdiction);
+      const entryIndex = recordedIndex(recorded, 0);
       return {
         effect: 'deny',
         rule: `demand:${d.id}`,
         reason: `legal demand ${d.id} applies to participants located in ${d.jurisdiction}`,
-        notice: legalNotice(d, at),
+        // The person's receipt: the entry that recorded their refusal or removal.
+        notice: entryIndex === undefined ? legalNotice(d, at) : { ...legalNotice(d, at), entryIndex },
       };
     }
     const r = restrictionDecision(ctx, meeting, participant.location);

@@ -92,3 +92,11 @@ export function noActionEntry(ctx: PolicyContext, d: Demand, meetingId: string, 
     reason: `no participants located in ${d.jurisdiction}; the meeting was left alone`,
   };
 }
+
+/** The log index of the `i`-th entry of an appendMany result (the transparency log returns `{ index }` per entry); undefined otherwise. */
+export function recordedIndex(recorded: unknown, i: number): number | undefined {
+  if (!Array.isArray(recorded)) return undefined;
+  const r: unknown = recorded[i];
+  if (typeof r !== 'object' || r === null || !('index' in r)) return undefined;
+  return typeof r.index === 'number' ? r.index : undefined;
+}

@@ -65,7 +65,14 @@ describe('a CN demand approved by a second person', () => {
     expect(res.statusCode).toBe(200);
 
     const removed = await s.cn.c.waitEvent('you.removed');
-    expect(removed.data).toEqual({ kind: 'legal', authority: 'Beijing Municipal Public Security Bureau', jurisdiction: 'CN', demandId: id });
+    // entryIndex: the entry that recorded this removal, the participant's receipt (issue 13).
+    expect(removed.data).toEqual({
+      kind: 'legal',
+      authority: 'Beijing Municipal Public Security Bureau',
+      jurisdiction: 'CN',
+      demandId: id,
+      entryIndex: expect.any(Number),
+    });
     await s.cn.c.until(() => s.cn.c.closeCode !== null);
     expect(s.cn.c.closeCode).toBe(4451);
 
@@ -99,6 +106,7 @@ describe('a CN demand approved by a second person', () => {
     const entries = await logEntries(server.log);
     const removals = entries.filter((e) => e.type === 'enforcement.removed');
     expect(removals).toHaveLength(1);
+    expect(entries[(removed.data as { entryIndex: number }).entryIndex]?.type).toBe('enforcement.removed'); // the notice names its own entry
     expect(removals[0]).toMatchObject({ demandId: String(id), jurisdiction: 'CN', evidence: { country: 'CN', database: 'test-mapping' } });
     expect(entries.filter((e) => e.type === 'enforcement.no-action')).toHaveLength(1);
     // The participant's notice is recorded in the removal entry itself; the host's as notice.sent.
@@ -137,11 +145,11 @@ describe('a CN demand approved by a second person', () => {
     const id = await recordDemand(server, s.compliance.cookie, demandBody([s.a.id], { gag: { until: Date.now() + 86_400_000 } }));
     await server.app.inject({ method: 'POST', url: `/api/demands/${id}/approve`, headers: { cookie: s.approver.cookie } });
     const removed = await s.cn.c.waitEvent('you.removed');
-    expect(removed.data).toEqual({ kind: 'legal', jurisdiction: 'CN' });
+    expect(removed.data).toEqual({ kind: 'legal', jurisdiction: 'CN', entryIndex: expect.any(Number) });
     const notice = await s.h.c.waitEvent('host.notice');
     expect((notice.data as { authority?: string }).authority).toBeUndefined();
     const late = await join(CN, s.a.id, 'Li again');
-    expect(late.r.ok ? null : late.r.error.details).toEqual({ kind: 'legal', jurisdiction: 'CN' });
+    expect(late.r.ok ? null : late.r.error.details).toEqual({ kind: 'legal', jurisdiction: 'CN', entryIndex: expect.any(Number) });
     const entries = await logEntries(server.log);
     const notices = entries.filter((e) => e.type === 'notice.sent');
     expect(notices.length).toBeGreaterThan(0);

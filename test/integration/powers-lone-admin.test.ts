@@ -228,7 +228,11 @@ describe('gag', () => {
     const d = await recordDemand(server, comp.cookie, body);
     expect((await call('POST', `/api/demands/${d}/approve`, appr.cookie)).statusCode).toBe(200);
     const notice = (await cn.c.waitEvent('you.removed')).data as Record<string, unknown>;
-    expect(notice).toEqual({ kind: 'legal', jurisdiction: 'CN' });
+    // entryIndex (issue 13): the person's receipt, an entry of the public log, which names no authority under the gag either.
+    expect(notice).toEqual({ kind: 'legal', jurisdiction: 'CN', entryIndex: expect.any(Number) });
+    const own = (await logEntries(server.log))[notice['entryIndex'] as number];
+    expect(own?.type).toBe('enforcement.removed');
+    expect(JSON.stringify(own)).not.toContain(String(body['authority']));
     const recorded = (await logEntries(server.log)).find((e) => e.type === 'demand.recorded');
     const text = JSON.stringify(recorded);
     expect(text).not.toContain(String(body['authority']));

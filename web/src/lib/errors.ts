@@ -55,6 +55,7 @@ export function noticeFromError(err: ApiError): RemovalNotice | null {
   if (jurisdiction) extra.jurisdiction = jurisdiction;
   if (country) extra.country = country;
   if (typeof d.demandId === 'number') extra.demandId = d.demandId;
+  if (typeof d.entryIndex === 'number' && Number.isSafeInteger(d.entryIndex) && d.entryIndex >= 0) extra.entryIndex = d.entryIndex; // their receipt
   switch (err.code) {
     case 'LEGAL_RESTRICTION':
       return { kind: 'legal', ...extra };

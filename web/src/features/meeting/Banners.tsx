@@ -1,7 +1,10 @@
 import { useTranslation } from 'react-i18next';
 import { useAnnounce } from '../../lib/announcer.js';
 import type { ConnectionState } from '../../lib/signaling.js';
+import { ensureTransparencyI18n, NAMESPACE as TRANSPARENCY_NS } from '../transparency/i18n.js';
 import type { HostNotice } from './room-state.js';
+
+ensureTransparencyI18n();
 
 /** Everything the room needs to say out loud: connection, enforcement notices, host mute. */
 export function Banners(props: {
@@ -42,8 +45,16 @@ export function Banners(props: {
       </div>
       <div>
         {props.notices.map((n) => (
-          <div key={`${n.demandId}-${n.at}`} className="banner banner-legal" data-testid="host-notice">
-            {noticeText(t, n)}
+          <div key={`${n.demandId}-${n.at}`} className="banner banner-legal">
+            <span data-testid="host-notice">{noticeText(t, n)}</span>
+            {n.entryIndex !== undefined && (
+              <>
+                {' '}
+                <a href={`/transparency?entry=${n.entryIndex}`} target="_blank" rel="noopener" data-testid="host-notice-receipt">
+                  {t('receipt.hostLink', { ns: TRANSPARENCY_NS, index: n.entryIndex })}
+                </a>
+              </>
+            )}
           </div>
         ))}
         {props.mutedBy && (
