@@ -2,7 +2,8 @@
  * The memorial meeting (issue 15): one node, one meeting, N participants on real signaling
  * sockets, P of them publishing real WebRTC cameras (@roamhq/wrtc, 320x240@15 + audio, one
  * talking), R of them receiving over real WebRTC and showing a 25-tile page. Prints: time to
- * join for the last participant, roster bytes each present participant receives per arrival,
+ * join for the last participant, roster bytes each present participant receives per arrival
+ * and server CPU per join at N=50 and N, browser chain verification (bench/memorial-roster.ts),
  * forwarded streams per receiver (must be ≤ visible + speakers + voices), SFU forwarded
  * packets/s, and this process's CPU per forwarded packet (an upper bound: it includes the wrtc
  * peers' own encoding and decoding).
@@ -15,6 +16,7 @@ import { createMediaServer, type MediaServerInternals } from '../server/media/in
 import { openMemoryStorage } from '../server/storage/index.js';
 import { signalingPeer } from '../test/cluster/wrtc-signaling.js';
 import { WsClient } from '../test/helpers/app.js';
+import { measureRoster } from './memorial-roster.js';
 import type { TestPeer } from '../test/integration/media-wrtc-peer.js';
 
 const N = Number(process.argv[2] ?? 250);
@@ -45,6 +47,9 @@ try {
   const created = await app.inject({ method: 'POST', url: '/api/meetings', headers: { ...headers, cookie }, payload: { title: 'Memorial' } });
   const meetingId = created.json<{ meeting: { id: string } }>().meeting.id;
 
+  // Join and roster at scale: a server of its own, clients in a child process (bench/memorial-roster.ts).
+  await measureRoster(N);
+
   // An observer counts the roster bytes every present participant receives per arrival.
   const observer = await WsClient.open(wsUrl, { ...headers, cookie });
   sockets.push(observer);
@@ -66,9 +71,9 @@ try {
   const rosterBytes = observed;
   const sorted = [...joinMs].sort((a, b) => a - b);
   console.log(
-    `${N} participants joined in ${Date.now() - t0} ms; join of the last: ${joinMs.at(-1)?.toFixed(1)} ms (median ${sorted[Math.floor(sorted.length / 2)]?.toFixed(1)}, p99 ${sorted[Math.floor(sorted.length * 0.99)]?.toFixed(1)})`,
+    `media meeting (in-process clients, one event at a time): ${N} participants joined in ${Date.now() - t0} ms; join of the last: ${joinMs.at(-1)?.toFixed(1)} ms (median ${sorted[Math.floor(sorted.length / 2)]?.toFixed(1)}, p99 ${sorted[Math.floor(sorted.length * 0.99)]?.toFixed(1)})`,
   );
-  console.log(`roster bytes to a present participant per arrival: ${(rosterBytes / (N - 1)).toFixed(0)}`);
+  console.log(`media meeting: bytes to a present participant per arrival: ${(rosterBytes / (N - 1)).toFixed(0)}`);
 
   // Publishers: the first P mourners; one of them talks.
   for (let i = 0; i < P; i++) {

@@ -51,7 +51,9 @@ export function startReceiversReport(rooms: ReportRooms, media: ReceiversSource,
         for (const to of members) {
           const key = `${to.id}\n${pub.id}`;
           live.add(key);
-          if (told.get(key) === text) continue;
+          // Nobody receiving someone nobody was told about is the default: saying so would cost
+          // every member a frame per arrival (most members of a large meeting never publish).
+          if (told.get(key) === text || (text === '' && !told.has(key))) continue;
           told.set(key, text);
           sendEvent(to, { event: 'media.receivers', data: { publisherId: pub.id, receivers } });
         }

@@ -114,6 +114,8 @@ describe('E2EE guards in the meeting room', () => {
         if (m.type === 'response' && m.result?.chain) for (const e of m.result.chain) chain[e.seq] = e;
         if (m.type === 'event' && m.event === 'you.admitted') for (const e of (m.data as { chain: Ev[] }).chain) chain[e.seq] = e;
         if (m.type === 'event' && m.event === 'roster.event') chain[(m.data as Ev).seq] = m.data as Ev;
+        if (m.type === 'event' && m.event === 'roster.events')
+          for (const it of (m.data as { items: { event: string; data: Ev }[] }).items) if (it.event === 'roster.event') chain[it.data.seq] = it.data;
       }
       const last = chain.at(-1) as Ev;
       const body: Record<string, unknown> = {
