@@ -53,7 +53,8 @@ return {ARGV[1], ''}
 `;
 
 export interface Placement {
-  claim(meetingId: string): Promise<Claim>;
+  /** `ttlMs`: how long a new claim lasts without a heartbeat (default MEETING_TTL_MS); a live meeting's beat renews it. */
+  claim(meetingId: string, ttlMs?: number): Promise<Claim>;
   /** Nodes alive now (heartbeat not expired). */
   nodes(): Promise<NodeInfo[]>;
   /** The roster of a meeting as its host node last mirrored it. */
@@ -119,13 +120,10 @@ export function createPlacement(opts: { redis: Redis | null; self: NodeInfo; por
   }
 
   return {
-    async claim(meetingId) {
+    async claim(meetingId, ttlMs = MEETING_TTL_MS) {
       if (!redis || !ready()) return { here: true, degraded: true };
       try {
-        const [owner, info] = (await redis.eval(CLAIM_LUA, 2, meetingKey(meetingId), rosterKey(meetingId), self.nodeId, String(MEETING_TTL_MS))) as [
-          string,
-          string,
-        ];
+        const [owner, info] = (await redis.eval(CLAIM_LUA, 2, meetingKey(meetingId), rosterKey(meetingId), self.nodeId, String(ttlMs))) as [string, string];
         if (owner === self.nodeId) return { here: true, degraded: false };
         return { here: false, owner: JSON.parse(info) as NodeInfo };
       } catch (err) {

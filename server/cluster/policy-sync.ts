@@ -48,6 +48,9 @@ export interface PolicySync {
   detach(): void;
 }
 
+/** How long a claim made to decide an outcome lasts when no one is in the meeting. */
+export const OUTCOME_CLAIM_MS = 3000;
+
 /** The engine's view of the other nodes: placement decides who hosts a meeting; outcomes travel on the bus. */
 export function clusterView(bus: ClusterBus, placement: Placement): ClusterView {
   return {
@@ -64,7 +67,10 @@ export function clusterView(bus: ClusterBus, placement: Placement): ClusterView 
       return out;
     },
     async claimHost(meetingId): Promise<MeetingHost> {
-      const claim = await placement.claim(meetingId);
+      // Held briefly: long enough for every node to learn the demand (then joins anywhere are
+      // refused), not so long that a meeting nobody is in stays tied to this node. A live
+      // meeting's heartbeat renews its claim every second whatever this sets.
+      const claim = await placement.claim(meetingId, OUTCOME_CLAIM_MS);
       if (!claim.here) return 'elsewhere';
       return claim.degraded ? 'unknown' : 'here';
     },
