@@ -136,7 +136,8 @@ async function handleHost(mgr: RoomManager, room: Room, p: Participant, msg: InM
       if (p.role !== 'host') throw new AppError('NOT_HOST', 'Only the host can change roles.');
       const target = mgr.requireParticipant(room, msg.participantId);
       if (target.role === 'host') throw new AppError('FORBIDDEN', "The host's role cannot be changed.");
-      target.role = msg.role;
+      // In an event there are no plain participants: a co-host stepping down stays a panelist.
+      target.role = msg.role === 'participant' && room.meeting.event === true ? 'panelist' : msg.role;
       room.broadcast({ event: 'participant.updated', data: toRosterEntry(target) });
       room.record('role', target);
       return { ok: true };

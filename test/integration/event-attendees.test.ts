@@ -116,6 +116,20 @@ describe('events: attendees receive only', () => {
     ).toEqual(['panelist', 'attendee']);
   });
 
+  it('a co-host of an event who steps down stays a panelist (no plain participants in events)', async () => {
+    const { host, ann } = await eventScene();
+    await host.ws.request('host.panelist', { participantId: ann.id, panelist: true });
+    await host.ws.request('host.role', { participantId: ann.id, role: 'cohost' });
+    await host.ws.request('host.role', { participantId: ann.id, role: 'participant' });
+    await host.ws.waitEvent('participant.updated', (d: RosterEntry) => d.participantId === ann.id && d.role === 'panelist' && d.hand === undefined);
+    expect(
+      chainOf(host.ws, host.join)
+        .filter((e) => e.kind === 'role')
+        .map((e) => e.role),
+    ).toEqual(['panelist', 'cohost', 'panelist']);
+    expect(code(await ann.ws.send('media.publish', { sdp: OFFER }))).toBe('ok');
+  });
+
   it('refuses panelists in a meeting that is not an event', async () => {
     const { host, ann } = await eventScene(false);
     expect(ann.join.role).toBe('participant');

@@ -62,7 +62,7 @@ export function RosterRow(props: {
                 {attendee ? t('meeting.promote') : t('meeting.demote')}
               </button>
             )}
-            {props.isOwner && (p.role === 'cohost' || p.role === 'participant') && (
+            {props.isOwner && (p.role === 'cohost' || p.role === 'participant' || p.role === 'panelist') && (
               <button type="button" onClick={() => actions.setRole(p.participantId, p.role === 'cohost' ? 'participant' : 'cohost')} data-testid="host-role">
                 {p.role === 'cohost' ? t('meeting.revokeCohost') : t('meeting.makeCohost')}
               </button>
