@@ -100,6 +100,8 @@ export const ClientMessage = z.discriminatedUnion('type', [
   req('host.mute-all', { lock: z.boolean() }),
   /** Lift (or set) the mic lock without muting anyone. */
   req('host.mics-lock', { locked: z.boolean() }),
+  /** Voices forwarded to everyone beside the loudest few (large meetings: the speaker at a memorial); [] clears. */
+  req('host.pin-audio', { participantIds: z.array(Id).max(8) }),
   req('ping', {}),
   /** An end-to-end media key, encrypted by the sender to one roster member; relayed unread. */
   req('e2ee.key', {
@@ -142,6 +144,8 @@ export interface MeetingInfo {
   event?: boolean;
   /** Present (true) while the host keeps non-hosts' mics muted (`host.mute-all` with `lock`). */
   micsLocked?: boolean;
+  /** Participants whose voice the host pinned: everyone receives it, not only the loudest few. */
+  pinnedAudio?: string[];
 }
 
 export interface JoinResult {

@@ -155,6 +155,15 @@ async function handleHost(mgr: RoomManager, room: Room, p: Participant, msg: InM
     case 'host.mics-lock':
       setMicsLocked(room, msg.locked);
       return { ok: true };
+    case 'host.pin-audio': {
+      // Only people in the roster; everyone sees whose voice is pinned (meeting.updated).
+      const ids = [...new Set(msg.participantIds)];
+      for (const id of ids) if (mgr.requireParticipant(room, id).state === 'waiting') throw new AppError('PARTICIPANT_NOT_FOUND');
+      room.pinnedAudio = ids;
+      media.setPinnedAudio(room.id, ids);
+      room.broadcast({ event: 'meeting.updated', data: room.info() });
+      return { ok: true };
+    }
     default:
       throw new AppError('BAD_REQUEST', `Unhandled message ${msg.type}`);
   }

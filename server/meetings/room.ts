@@ -40,6 +40,8 @@ export class Room {
   activeSpeaker: string | null = null;
   /** Host muted everyone and keeps non-hosts from unmuting (`host.mute-all` with `lock`). */
   micsLocked = false;
+  /** Voices the host pinned for everyone (host.pin-audio). */
+  pinnedAudio: string[] = [];
   /** The roster's hash chain: every join, leave, removal, role change and lock, in order. */
   readonly chain: RosterEvent[] = [];
   /** Roster changes queued for the clients that take them batched (`roster.events`). */
@@ -64,6 +66,7 @@ export class Room {
       e2ee: this.meeting.e2ee,
       ...(this.meeting.event ? { event: true } : {}),
       ...(this.micsLocked ? { micsLocked: true } : {}),
+      ...(this.pinnedAudio.length > 0 ? { pinnedAudio: [...this.pinnedAudio] } : {}),
     };
   }
 
