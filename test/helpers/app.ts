@@ -1,7 +1,8 @@
 /** Build a real Parley server in-process on a loopback port, with SQLite in memory. */
 import type { FastifyInstance } from 'fastify';
+import { afterEach, beforeEach } from 'vitest';
 import WebSocket from 'ws';
-import type { ServerMessage } from '../../protocol/signaling.js';
+import type { JoinResult, ServerMessage } from '../../protocol/signaling.js';
 import { buildApp, type AppDeps, type Services } from '../../server/app.js';
 import { testConfig } from '../../server/config/index.js';
 import { openMemoryStorage } from '../../server/storage/index.js';
@@ -145,4 +146,66 @@ export class WsClient {
   close(): void {
     this.ws.close();
   }
+}
+
+/** What `serverPerTest` gives a test file. */
+export interface PerTestServer {
+  /** The current test's server (a view onto it: valid inside a test, a new one for each test). */
+  readonly server: TestServer;
+  /** A signaling client to the current server, closed after the test. */
+  client(headers?: Record<string, string>): Promise<WsClient>;
+  /** A new host account, its meeting (`meeting` fields on top of the defaults) and the host joined to it as 'Host'. */
+  hostedMeeting(meeting?: Record<string, unknown>): Promise<{ host: Awaited<ReturnType<typeof signUp>>; m: { id: string }; h: WsClient; joined: JoinResult }>;
+}
+
+/**
+ * A fresh in-process server for each test of the calling file (registers vitest's
+ * beforeEach/afterEach): every client a test opens is closed and the server stopped after it.
+ */
+export function serverPerTest(opts: Parameters<typeof startServer>[0] = {}): PerTestServer {
+  let current: TestServer | null = null;
+  const clients: WsClient[] = [];
+  const now = (): TestServer => {
+    if (!current) throw new Error('no server outside a test');
+    return current;
+  };
+  beforeEach(async () => {
+    current = await startServer(opts);
+  });
+  afterEach(async () => {
+    clients.splice(0).forEach((c) => c.close());
+    await current?.close();
+    current = null;
+  });
+  const server: TestServer = {
+    get app() {
+      return now().app;
+    },
+    get services() {
+      return now().services;
+    },
+    get url() {
+      return now().url;
+    },
+    get wsUrl() {
+      return now().wsUrl;
+    },
+    close: () => now().close(),
+  };
+  async function client(headers: Record<string, string> = {}): Promise<WsClient> {
+    const c = await WsClient.open(now().wsUrl, headers);
+    clients.push(c);
+    return c;
+  }
+  return {
+    server,
+    client,
+    async hostedMeeting(meeting: Record<string, unknown> = {}) {
+      const host = await signUp(server);
+      const m = await createMeeting(server, host.cookie, meeting);
+      const h = await client({ cookie: host.cookie });
+      const joined = await h.request<JoinResult>('join', { meetingId: m.id, displayName: 'Host' });
+      return { host, m, h, joined };
+    },
+  };
 }

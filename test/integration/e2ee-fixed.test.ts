@@ -3,33 +3,17 @@
  * from E2EE to plain: once the meeting has started, PATCH /api/meetings/:id refuses to change
  * `e2ee` (E2EE_FIXED), and the server keeps refusing plain chat there.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMeeting, signUp, startServer, WsClient, type TestServer } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { createMeeting, serverPerTest, signUp } from '../helpers/app.js';
 
-let server: TestServer;
-const clients: WsClient[] = [];
-async function client(headers: Record<string, string> = {}) {
-  const c = await WsClient.open(server.wsUrl, headers);
-  clients.push(c);
-  return c;
-}
-beforeEach(async () => {
-  server = await startServer();
-});
-afterEach(async () => {
-  clients.splice(0).forEach((c) => c.close());
-  await server.close();
-});
+const { server, client, hostedMeeting } = serverPerTest();
 
 const patch = (id: string, cookie: string, payload: Record<string, unknown>) =>
   server.app.inject({ method: 'PATCH', url: `/api/meetings/${id}`, headers: { cookie }, payload });
 
 describe('end-to-end encryption is fixed once a meeting starts', () => {
   it('refuses to switch e2ee off on a live meeting with E2EE_FIXED, tells nobody otherwise, and still refuses plain chat', async () => {
-    const host = await signUp(server);
-    const m = await createMeeting(server, host.cookie, { e2ee: true });
-    const h = await client({ cookie: host.cookie });
-    await h.request('join', { meetingId: m.id, displayName: 'Host' });
+    const { host, m } = await hostedMeeting({ e2ee: true });
     const a = await client();
     await a.request('join', { meetingId: m.id, displayName: 'Ann' });
 
@@ -47,10 +31,7 @@ describe('end-to-end encryption is fixed once a meeting starts', () => {
   });
 
   it('keeps refusing after everyone left (the meeting has started, the room is gone)', async () => {
-    const host = await signUp(server);
-    const m = await createMeeting(server, host.cookie, { e2ee: true });
-    const h = await client({ cookie: host.cookie });
-    await h.request('join', { meetingId: m.id, displayName: 'Host' });
+    const { host, m, h } = await hostedMeeting({ e2ee: true });
     await h.request('leave');
     await h.until(() => h.closeCode !== null);
     expect(server.services.rooms.room(m.id)).toBeUndefined();
@@ -62,10 +43,7 @@ describe('end-to-end encryption is fixed once a meeting starts', () => {
   });
 
   it('refuses to switch e2ee on in a live plain meeting too (its clients fixed their mode at join)', async () => {
-    const host = await signUp(server);
-    const m = await createMeeting(server, host.cookie);
-    const h = await client({ cookie: host.cookie });
-    await h.request('join', { meetingId: m.id, displayName: 'Host' });
+    const { host, m } = await hostedMeeting();
     expect((await patch(m.id, host.cookie, { e2ee: true })).statusCode).toBe(409);
   });
 

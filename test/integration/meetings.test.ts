@@ -1,30 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_CHAT_CHARS, SEALED_CHAT, type ChatMessageData } from '../../protocol/signaling.js';
 import { ChatKeys } from '../../web/src/security/chat-seal.js';
-import { createMeeting, signUp, startServer, WsClient, type TestServer } from '../helpers/app.js';
+import { createMeeting, serverPerTest, signUp } from '../helpers/app.js';
 
-let server: TestServer;
-const clients: WsClient[] = [];
-async function client(headers: Record<string, string> = {}) {
-  const c = await WsClient.open(server.wsUrl, headers);
-  clients.push(c);
-  return c;
-}
-
-beforeEach(async () => {
-  server = await startServer();
-});
-afterEach(async () => {
-  clients.splice(0).forEach((c) => c.close());
-  await server.close();
-});
+const { server, client, hostedMeeting } = serverPerTest();
 
 describe('joining a meeting', () => {
   it('puts every joined participant in the roster that everyone receives', async () => {
-    const host = await signUp(server);
-    const m = await createMeeting(server, host.cookie);
-    const h = await client({ cookie: host.cookie });
-    const hj = await h.request<{ role: string; roster: unknown[] }>('join', { meetingId: m.id, displayName: 'Host' });
+    const { m, h, joined: hj } = await hostedMeeting();
     expect(hj.role).toBe('host');
     const a = await client();
     const aj = await a.request<{ roster: { displayName: string }[]; role: string }>('join', { meetingId: m.id, displayName: 'Ann' });
@@ -50,10 +33,7 @@ describe('joining a meeting', () => {
   });
 
   it('keeps a joiner in the waiting room until a host admits them, without media', async () => {
-    const host = await signUp(server);
-    const m = await createMeeting(server, host.cookie, { waitingRoom: true });
-    const h = await client({ cookie: host.cookie });
-    await h.request('join', { meetingId: m.id, displayName: 'Host' });
+    const { m, h } = await hostedMeeting({ waitingRoom: true });
     const a = await client();
     const aj = await a.request<{ state: string; participantId: string }>('join', { meetingId: m.id, displayName: 'Ann' });
     expect(aj.state).toBe('waiting');
@@ -69,10 +49,7 @@ describe('joining a meeting', () => {
 
 describe('host controls', () => {
   async function meetingWithTwo() {
-    const host = await signUp(server);
-    const m = await createMeeting(server, host.cookie);
-    const h = await client({ cookie: host.cookie });
-    await h.request('join', { meetingId: m.id, displayName: 'Host' });
+    const { host, m, h } = await hostedMeeting();
     const a = await client();
     const aj = await a.request<{ participantId: string; resumeToken: string }>('join', { meetingId: m.id, displayName: 'Ann' });
     return { host, m, h, a, aj };
@@ -147,10 +124,7 @@ describe('host controls', () => {
 
 describe('reconnecting', () => {
   it('resumes the same roster entry after a drop, with no duplicate', async () => {
-    const host = await signUp(server);
-    const m = await createMeeting(server, host.cookie);
-    const h = await client({ cookie: host.cookie });
-    await h.request('join', { meetingId: m.id, displayName: 'Host' });
+    const { m, h } = await hostedMeeting();
     const a = await client();
     const aj = await a.request<{ participantId: string; resumeToken: string }>('join', { meetingId: m.id, displayName: 'Ann' });
     a.ws.terminate();
@@ -171,10 +145,7 @@ describe('reconnecting', () => {
 // Chat in an end-to-end encrypted meeting: the server accepts only sealed messages, relays them
 // exactly as sent and stores no words; plain meetings keep plain chat.
 async function meeting(e2ee: boolean) {
-  const host = await signUp(server);
-  const m = await createMeeting(server, host.cookie, { e2ee });
-  const h = await client({ cookie: host.cookie });
-  const hj = await h.request<{ participantId: string }>('join', { meetingId: m.id, displayName: 'Host' });
+  const { m, h, joined: hj } = await hostedMeeting({ e2ee });
   const a = await client();
   const aj = await a.request<{ participantId: string }>('join', { meetingId: m.id, displayName: 'Ann' });
   return { m, h, a, hostId: hj.participantId, annId: aj.participantId };

@@ -4,23 +4,10 @@
  * result, events, a resumed join) carries the meeting's title and their own state only; a
  * person the host then denies has learnt nothing more.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMeeting, signUp, startServer, WsClient, type TestServer } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { createMeeting, serverPerTest, signUp, type WsClient } from '../helpers/app.js';
 
-let server: TestServer;
-const clients: WsClient[] = [];
-async function client(headers: Record<string, string> = {}) {
-  const c = await WsClient.open(server.wsUrl, headers);
-  clients.push(c);
-  return c;
-}
-beforeEach(async () => {
-  server = await startServer();
-});
-afterEach(async () => {
-  clients.splice(0).forEach((c) => c.close());
-  await server.close();
-});
+const { server, client } = serverPerTest();
 
 // 176 base64 characters, the shape of a real identity key; distinctive enough to search for.
 const keyOf = (tag: string) => (tag.repeat(176 / tag.length + 1).slice(0, 172) + 'AA==').replace(/[^A-Za-z0-9+/=]/g, 'A');
