@@ -82,14 +82,15 @@ export class RoomManager implements EnforcementPort {
   }
 
   /**
-   * Connect media on the next turn after the roster batch that shows the join is sent, so the
-   * response or event that puts the participant in the meeting reaches every browser before
-   * the first media offer does. Skipped if they left, were removed or reconnected in between.
+   * Connect media on the next turn, so the response or event that puts the participant in the
+   * meeting reaches their browser before the first media offer does. Skipped if they left,
+   * were removed or reconnected in between.
    */
   attachMediaSoon(room: Room, p: Participant): void {
     const channel = p.channel;
-    // After the batch that shows the join has gone out: no member sees their media first.
-    room.rosterBatch.afterFlush(() => {
+    // Media signals to other members go through sendEvent, which sends any queued roster batch
+    // first: nobody is offered this participant's media before the chain event of their join.
+    setImmediate(() => {
       if (room.participants.get(p.id) === p && p.state === 'joined' && p.channel === channel && channel) this.attachMedia(room, p);
     });
   }

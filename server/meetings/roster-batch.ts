@@ -32,7 +32,6 @@ export class RosterBatcher {
   #timer: NodeJS.Timeout | null = null;
   #immediate: NodeJS.Immediate | null = null;
   #lastSent = -Infinity;
-  #after: (() => void)[] = [];
   readonly #send: (text: string) => void;
   readonly #windowMs: number;
   readonly #max: number;
@@ -66,7 +65,7 @@ export class RosterBatcher {
     }
   }
 
-  /** Send what is queued now (one serialisation for every recipient), then run what waited for it. */
+  /** Send what is queued now: one serialisation for every recipient. */
   flush(): void {
     if (this.#timer) clearTimeout(this.#timer);
     if (this.#immediate) clearImmediate(this.#immediate);
@@ -79,13 +78,5 @@ export class RosterBatcher {
       this.#lastSent = performance.now();
       this.#send(JSON.stringify({ type: 'event', event: 'roster.events', data: { items } }));
     }
-    // On the next turn, like the original setImmediate, so nothing runs inside a caller's send.
-    for (const cb of this.#after.splice(0)) setImmediate(cb);
-  }
-
-  /** Run `cb` once what is queued now has been sent (on the next turn when nothing is). */
-  afterFlush(cb: () => void): void {
-    if (this.pending) this.#after.push(cb);
-    else setImmediate(cb);
   }
 }
