@@ -103,13 +103,16 @@ export class Room {
    */
   broadcast(event: ServerEvent, exceptId?: string): void {
     const batched = isRosterStreamEvent(event);
-    if (batched) this.rosterBatch.push(event);
-    else this.rosterBatch.flush();
+    if (!batched) this.rosterBatch.flush();
     let text: string | null = null;
+    let batching = false;
     for (const p of this.participants.values()) {
-      if (p.state !== 'joined' || p.id === exceptId || !p.channel || (batched && takesRosterBatches(p.channel))) continue;
-      p.channel.sendText((text ??= JSON.stringify({ type: 'event', ...event })));
+      if (p.state !== 'joined' || !p.channel) continue;
+      if (batched && takesRosterBatches(p.channel)) batching = true;
+      else if (p.id !== exceptId) p.channel.sendText((text ??= JSON.stringify({ type: 'event', ...event })));
     }
+    // Nothing is queued for a meeting where no client takes batches (its joiners get the chain in their join result).
+    if (batching && isRosterStreamEvent(event)) this.rosterBatch.push(event);
   }
 
   sendToHosts(event: ServerEvent): void {
