@@ -17,6 +17,8 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts', 'test/attack/**/*.test.ts', 'test/deploy/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          // A browser under CI load can take more than vitest's default 1 s to show what a poll waits for.
+          expect: { poll: { timeout: 10_000 } },
           fileParallelism: false,
         },
       },

@@ -306,6 +306,19 @@ export class SfuServer implements MediaServerInternals {
     if (sub && src) sub.subscriber.setPreferred(src, layerIndex(layer));
   }
 
+  stopPublishing(participantId: string): void {
+    const p = this.#participants.get(participantId);
+    if (!p || p.publisher.closed) return;
+    const hadSources = p.publisher.sources.size > 0;
+    for (const src of p.publisher.sources.values()) this.#dropSource(src);
+    this.#malformedBase += p.publisher.dropped;
+    const n = p.publisher.nackStats();
+    this.#nackBase.asked += n.asked;
+    this.#nackBase.recovered += n.recovered;
+    p.publisher.close();
+    if (hadSources) this.#reselectMeeting(p.meetingId, Date.now());
+  }
+
   setAudioMuted(participantId: string, muted: boolean): void {
     const src = this.#participants.get(participantId)?.publisher.sources.get('audio');
     if (src) src.muted = muted;

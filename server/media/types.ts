@@ -86,6 +86,11 @@ export interface MediaServer {
   setPreferredLayer(subscriberId: string, publisherId: string, layer: Layer): void;
   /** Audio the host pinned for the whole meeting: forwarded to everyone beside the loudest N (issue 15). */
   setPinnedAudio(meetingId: string, publisherIds: string[]): void;
+  /**
+   * Close this participant's publisher leg and stop forwarding everything it sent (a demoted
+   * panelist); a later publish builds a new leg, if the caller lets it through.
+   */
+  stopPublishing(participantId: string): void;
   /** Stop forwarding this participant's audio (host mute); the client is told separately. */
   setAudioMuted(participantId: string, muted: boolean): void;
   /**

@@ -190,6 +190,8 @@ function setPanelist(mgr: RoomManager, room: Room, participantId: string, paneli
     mgr.deps.media.setAudioMuted(target.id, true);
   }
   room.record('role', target);
+  // Their camera and screen stop too: nothing they already send reaches anyone.
+  if (!panelist) mgr.deps.media.stopPublishing(target.id);
   room.broadcast({ event: 'participant.updated', data: toRosterEntry(target) });
   return { ok: true };
 }

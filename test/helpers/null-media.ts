@@ -22,6 +22,7 @@ export function createNullMedia(config: MediaConfig): MediaServer & { calls: str
     setPreferredLayer: () => undefined,
     setView: (id, ids) => void calls.push(`view:${id}:${ids.join(',')}`),
     setPinnedAudio: (m, ids) => void calls.push(`pins:${m}:${ids.join(',')}`),
+    stopPublishing: (id) => void calls.push(`unpublish:${id}`),
     setAudioMuted: (id, muted) => void calls.push(`mute:${id}:${muted}`),
     removeParticipant(id) {
       calls.push(`remove:${id}`);

@@ -108,6 +108,7 @@ describe('events: attendees receive only', () => {
     const demoted = await bob.ws.waitEvent('participant.updated', (d: RosterEntry) => d.participantId === ann.id && d.role === 'attendee');
     expect((demoted.data as RosterEntry).audio).toBe(false);
     expect(media().calls).toContain(`mute:${ann.id}:true`);
+    expect(media().calls).toContain(`unpublish:${ann.id}`);
     expect(code(await ann.ws.send('media.publish', { sdp: OFFER }))).toBe('ATTENDEE_CANNOT_PUBLISH');
     expect(
       chainOf(bob.ws, bob.join)

@@ -77,6 +77,19 @@ describe('media forwarding through the SFU (wrtc peers)', () => {
     expect((await peer('sub3').received()).packets).toBe(before.packets);
   });
 
+  it('stops forwarding everything from a publisher who stays in the meeting but may no longer publish (a demoted panelist)', async () => {
+    const participants = server.stats().participants;
+    server.stopPublishing('pub2');
+    expect(server.stats().publishers).toBe(0);
+    expect(server.stats().participants).toBe(participants);
+    expect(server.receiversOf('pub2')).toEqual([]);
+    await sleep(150);
+    const a = (await peer('sub2').received()).packets;
+    await sleep(800);
+    expect((await peer('sub2').received()).packets).toBe(a);
+    expect(server.slotInfo('sub2').every((s) => s.publisherId === null)).toBe(true);
+  });
+
   it('refuses a participant the receiver gate rejects and forwards nothing to them', async () => {
     expect(() => server.addParticipant('m1', 'ghost', { signal: () => undefined })).toThrow(expect.objectContaining({ code: 'NOT_IN_ROSTER' }) as Error);
     expect(server.slotInfo('ghost')).toEqual([]);
