@@ -26,6 +26,8 @@ export interface PurgeCounts {
   sessions: number;
   bans: number;
   demandDocuments: number;
+  /** Second-person requests nobody decided within their 24 h (docs/powers.md). */
+  pendingCommands: number;
 }
 
 /** Delete every row the retention policy says is past its time, as of `now`. */
@@ -49,7 +51,13 @@ export async function purgeExpired(db: Db, policy: RetentionPolicy, now = Date.n
         .where((eb) => eb(eb.fn.coalesce('ended_at', 'decided_at', 'created_at'), '<=', docCutoff)),
     )
     .executeTakeFirst();
-  return { sessions: Number(sessions.numDeletedRows), bans: Number(bans.numDeletedRows), demandDocuments: Number(docs.numDeletedRows) };
+  const pending = await db.deleteFrom('pending_commands').where('expires_at', '<=', now).executeTakeFirst();
+  return {
+    sessions: Number(sessions.numDeletedRows),
+    bans: Number(bans.numDeletedRows),
+    demandDocuments: Number(docs.numDeletedRows),
+    pendingCommands: Number(pending.numDeletedRows),
+  };
 }
 
 export interface RetentionJob {

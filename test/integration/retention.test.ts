@@ -39,7 +39,7 @@ async function meetingWithBans(host: { cookie: string }, end: boolean) {
 }
 
 const db = () => server.services.storage.db;
-const count = async (table: 'sessions' | 'meeting_bans' | 'demand_documents', where?: [string, unknown]) => {
+const count = async (table: 'sessions' | 'meeting_bans' | 'demand_documents' | 'pending_commands', where?: [string, unknown]) => {
   let q = db()
     .selectFrom(table)
     .select((eb) => eb.fn.countAll<number>().as('n'));
@@ -74,9 +74,16 @@ describe('retention', () => {
     expect(await count('meeting_bans', ['meeting_id', running])).toBeGreaterThan(0);
     expect(await count('demand_documents')).toBe(2);
 
-    // Day 6: nothing is due yet.
+    // A second-person request nobody decides (24 h), as the desk stores it.
+    await db()
+      .insertInto('pending_commands')
+      .values({ id: 'stale', kind: 'role.change', summary: 's', details: '{}', requested_by: 'u', requested_at: t0, expires_at: t0 + DAY_MS })
+      .execute();
+
+    // Day 6: nothing is due yet but the undecided request.
     vi.setSystemTime(t0 + 6 * DAY_MS);
-    expect(await server.services.retention.runNow()).toEqual({ sessions: 0, bans: 0, demandDocuments: 0 });
+    expect(await server.services.retention.runNow()).toEqual({ sessions: 0, bans: 0, demandDocuments: 0, pendingCommands: 1 });
+    expect(await count('pending_commands')).toBe(0);
 
     // Day 8: the ended meeting's bans are gone; the running meeting keeps its bans.
     vi.setSystemTime(t0 + 8 * DAY_MS);
