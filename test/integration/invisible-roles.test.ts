@@ -103,6 +103,7 @@ function payloads(s: Scene): Record<string, Record<string, unknown>> {
     'host.panelist': { participantId: s.annPid, panelist: true },
     'host.mute-all': { lock: true },
     'host.mics-lock': { locked: true },
+    'host.pin-audio': { participantIds: [s.annPid] },
     'e2ee.key': { to: s.annPid, blob: 'AAAA' },
   };
 }
