@@ -1,9 +1,9 @@
 /**
- * The transparency log store: validated, canonical entries appended to `log_entries` with
- * group commit, an in-memory RFC 9162 tree rebuilt from the rows at start-up, signed
- * checkpoints, proofs, and the incrementally maintained report.
+ * The transparency log, composed: the tree (`log-tree.ts`: tree, leaf index, report and the one
+ * `adopt(rows)` loop used at start-up and in cluster catch-up), group commit
+ * (`group-commit.ts`) and the store (`log-store.ts`), plus keys, signed checkpoints, witnesses
+ * and proofs. Entries are validated and canonical before they queue.
  */
-import { sql } from 'kysely';
 import { AppError } from '../../protocol/errors.js';
 import { canonicalJson, LogEntry } from '../../protocol/transparency.js';
 import type { Db, Tx } from '../storage/index.js';
@@ -16,6 +16,8 @@ import { suggestedPolicy } from './witness-status.js';
 import { entryBundle, TILE_WIDTH, tileBytes, tileExists } from './tiles.js';
 import { leafHashOfText, nodeHasher } from './hash-node.js';
 import { dbKeyStore, loadPseudonymSecret, loadSigner } from './keys.js';
+import { createGroupCommit, type Pending } from './group-commit.js';
+import { createLogStore } from './log-store.js';
 import { LogTree } from './log-tree.js';
 import { isValidKeyName, verifierKey } from './note.js';
 import { createPseudonymizer } from './pseudonym.js';
@@ -23,20 +25,6 @@ import { fastAccepts, fastCanonical } from './fast-accept.js';
 
 export type { AppendResult, Integrity, LogLogger, TransparencyLog, TransparencyLogOptions } from './log-types.js';
 import type { AppendResult, TransparencyLog, TransparencyLogOptions } from './log-types.js';
-
-/**
- * [cluster] Several nodes append to one PostgreSQL log: each append transaction takes this
- * advisory lock, adopts rows other nodes committed, then numbers its own rows after them, so
- * indexes stay gap-free and unique across writers (the primary key would refuse a duplicate).
- */
-const APPEND_LOCK_KEY = 7_240_915_001;
-
-interface Pending {
-  entries: LogEntry[];
-  json: string[];
-  resolve: (r: AppendResult[]) => void;
-  reject: (e: unknown) => void;
-}
 
 function validate(entry: unknown): { entry: LogEntry; json: string } {
   if (fastAccepts(entry)) return { entry, json: fastCanonical(entry) }; // what zod would accept unchanged
@@ -49,9 +37,6 @@ function validate(entry: unknown): { entry: LogEntry; json: string } {
 }
 
 const LOAD_PAGE = 5000;
-const INSERT_CHUNK = 200;
-/** Queued entries from which a batch commits on the next tick rather than the next loop turn. */
-const FLUSH_NOW = 256;
 
 /** Open the log over migrated storage: load keys, rebuild and check the tree, start checkpoints. */
 export async function createTransparencyLog(opts: TransparencyLogOptions): Promise<TransparencyLog> {
@@ -61,6 +46,7 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
   const maxBatch = opts.maxBatch ?? 2000;
   const state = new LogTree();
   const tree = state.tree;
+  const store = createLogStore({ db, dialect: opts.dialect, sqlite: opts.sqlite });
   const keys = opts.keys ?? dbKeyStore(db);
   const secret = await loadPseudonymSecret(keys);
   const signer = await loadSigner(keys);
@@ -78,13 +64,7 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
   async function adoptStored(q: Db | Tx): Promise<string[]> {
     const adopted: string[] = [];
     for (;;) {
-      const rows = await q
-        .selectFrom('log_entries')
-        .select(['idx', 'entry', 'leaf_hash'])
-        .where('idx', '>=', tree.size)
-        .orderBy('idx')
-        .limit(LOAD_PAGE)
-        .execute();
+      const rows = await store.rowsFrom(q, tree.size, LOAD_PAGE);
       const before = state.integrity().ok;
       const step = state.adopt(rows);
       adopted.push(...step.adopted);
@@ -146,10 +126,6 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
   if (state.integrity().ok && (opts.checkpointIntervalMs ?? 2000) > 0) checkpoints.start();
 
   const pseudonym = createPseudonymizer(secret);
-  const queue: Pending[] = [];
-  let flushing: Promise<void> | null = null;
-  let scheduled = false;
-  let appendFailures = 0;
 
   // [cluster] One tree mutation at a time: appends and sync() both extend the tree.
   let treeMutex: Promise<unknown> = Promise.resolve();
@@ -159,42 +135,18 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
     return run;
   }
 
-  /** [cluster] Serialise appenders across nodes for the rest of this transaction (PostgreSQL). */
-  async function lockForAppend(trx: Tx): Promise<void> {
-    if (opts.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${APPEND_LOCK_KEY})`.execute(trx);
-  }
-
-  let insertRow: { run(...params: unknown[]): unknown } | null = null;
-
-  function commit(batch: Pending[]): Promise<void> {
-    return exclusive(() => commitExclusive(batch));
-  }
-
-  async function commitExclusive(batch: Pending[]): Promise<void> {
+  async function commit(batch: Pending[]): Promise<void> {
     const entries = batch.flatMap((p) => p.entries);
     const json = batch.flatMap((p) => p.json);
     const leaves = json.map((j) => leafHashOfText(j));
     const at = now();
-    await db.transaction().execute(async (trx) => {
-      await lockForAppend(trx);
-      await adoptStored(trx);
-      const start = tree.size;
-      if (opts.sqlite && opts.dialect === 'sqlite') {
-        // One connection: these run inside the transaction Kysely opened (measured: 1,050 rows
-        // 16 ms through Kysely's multi-row inserts in the enforce bench, see docs/benchmarks.md).
-        insertRow ??= opts.sqlite.prepare('insert into log_entries (idx, entry, leaf_hash, created_at) values (?, ?, ?, ?)');
-        for (let i = 0; i < json.length; i++) insertRow.run(start + i, json[i], toHex(leaves[i]!), at);
-      } else {
-        const rows = json.map((entry, i) => ({ idx: start + i, entry, leaf_hash: toHex(leaves[i]!), created_at: at }));
-        for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-          await trx
-            .insertInto('log_entries')
-            .values(rows.slice(i, i + INSERT_CHUNK))
-            .execute();
-        }
-      }
-      await opts.faults?.beforeCommit?.(entries);
-    });
+    await exclusive(() =>
+      store.appending(async (trx) => {
+        await adoptStored(trx);
+        await store.insert(trx, tree.size, json, leaves, at);
+        await opts.faults?.beforeCommit?.(entries);
+      }),
+    );
     // Committed: only now does the entry exist for proofs, checkpoints and callers.
     let i = 0;
     for (const p of batch) {
@@ -207,31 +159,6 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
     }
   }
 
-  async function drain(): Promise<void> {
-    while (queue.length > 0) {
-      let take = 0;
-      let n = 0;
-      while (take < queue.length && (n === 0 || n + queue[take]!.entries.length <= maxBatch)) n += queue[take++]!.entries.length;
-      const batch = queue.splice(0, take);
-      const integrity = state.integrity();
-      if (!integrity.ok) {
-        const err = new AppError('LOG_APPEND_FAILED', undefined, { cause: integrity.reason });
-        appendFailures += batch.length;
-        for (const p of batch) p.reject(err);
-        continue;
-      }
-      try {
-        await commit(batch);
-      } catch (cause) {
-        logger?.error({ err: cause, entries: n }, 'transparency log append failed; the actions were not taken');
-        const err = new AppError('LOG_APPEND_FAILED', undefined, { cause: cause instanceof Error ? cause.message : String(cause) });
-        appendFailures += batch.length;
-        for (const p of batch) p.reject(err);
-        await recheckStore(batch.flatMap((p) => p.json));
-      }
-    }
-  }
-
   // After a failed commit, make sure the database did not keep rows the tree does not have
   // (e.g. a commit whose acknowledgement was lost); if it did, stop appending until restart.
   // [cluster] Rows other nodes added are adopted first (under the append lock); only a row of the
@@ -239,16 +166,12 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
   async function recheckStore(failed: readonly string[] = []): Promise<void> {
     try {
       await exclusive(() =>
-        db.transaction().execute(async (trx) => {
-          await lockForAppend(trx);
+        store.appending(async (trx) => {
           const adopted = await adoptStored(trx);
           const mine = new Set(failed);
           if (adopted.some((e) => mine.has(e))) fail('an append reported as failed was stored; restart to reload');
-          const r = await trx
-            .selectFrom('log_entries')
-            .select((eb) => eb.fn.countAll<number>().as('n'))
-            .executeTakeFirst();
-          if (r && Number(r.n) !== tree.size) fail(`the store has ${Number(r.n)} entries but the tree ${tree.size}; restart to reload`);
+          const n = await store.count(trx);
+          if (n !== tree.size) fail(`the store has ${n} entries but the tree ${tree.size}; restart to reload`);
         }),
       );
     } catch {
@@ -256,23 +179,19 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
     }
   }
 
-  function schedule(): void {
-    if (scheduled || flushing) return;
-    scheduled = true;
-    const run = (): void => {
-      scheduled = false;
-      flushing = drain().finally(() => {
-        flushing = null;
-        if (queue.length > 0) schedule();
-      });
-    };
-    const window = opts.batchWindowMs ?? 0;
-    if (window > 0) setTimeout(run, window);
-    // A batch this big gains nothing by waiting a loop turn for company (an enforcement pass:
-    // the removals wait on it); smaller ones wait so concurrent appends share a transaction.
-    else if (queue.reduce((n, p) => n + p.entries.length, 0) >= FLUSH_NOW) process.nextTick(run);
-    else setImmediate(run);
-  }
+  const group = createGroupCommit({
+    maxBatch,
+    batchWindowMs: opts.batchWindowMs ?? 0,
+    commit,
+    refusal: () => {
+      const integrity = state.integrity();
+      return integrity.ok ? null : integrity.reason;
+    },
+    async failed(cause, batch) {
+      logger?.error({ err: cause, entries: batch.reduce((n, p) => n + p.entries.length, 0) }, 'transparency log append failed; the actions were not taken');
+      await recheckStore(batch.flatMap((p) => p.json));
+    },
+  });
 
   function enqueue(list: readonly unknown[]): Promise<AppendResult[]> {
     let valid: { entry: LogEntry; json: string }[];
@@ -281,11 +200,10 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new AppError('VALIDATION_FAILED'));
     }
-    if (valid.length === 0) return Promise.resolve([]);
-    return new Promise((resolve, reject) => {
-      queue.push({ entries: valid.map((v) => v.entry), json: valid.map((v) => v.json), resolve, reject });
-      schedule();
-    });
+    return group.enqueue(
+      valid.map((v) => v.entry),
+      valid.map((v) => v.json),
+    );
   }
 
   function badRequest(err: unknown): AppError {
@@ -306,8 +224,7 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
       }
       const last = Math.min(end, start + 999, tree.size - 1);
       if (last < start) return [];
-      const rows = await db.selectFrom('log_entries').select(['idx', 'entry']).where('idx', '>=', start).where('idx', '<=', last).orderBy('idx').execute();
-      return rows.map((r) => ({ index: Number(r.idx), entry: r.entry }));
+      return store.entries(start, last);
     },
     // async so errors reject, like a db-backed lookup
     async inclusionProof(leaf, treeSize) {
@@ -352,18 +269,12 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
     witnesses: () => cosigner.status(),
     witnessAlarms: () => cosigner.alarms(),
     suggestedWitnessPolicy: () => suggestedPolicy(opts.witnesses ?? []),
-    appendFailures: () => appendFailures,
+    appendFailures: () => group.failures(),
     async tile(address) {
       if (address.level !== 'entries') return tileBytes(tree, { ...address, level: address.level });
       if (!tileExists(tree, address)) return null;
       const first = address.index * TILE_WIDTH;
-      const rows = await db
-        .selectFrom('log_entries')
-        .select(['idx', 'entry'])
-        .where('idx', '>=', first)
-        .where('idx', '<', first + address.width)
-        .orderBy('idx')
-        .execute();
+      const rows = await store.entries(first, first + address.width - 1);
       // Only rows that still match the tree go out (a row edited since start-up would not).
       const bytes = rows.map((r) => utf8(r.entry));
       if (bytes.length !== address.width || bytes.some((b, i) => toHex(nodeHasher.leaf(b)) !== toHex(tree.leafHash(first + i)))) {
@@ -383,9 +294,7 @@ export async function createTransparencyLog(opts: TransparencyLogOptions): Promi
     async close() {
       checkpoints.stop();
       cosigner.close();
-      while (flushing || queue.length > 0 || scheduled) {
-        await (flushing ?? new Promise((r) => setImmediate(r)));
-      }
+      await group.idle();
     },
   };
 }

@@ -8,7 +8,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import type { APIRequestContext, Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWebBuilt, launchBrowser, type RunningServer } from './helpers/browser.js';
@@ -32,7 +31,8 @@ beforeAll(async () => {
   for (const w of witnesses) stops.push(() => w.stop());
   const proc = await startParley(dir, { ...geoServerEnv(), LOG_ORIGIN: ORIGIN, WITNESSES: witnessesEnv(witnesses) });
   stops.push(() => proc.stop());
-  server = { url: proc.url, port: proc.port, dataDir: dir, proc: null as unknown as ChildProcess, output: proc.output, stop: proc.stop };
+  // The helpers read url and dataDir; the rest of the shape is the harness's process.
+  server = { ...proc, dataDir: dir, wsUrl: `${proc.url.replace(/^http/, 'ws')}/ws` };
   browser = await launchBrowser();
 }, 180_000);
 
