@@ -8,7 +8,6 @@ import { policyApi, restrictionPath, type AccountPolicyRow, type AdminUser, type
 import CompliancePage from '../compliance/CompliancePage.js';
 import { RestrictionsEditor } from './RestrictionsEditor.js';
 import { WitnessAlarms } from './WitnessAlarms.js';
-import { WitnessAlarms } from './WitnessAlarms.js';
 import '../compliance/i18n.js';
 import './policy.css';
 import { messageOf } from '../../lib/errors.js';
@@ -308,7 +307,6 @@ export default function AdminPage() {
     <main id="main" className="pl-page">
       <h1>{t('admin.title')}</h1>
       <PendingApprovals tick={tick} onChange={refresh} />
-      <WitnessAlarms />
       <WitnessAlarms />
       <RestrictionsEditor path={restrictionPath.instance} title={t('admin.instanceRestrictions')} onRequested={refresh} />
       <AccountPolicyEditor onRequested={refresh} />
