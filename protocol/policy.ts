@@ -65,8 +65,20 @@ export type Demand = z.infer<typeof Demand>;
 export const DemandTargetsView = z.object({ meetings: z.array(z.string()), accountsNamed: z.number().int(), titlePattern: z.string().nullable() });
 export type DemandTargetsView = z.infer<typeof DemandTargetsView>;
 
-/** A demand as the API returns it: with whether it has expired and whether its gag is in force now. */
-export const DemandView = Demand.extend({ targets: DemandTargetsView, expired: z.boolean(), gagInForce: z.boolean() });
+/** What a signed-in reader may do with a demand; the server decides (server/policy/demand-guards.ts). */
+export const DemandAction = z.enum(['approve', 'reject', 'lift', 'preview']);
+export type DemandAction = z.infer<typeof DemandAction>;
+
+/**
+ * A demand as the API returns it: with whether it has expired, whether its gag is in force now,
+ * and the actions the server would accept from the user who asked (the console shows only those).
+ */
+export const DemandView = Demand.extend({
+  targets: DemandTargetsView,
+  expired: z.boolean(),
+  gagInForce: z.boolean(),
+  allowedActions: z.array(DemandAction),
+});
 export type DemandView = z.infer<typeof DemandView>;
 
 export const DemandOutcome = z.object({ meetingId: z.string(), outcome: z.enum(['removed', 'no-action']), count: z.number().int(), at: z.number() });

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { AppError } from '../../protocol/errors.js';
 import { canonicalJson, gagCommitmentInput, LogEntry as LogEntrySchema, PERFORMABLE_ASKS, type Ask, type LogEntry } from '../../protocol/transparency.js';
 import { notify, OPERATOR_SCOPE, type PolicyContext } from './context.js';
+import { demandActionRefusal, stateRefusal } from './demand-guards.js';
 import { enforceDemand } from './enforce.js';
 import { country, type DemandInput } from './schemas.js';
 import type { Demand, DemandAsk, DemandDocument, DemandLock, DemandPatch, DemandState, DemandTargets, NewDemand } from './types.js';
@@ -171,7 +172,8 @@ async function mustGet(ctx: PolicyContext, id: number): Promise<Demand> {
 }
 
 function requireState(d: Demand, ...states: DemandState[]): void {
-  if (!states.includes(d.state)) throw new AppError('DEMAND_STATE', undefined, { state: d.state, allowed: states });
+  const refused = stateRefusal(d, ...states);
+  if (refused) throw refused;
 }
 
 export async function attachDocument(ctx: PolicyContext, id: number, doc: DemandDocument): Promise<Demand> {
@@ -236,12 +238,10 @@ export async function approveDemand(
   return serial(id, async () => {
     const active = await transitionOnce(ctx, id, async (d) => {
       if (!d) throw new AppError('NOT_FOUND', 'No such demand.');
-      requireState(d, 'recorded');
-      if (d.recordedBy === approverId) throw new AppError('SELF_APPROVAL');
-      if (await linked(d.recordedBy, approverId)) throw new AppError('LINKED_APPROVAL');
       const now = ctx.now();
-      if (d.expiresAt !== null && d.expiresAt <= now) throw new AppError('DEMAND_EXPIRED', undefined, { expiresAt: d.expiresAt });
-      if (!d.document) throw new AppError('DEMAND_STATE', 'Attach the demand document before approval.');
+      const refused = await demandActionRefusal(d, 'approve', approverId, now, () => linked(d.recordedBy, approverId));
+      if (refused) throw refused;
+      if (!d.document) throw new AppError('DEMAND_STATE', 'Attach the demand document before approval.'); // refused above; narrows the type
       await ctx.log.append({
         v: 1,
         type: 'demand.decided',
@@ -266,9 +266,9 @@ export async function rejectDemand(ctx: PolicyContext, id: number, approverId: s
   return serial(id, async () => {
     await transitionOnce(ctx, id, async (d) => {
       if (!d) throw new AppError('NOT_FOUND', 'No such demand.');
-      requireState(d, 'recorded');
-      if (d.recordedBy === approverId) throw new AppError('SELF_APPROVAL', 'The person who recorded a demand cannot decide on it.');
       const now = ctx.now();
+      const refused = await demandActionRefusal(d, 'reject', approverId, now, () => Promise.resolve(false));
+      if (refused) throw refused;
       const entry: LogEntry = {
         v: 1,
         type: 'demand.decided',
@@ -291,8 +291,9 @@ export async function liftDemand(ctx: PolicyContext, id: number, by: string, rea
     await transitionOnce(ctx, id, async (d) => {
       if (!d) throw new AppError('NOT_FOUND', 'No such demand.');
       if (d.state !== 'approved') ctx.active.delete(id); // ended elsewhere: stop acting here too
-      requireState(d, 'approved');
       const now = ctx.now();
+      const refused = await demandActionRefusal(d, 'lift', by, now, () => Promise.resolve(false));
+      if (refused) throw refused;
       const entry: LogEntry = { v: 1, type: 'demand.lifted', at: now, demandId: String(id), by: ctx.log.pseudonym('operator', by, OPERATOR_SCOPE) };
       if (reason !== undefined) entry.reason = reason;
       await ctx.log.append(entry);

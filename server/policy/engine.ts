@@ -9,10 +9,9 @@ import type { LogEntry } from '../../protocol/transparency.js';
 import type { AdmissionDecision, AdmissionPolicy, EnforcementPort, MeetingRecord } from '../meetings/index.js';
 import { assertMayHost, signupGuard, type HostingUser, type setAccountPolicies } from './account-policy.js';
 import type { SignupGuard } from '../accounts/index.js';
-import type { AccountPolicyRow } from '../../protocol/policy.js';
+import type { AccountPolicyRow, DemandAction } from '../../protocol/policy.js';
 import { commandRunner } from './command-runner.js';
 import { reloadFromStore, type Reloaded } from './reload.js';
-import { AppError } from '../../protocol/errors.js';
 import type { InstanceRole } from '../accounts/index.js';
 import { CommandDesk, RecentKeys, REFUSAL_WINDOW_MS, RoleLedger, type PendingCommand } from './commands.js';
 import { OPERATOR_SCOPE, restrictionKey, targetsParticipant, type PolicyAccounts, type PolicyContext, type PolicyPort } from './context.js';
@@ -30,6 +29,7 @@ import {
   type Requested,
 } from './powers.js';
 import { applyRestriction, currentRestriction, normalizeRestriction, sameRestriction, type RestrictionActor } from './restriction-commands.js';
+import { allowedDemandActions, demandActionRefusal } from './demand-guards.js';
 import { approveDemand, attachDocument, expireDue, liftDemand, publishEndedGags, recordDemand, rejectDemand } from './demands.js';
 import { enforceDemand, previewImpact, type ImpactPreview } from './enforce.js';
 import { enforcementEntry, hostNotice, hostNoticeEntry, legalNotice, recordedIndex } from './entries.js';
@@ -109,6 +109,8 @@ export interface PolicyEngine extends AdmissionPolicy {
   getDemand(id: number): Ok<Demand | null>;
   getDocument(id: number): Ok<DemandDocument | null>;
   listOutcomes(id: number): Ok<Outcomes>;
+  /** What the server would accept from this user on this demand now (demand-guards.ts; the same checks the actions make). */
+  allowedActions(d: Demand, user: { id: string; roles: readonly InstanceRole[] }): Ok<DemandAction[]>;
   recordDemand(input: DemandInput, by: string, doc: DemandDocument | null): Ok<Demand>;
   attachDocument(id: number, doc: DemandDocument): Ok<Demand>;
   approveDemand(id: number, by: string): Ok<{ demand: Demand; outcomes: Outcomes }>;
@@ -320,6 +322,7 @@ export function createPolicyEngine(deps: PolicyDeps): PolicyEngine {
     getDemand: (id) => ctx.store.getDemand(id),
     getDocument: (id) => ctx.store.getDocument(id),
     listOutcomes: (id) => ctx.store.listOutcomes(id),
+    allowedActions: (d, user) => allowedDemandActions(d, user, ctx.now(), () => ledger.linked(d.recordedBy, user.id)),
     // demands
     recordDemand: (input, by, doc) => recordDemand(ctx, input, by, doc),
     attachDocument: (id, doc) => attachDocument(ctx, id, doc),
@@ -332,9 +335,8 @@ export function createPolicyEngine(deps: PolicyDeps): PolicyEngine {
     async previewImpact(id, by) {
       const d = await ctx.store.getDemand(id);
       if (!d) return null;
-      if (d.state !== 'recorded')
-        throw new AppError('DEMAND_STATE', 'Only a demand awaiting approval can be previewed.', { state: d.state, allowed: ['recorded'] });
-      if (d.recordedBy === by) throw new AppError('SELF_APPROVAL', 'The preview is for the second person, who decides on the demand.');
+      const refused = await demandActionRefusal(d, 'preview', by, ctx.now(), () => ledger.linked(d.recordedBy, by));
+      if (refused) throw refused;
       await ctx.log.append({ v: 1, type: 'demand.previewed', at: ctx.now(), demandId: String(id), by: ctx.log.pseudonym('operator', by, OPERATOR_SCOPE) });
       return previewImpact(ctx, d);
     },

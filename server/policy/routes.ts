@@ -8,7 +8,7 @@ import multipart from '@fastify/multipart';
 import { z } from 'zod';
 import { AppError } from '../../protocol/errors.js';
 import { Id } from '../../protocol/signaling.js';
-import { INSTANCE_ROLES } from '../accounts/index.js';
+import { INSTANCE_ROLES, type InstanceRole } from '../accounts/index.js';
 import { createKeyedLimiter, requireRole, requireUser } from '../http/index.js';
 import type { MeetingRecord } from '../meetings/index.js';
 import { gagInForce } from './context.js';
@@ -36,14 +36,18 @@ const RolesInput = z.strictObject({ roles: z.array(z.enum(INSTANCE_ROLES)).max(4
 const MeetingParams = z.object({ id: Id });
 const READERS = ['compliance', 'approver', 'admin', 'auditor'] as const;
 
-function view(d: Demand, now: number) {
+/** What this reader may do with a demand, decided here by the checks the actions make. */
+type Reader = { id: string; roles: readonly InstanceRole[] };
+
+async function view(policy: PolicyEngine, d: Demand, now: number, user: Reader) {
   // Never which named emails resolved to an account here: only how many accounts were named.
   const targets = {
     meetings: d.targets.meetings,
     accountsNamed: d.targets.accounts.length + d.targets.unmatchedEmails.length,
     titlePattern: d.targets.titlePattern,
   };
-  return { ...d, targets, expired: d.expiresAt !== null && d.expiresAt <= now, gagInForce: gagInForce(d, now) };
+  const allowedActions = await policy.allowedActions(d, user);
+  return { ...d, targets, expired: d.expiresAt !== null && d.expiresAt <= now, gagInForce: gagInForce(d, now), allowedActions };
 }
 
 /** A command parked for a second person: 202 with what waits. */
@@ -86,9 +90,9 @@ export async function policyRoutes(app: FastifyInstance, opts: PolicyRouteOption
 
   // ---- demands ----
   app.get('/api/demands', async (req) => {
-    requireRole(req, ...READERS);
+    const user = requireRole(req, ...READERS);
     const t = now();
-    return { demands: (await policy.listDemands()).map((d) => view(d, t)) };
+    return { demands: await Promise.all((await policy.listDemands()).map((d) => view(policy, d, t, user))) };
   });
 
   app.post('/api/demands', async (req, reply) => {
@@ -102,26 +106,26 @@ export async function policyRoutes(app: FastifyInstance, opts: PolicyRouteOption
     }
     const input = DemandInput.parse(body);
     const d = await policy.recordDemand(input, user.id, doc);
-    const out: Record<string, unknown> = { demand: view(d, now()) };
+    const out: Record<string, unknown> = { demand: await view(policy, d, now(), user) };
     if (d.state === 'refused') out['refused'] = new AppError('DATA_HANDOVER_REFUSED').toBody();
     return reply.code(201).send(out);
   });
 
   app.post('/api/demands/:id/document', async (req) => {
-    requireRole(req, 'compliance');
+    const user = requireRole(req, 'compliance');
     const { id } = DemandParams.parse(req.params);
     if (!req.isMultipart()) throw new AppError('BAD_REQUEST', 'Upload the document as multipart/form-data, field "document".');
     const { doc } = await readMultipart(req);
     if (!doc) throw new AppError('VALIDATION_FAILED', 'No document in the upload.', [{ path: 'document', message: 'missing' }]);
-    return { demand: view(await policy.attachDocument(id, doc), now()) };
+    return { demand: await view(policy, await policy.attachDocument(id, doc), now(), user) };
   });
 
   app.get('/api/demands/:id', async (req) => {
-    requireRole(req, ...READERS);
+    const user = requireRole(req, ...READERS);
     const { id } = DemandParams.parse(req.params);
     const d = await policy.getDemand(id);
     if (!d) throw new AppError('NOT_FOUND', 'No such demand.');
-    return { demand: view(d, now()), outcomes: await policy.listOutcomes(id) };
+    return { demand: await view(policy, d, now(), user), outcomes: await policy.listOutcomes(id) };
   });
 
   app.get('/api/demands/:id/document', async (req, reply) => {
@@ -146,21 +150,21 @@ export async function policyRoutes(app: FastifyInstance, opts: PolicyRouteOption
     const user = requireRole(req, 'approver');
     const { id } = DemandParams.parse(req.params);
     const r = await policy.approveDemand(id, user.id);
-    return { demand: view(r.demand, now()), outcomes: r.outcomes };
+    return { demand: await view(policy, r.demand, now(), user), outcomes: r.outcomes };
   });
 
   app.post('/api/demands/:id/reject', async (req) => {
     const user = requireRole(req, 'approver');
     const { id } = DemandParams.parse(req.params);
     const body = OptionalReasonInput.parse(req.body ?? undefined);
-    return { demand: view(await policy.rejectDemand(id, user.id, body?.reason), now()) };
+    return { demand: await view(policy, await policy.rejectDemand(id, user.id, body?.reason), now(), user) };
   });
 
   app.post('/api/demands/:id/lift', async (req) => {
     const user = requireRole(req, 'compliance');
     const { id } = DemandParams.parse(req.params);
     const body = OptionalReasonInput.parse(req.body ?? undefined);
-    return { demand: view(await policy.liftDemand(id, user.id, body?.reason), now()) };
+    return { demand: await view(policy, await policy.liftDemand(id, user.id, body?.reason), now(), user) };
   });
 
   // ---- country restrictions ----

@@ -161,12 +161,12 @@ describe('compliance console', () => {
     await approver.getByTestId('preview-table').scrollIntoViewIfNeeded();
     await shot(approver, 'preview-en');
 
-    approver.once('dialog', (d) => {
-      expect(d.type()).toBe('confirm');
-      expect(d.message()).toContain(`demand ${demandId}`);
-      void d.accept();
-    });
     await approver.getByTestId('approve-demand').click();
+    const confirm = approver.getByTestId('decision-dialog');
+    await confirm.waitFor();
+    expect(await confirm.innerText()).toContain(`demand ${demandId}`);
+    await shot(approver, 'approve-dialog-en');
+    await confirm.getByTestId('confirm-ok').click();
 
     // ---- only the CN participant is removed, and told by whom ----
     await cn.getByTestId('removed-notice').waitFor({ timeout: 10_000 });

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef } from 'react';
+import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 
 /** A modal confirm built on <dialog>, so focus trapping and Escape come from the browser. */
@@ -13,6 +13,8 @@ export function ConfirmDialog(props: {
   testId?: string;
   /** Where focus goes after closing when the opener may be gone (e.g. the row of someone removed). */
   returnFocus?: () => HTMLElement | null;
+  /** Fields the confirmation needs (e.g. a reason), shown between the body and the buttons. */
+  children?: ReactNode;
 }) {
   const { t } = useTranslation();
   const ref = useRef<HTMLDialogElement>(null);
@@ -48,6 +50,7 @@ export function ConfirmDialog(props: {
     >
       <h2 id={titleId}>{props.title}</h2>
       {props.body && <p id={bodyId}>{props.body}</p>}
+      {props.children}
       <div className="dialog-actions">
         <button type="button" className="btn" onClick={props.onCancel} autoFocus>
           {t('app.cancel')}

@@ -8,7 +8,8 @@ import { ASK_KINDS, policyApi, type AskKind, type Demand, type Outcome, type Pre
 import './i18n.js';
 import '../admin/policy.css';
 import './compliance.css';
-import { messageOf } from '../../lib/errors.js';
+import { errorText } from '../../lib/errors.js';
+import { ConfirmDialog } from '../../components/ConfirmDialog.js';
 
 /** Why an ask is not performed, by kind (the server's English reason stays on the public record). */
 const WHY_NOT: Record<string, string> = {
@@ -154,15 +155,21 @@ function NewDemandForm({ onDone }: { onDone: (msg: string) => void }) {
   );
 }
 
+type Decision = 'approve' | 'reject' | 'lift';
+
 function DemandDetail({ id, onChange }: { id: number; onChange: () => void }) {
   const { t } = useTranslation('policy');
+  const { t: tApp } = useTranslation();
   const { user } = useAuth();
   const [d, setD] = useState<{ demand: Demand; outcomes: Outcome[] } | null>(null);
   const [preview, setPreview] = useState<Preview | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // The decision being confirmed in the dialog, and the reason typed there (reject and lift).
+  const [deciding, setDeciding] = useState<Decision | null>(null);
+  const [reason, setReason] = useState('');
   const load = useCallback(() => {
-    policyApi.getDemand(id).then(setD, (e: unknown) => setError(messageOf(e)));
-  }, [id]);
+    policyApi.getDemand(id).then(setD, (e: unknown) => setError(errorText(tApp, e)));
+  }, [id, tApp]);
   useEffect(load, [load]);
   if (!d)
     return (
@@ -172,6 +179,8 @@ function DemandDetail({ id, onChange }: { id: number; onChange: () => void }) {
     );
   const { demand } = d;
   const roles = user?.roles ?? [];
+  // Only what the server says this user may do now (protocol/policy.ts DemandView.allowedActions).
+  const may = (a: Demand['allowedActions'][number]) => demand.allowedActions.includes(a);
   const act = async (fn: () => Promise<unknown>) => {
     try {
       await fn();
@@ -179,7 +188,23 @@ function DemandDetail({ id, onChange }: { id: number; onChange: () => void }) {
       load();
       onChange();
     } catch (e) {
-      setError(t('compliance.error', { message: (e as Error).message }));
+      setError(errorText(tApp, e));
+    }
+  };
+  const open = (decision: Decision) => {
+    setReason('');
+    setDeciding(decision);
+  };
+  const decide = (decision: Decision) => {
+    const why = reason.trim() === '' ? undefined : reason.trim();
+    setDeciding(null);
+    switch (decision) {
+      case 'approve':
+        return act(() => policyApi.approve(demand.id));
+      case 'reject':
+        return act(() => policyApi.reject(demand.id, why));
+      case 'lift':
+        return act(() => policyApi.lift(demand.id, why));
     }
   };
   return (
@@ -226,19 +251,23 @@ function DemandDetail({ id, onChange }: { id: number; onChange: () => void }) {
           </label>
         )
       )}
-      <h3>{t('compliance.preview')}</h3>
-      <button
-        type="button"
-        data-testid="load-preview"
-        onClick={() =>
-          void policyApi.preview(demand.id).then(
-            (p) => setPreview(p.preview),
-            (e: unknown) => setError(messageOf(e)),
-          )
-        }
-      >
-        {t('compliance.loadPreview')}
-      </button>
+      {may('preview') && (
+        <>
+          <h3>{t('compliance.preview')}</h3>
+          <button
+            type="button"
+            data-testid="load-preview"
+            onClick={() =>
+              void policyApi.preview(demand.id).then(
+                (p) => setPreview(p.preview),
+                (e: unknown) => setError(errorText(tApp, e)),
+              )
+            }
+          >
+            {t('compliance.loadPreview')}
+          </button>
+        </>
+      )}
       {preview && (
         <>
           <p className="pl-summary" data-testid="preview-summary">
@@ -292,41 +321,40 @@ function DemandDetail({ id, onChange }: { id: number; onChange: () => void }) {
         </>
       )}
       <div className="pl-row pl-actions">
-        {roles.includes('approver') && demand.state === 'recorded' && demand.recordedBy === user?.id && (
-          <p data-testid="second-person-needed">{t('compliance.secondPersonNeeded')}</p>
+        {demand.state === 'recorded' && demand.recordedBy === user?.id && <p data-testid="second-person-needed">{t('compliance.secondPersonNeeded')}</p>}
+        {may('approve') && (
+          <button type="button" className="pl-danger" data-testid="approve-demand" onClick={() => open('approve')}>
+            {t('compliance.approve')}
+          </button>
         )}
-        {roles.includes('approver') && demand.state === 'recorded' && demand.recordedBy !== user?.id && (
-          <>
-            <button
-              type="button"
-              className="pl-danger"
-              data-testid="approve-demand"
-              onClick={() => {
-                if (window.confirm(t('compliance.confirmApprove', { id: demand.id, jurisdiction: demand.jurisdiction })))
-                  void act(() => policyApi.approve(demand.id));
-              }}
-            >
-              {t('compliance.approve')}
-            </button>
-            <button
-              type="button"
-              data-testid="reject-demand"
-              onClick={() => void act(() => policyApi.reject(demand.id, window.prompt(t('compliance.reason')) ?? undefined))}
-            >
-              {t('compliance.reject')}
-            </button>
-          </>
+        {may('reject') && (
+          <button type="button" data-testid="reject-demand" onClick={() => open('reject')}>
+            {t('compliance.reject')}
+          </button>
         )}
-        {roles.includes('compliance') && demand.state === 'approved' && (
-          <button
-            type="button"
-            data-testid="lift-demand"
-            onClick={() => void act(() => policyApi.lift(demand.id, window.prompt(t('compliance.reason')) ?? undefined))}
-          >
+        {may('lift') && (
+          <button type="button" data-testid="lift-demand" onClick={() => open('lift')}>
             {t('compliance.lift')}
           </button>
         )}
       </div>
+      <ConfirmDialog
+        open={deciding !== null}
+        testId="decision-dialog"
+        title={deciding ? t(`compliance.${deciding}`) : ''}
+        body={deciding ? t(`compliance.confirm.${deciding}`, { id: demand.id, jurisdiction: demand.jurisdiction }) : ''}
+        confirmLabel={deciding ? t(`compliance.${deciding}`) : ''}
+        danger={deciding === 'approve'}
+        onConfirm={() => deciding && void decide(deciding)}
+        onCancel={() => setDeciding(null)}
+      >
+        {(deciding === 'reject' || deciding === 'lift') && (
+          <label className="pl-field">
+            {t('compliance.reason')}
+            <textarea data-testid="decision-reason" value={reason} maxLength={2000} onChange={(e) => setReason(e.target.value)} />
+          </label>
+        )}
+      </ConfirmDialog>
       {error && (
         <p role="alert" className="pl-error" data-testid="demand-error">
           {error}
@@ -338,6 +366,7 @@ function DemandDetail({ id, onChange }: { id: number; onChange: () => void }) {
 
 export default function CompliancePage() {
   const { t } = useTranslation('policy');
+  const { t: tApp } = useTranslation();
   const { user, loading } = useAuth();
   const [demands, setDemands] = useState<Demand[]>([]);
   const [selected, setSelected] = useState<number | null>(null);
@@ -347,9 +376,9 @@ export default function CompliancePage() {
     if (allowed)
       policyApi.listDemands().then(
         (r) => setDemands(r.demands),
-        (e: unknown) => setMessage(messageOf(e)),
+        (e: unknown) => setMessage(errorText(tApp, e)),
       );
-  }, [allowed]);
+  }, [allowed, tApp]);
   useEffect(load, [load]);
   if (loading) return <main id="main" className="pl-page" aria-busy="true" />;
   if (!allowed)
