@@ -3,6 +3,7 @@
  * (the media plane is the null one: media does not cross nodes — see docs/cluster.md).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OUTCOME_CLAIM_MS } from '../../server/cluster/policy-sync.js';
 import { createTransparencyLog } from '../../server/transparency/index.js';
 import { approveAt, createMeetingAt, demandBody, http, operatorAt, recordDemandAt, signUpAt, withDb } from './http.js';
 import { join, startCluster, type Cluster, type Joined } from './harness.js';
@@ -107,7 +108,11 @@ describe('a demand approved on one node', () => {
     await c.nodes[2]!.stop();
     const id = await recordDemandAt(c.nodes[0]!.url, compliance.cookie, demandBody([m]));
     await approveAt(c.nodes[1]!.url, approver.cookie, id);
+    const approvedAt = Date.now();
     await c.nodes[2]!.start();
+    // The approver holds the meeting (live nowhere) for OUTCOME_CLAIM_MS to record its outcome;
+    // after that the first join places it on whichever node it reaches.
+    await new Promise((r) => setTimeout(r, Math.max(0, approvedAt + OUTCOME_CLAIM_MS + 200 - Date.now())));
     // The restarted node hosts the meeting (first join) and refuses the CN joiner.
     const us = await joinAt(2, m, '127.0.0.4', 'US');
     expect({ url: us.wsUrl, redirects: us.redirects, nodes: all() }).toMatchObject({ url: ws(2) });
