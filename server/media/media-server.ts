@@ -10,9 +10,10 @@ import { Participant, type ParticipantOwner } from './participant.js';
 import { receiversOf } from './receivers.js';
 import type { MediaSource } from './source.js';
 import { type MediaLogger, consoleLogger, reasonOf } from './guard.js';
-import { type Candidate, type MeetingCandidates, SPEAKER_ACTIVE_MS, chooseFor, prepareCandidates } from './last-n.js';
+import { type PreparedMeeting, chooseSources, layersToKeep, prepareMeeting } from './forwarding.js';
+import { SPEAKER_ACTIVE_MS } from './last-n.js';
 import type { RebuildReason } from './subscriber.js';
-import type { MediaConfig, MediaParticipantHooks, MediaServer, MediaStats, RemotePath } from './types.js';
+import type { MediaConfig, MediaParticipantHooks, MediaServerInternals, MediaStats, RemotePath, SlotInfo } from './types.js';
 
 const TICK_MS = 500;
 const ADDRESS_POLL_TICKS = 6;
@@ -25,46 +26,9 @@ const MAX_REBUILDS = 6;
 const REBUILD_WINDOW_MS = 60_000;
 const CLIENT_REBUILD_MS = 2000;
 
-/** Dynacast: a layer nobody needs any more is paused after this long (a page flip must not pause and resume it). */
-export const DYNACAST_PAUSE_MS = 3000;
-
 /** Last-N is re-chosen for every subscriber this often (speaker changes). */
 const RESELECT_TICKS = 2;
 const NO_PINS: ReadonlySet<string> = new Set();
-
-interface Prepared {
-  meeting: MeetingCandidates;
-  byId: ReadonlyMap<string, Participant>;
-  pins: ReadonlySet<string>;
-}
-
-/** Extra operations beyond the contract, for operators and tests. */
-export interface MediaServerInternals extends MediaServer {
-  receiversOf(publisherId: string): string[];
-  /** Ceiling on one subscriber's downlink estimate (bps); null removes it. */
-  setDownlinkCap(participantId: string, bps: number | null): void;
-  /** Whether this participant's audio said they were speaking in the last-N window. */
-  speakingRecently(participantId: string): boolean;
-  /** Per-subscriber slot state, for diagnostics. */
-  slotInfo(participantId: string): SlotInfo[];
-}
-
-/** Diagnostics for one subscriber media line. */
-export interface SlotInfo {
-  mid: string;
-  /** msid stream: a person's audio and video lines share one (lip sync). */
-  streamId: string;
-  /** Sender reports passed on to the subscriber on this line. */
-  senderReports: number;
-  publisherId: string | null;
-  /** Layer chosen and layer being forwarded (0 = q, 1 = h, 2 = f; -1 none). */
-  target: number;
-  current: number;
-  /** Subscriber's downlink budget in bps (REMB, capped). */
-  budget: number;
-  /** Measured bitrate per layer of the source (bps). */
-  rates: number[];
-}
 
 export class SfuServer implements MediaServerInternals {
   readonly #cfg: MediaConfig;
@@ -121,24 +85,8 @@ export class SfuServer implements MediaServerInternals {
     return this.#meetings.get(meetingId) ?? [];
   }
 
-  /** The meeting's publishers as last-N sees them, prepared once for every subscriber's choice. */
-  #prepare(meetingId: string): Prepared {
-    const candidates: Candidate[] = [];
-    const byId = new Map<string, Participant>();
-    for (const o of this.#members(meetingId)) {
-      const src = o.publisher.sources;
-      if (src.size === 0) continue;
-      byId.set(o.id, o);
-      candidates.push({
-        publisherId: o.id,
-        hasVideo: src.has('video'),
-        hasScreen: src.has('screen'),
-        hasAudio: src.has('audio'),
-        order: o.order,
-        loudAt: o.loudAt,
-      });
-    }
-    return { meeting: prepareCandidates(candidates), byId, pins: this.#pins.get(meetingId) ?? NO_PINS };
+  #prepare(meetingId: string): PreparedMeeting {
+    return prepareMeeting(this.#members(meetingId), this.#pins.get(meetingId) ?? NO_PINS);
   }
 
   /**
@@ -146,25 +94,13 @@ export class SfuServer implements MediaServerInternals {
    * the loudest voices) and point its slots there. The receiver gate is asked first, every time
    * (invariant: nobody invisible): a participant it refuses is sent nothing.
    */
-  #reselect(sub: Participant, now: number, prepared?: Prepared): void {
+  #reselect(sub: Participant, now: number, prepared?: PreparedMeeting): void {
     if (sub.subscriber.closed) return;
     if (!this.#cfg.receiverGate(sub.meetingId, sub.id)) {
       sub.subscriber.forward([]);
       return;
     }
-    const m = prepared ?? this.#prepare(sub.meetingId);
-    const choice = chooseFor(m.meeting, { self: sub.id, view: sub.view, pinnedAudio: m.pins, now });
-    const want: MediaSource[] = [];
-    const add = (ids: Set<string>, kind: 'video' | 'screen' | 'audio'): void => {
-      for (const id of ids) {
-        const s = m.byId.get(id)?.publisher.sources.get(kind);
-        if (s && !s.closed) want.push(s);
-      }
-    };
-    add(choice.screen, 'screen');
-    add(choice.video, 'video');
-    add(choice.audio, 'audio');
-    sub.subscriber.forward(want);
+    sub.subscriber.forward(chooseSources(sub, prepared ?? this.#prepare(sub.meetingId), now));
   }
 
   /** Every subscriber of one meeting, from one prepared candidate list: O(N) per meeting, not O(N²). */
@@ -417,32 +353,13 @@ export class SfuServer implements MediaServerInternals {
     }));
   }
 
-  /**
-   * Dynacast: keep the publisher sending only the layers some subscriber takes (or would take
-   * on a probe): more at once, fewer only after DYNACAST_PAUSE_MS. Nobody watching a camera
-   * pauses all of it; a resumed layer starts with a keyframe (the client's encoder sends one,
-   * and the slot asks for it).
-   */
+  /** Dynacast (forwarding.ts): tell the publisher which layers anyone needs, when that changed. */
   #dynacast(p: Participant, now: number): void {
     for (const src of p.publisher.sources.values()) {
-      if (!src.isVideo || src.closed) continue;
-      let need = -1;
-      for (const s of src.sinks) if (s.demand > need) need = s.demand;
-      const keep = need + 1;
-      if (keep === src.keepSent) {
-        src.keepLowSince = 0;
-        continue;
-      }
-      if (src.keepSent >= 0 && keep < src.keepSent) {
-        if (src.keepLowSince === 0) src.keepLowSince = now;
-        if (now - src.keepLowSince < DYNACAST_PAUSE_MS) continue;
-      }
-      const more = keep > src.keepSent;
-      src.keepSent = keep;
-      src.keepLowSince = 0;
+      const keep = layersToKeep(src, now);
+      if (keep === null) continue;
       if (keep < 3) this.#paused++;
       p.hooks.signal({ event: 'media.layers', data: { kind: src.kind === 'screen' ? 'screen' : 'video', keep } });
-      if (more && need >= 0) src.requestKeyframe(need, now);
     }
   }
 

@@ -8,8 +8,8 @@ import { AppError } from '../../protocol/errors.js';
 import { type FaultSink, guard } from './guard.js';
 import { DescriptionWaiter, type RemotePath, addRemote, announceCandidate, announceSdp, createPeer, remotePathOf, remoteUfragOf } from './peer.js';
 import { NackGenerator } from './nack-generator.js';
-import { NTP_UNIX_OFFSET, type RtcpVisitor, buildNack, buildPli, buildRemb, parseRtcp } from './rtcp.js';
-import { ReceptionStats, buildReceiverReport } from './receiver-report.js';
+import { type RtcpVisitor, buildNack, buildPli, buildRemb, parseRtcp } from './rtcp.js';
+import { UplinkReception } from './receiver-report.js';
 import { isRtcp, newRtpInfo, parseRtp } from './rtp.js';
 import { type MediaSection, mungePublishAnswer, mungePublishOffer, parseSdp } from './sdp.js';
 import { MediaSource, type SourceKind } from './source.js';
@@ -107,8 +107,7 @@ export class Publisher {
    */
   #resetPc(): void {
     this.#nack.clear();
-    this.#reception.clear();
-    this.#ntpShift = null;
+    this.#reception.reset();
     for (const b of this.#byMid.values()) {
       const t = b.track;
       b.track = null;
@@ -166,7 +165,7 @@ export class Publisher {
         }
         const now = Date.now();
         if (src.isVideo) this.#noteSeq(info.ssrc, info.seq, track, now);
-        this.#receptionOf(info.ssrc, track)?.onPacket(info.seq, info.ts, now, src.clockRate, buf !== raw);
+        this.#reception.onPacket(info.ssrc, track, info.seq, info.ts, now, src.clockRate, buf !== raw);
         src.handle(buf, info, now);
       }),
     );
@@ -180,29 +179,13 @@ export class Publisher {
     if (!parseRtcp(raw, this.#rtcpVisitor)) this.dropped++;
   }
 
-  /** Per incoming media SSRC: what arrived (receiver reports) and the track it came on. Bounded like #nack. */
-  readonly #reception = new Map<number, { stats: ReceptionStats; track: Track }>();
-  #receptionOf(ssrc: number, track: Track): ReceptionStats | null {
-    let r = this.#reception.get(ssrc);
-    if (!r) {
-      if (this.#reception.size >= 16) return null;
-      r = { stats: new ReceptionStats(), track };
-      this.#reception.set(ssrc, r);
-    }
-    r.track = track;
-    return r.stats;
-  }
-
-  /** Publisher wall clock → SFU wall clock (seconds), fixed at its first sender report. */
-  #ntpShift: number | null = null;
-  senderReports = 0;
+  /** What arrived, for receiver reports, and the publisher's clock shift for sender reports. */
+  readonly #reception = new UplinkReception<Track>();
   readonly #rtcpVisitor: RtcpVisitor = {
     senderReport: (ssrc, ntp, rtpTs) => {
-      if (!Number.isFinite(ntp) || ntp === 0) return;
-      this.#ntpShift ??= Date.now() / 1000 + NTP_UNIX_OFFSET - ntp;
-      this.#reception.get(ssrc)?.stats.onSenderReport(ntp, Date.now());
-      for (const src of this.sources.values()) if (src.senderReport(ssrc, ntp + this.#ntpShift, rtpTs)) break;
-      this.senderReports++;
+      const shifted = this.#reception.onSenderReport(ssrc, ntp, Date.now());
+      if (shifted === null) return;
+      for (const src of this.sources.values()) if (src.senderReport(ssrc, shifted, rtpTs)) break;
     },
   };
 
@@ -379,29 +362,9 @@ export class Publisher {
    */
   tick(): void {
     if (this.#closed) return;
-    const now = Date.now();
-    const byTrack = new Map<Track, [number, ReceptionStats][]>();
-    for (const [ssrc, r] of this.#reception) {
-      const list = byTrack.get(r.track) ?? [];
-      list.push([ssrc, r.stats]);
-      byTrack.set(r.track, list);
-    }
-    for (const [track, blocks] of byTrack) {
+    for (const { track, ssrcs, rr } of this.#reception.reports(SFU_SSRC, Date.now())) {
       const video = [...this.#byMid.values()].some((b) => b.track === track && b.source?.isVideo === true);
-      const rr = buildReceiverReport(SFU_SSRC, blocks, now);
-      sendOn(
-        track,
-        video
-          ? Buffer.concat([
-              rr,
-              buildRemb(
-                SFU_SSRC,
-                PUBLISH_BITRATE_CAP,
-                blocks.map(([ssrc]) => ssrc),
-              ),
-            ])
-          : rr,
-      );
+      sendOn(track, video ? Buffer.concat([rr, buildRemb(SFU_SSRC, PUBLISH_BITRATE_CAP, ssrcs)]) : rr);
     }
   }
 

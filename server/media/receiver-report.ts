@@ -5,6 +5,8 @@
  * must pass on to subscribers (lip sync). Hot path: a few integer operations per packet.
  */
 
+import { NTP_UNIX_OFFSET } from './rtcp.js';
+
 const RTP_SEQ_MOD = 0x10000;
 
 /** Reception statistics of one incoming SSRC (RFC 3550 appendix A.1, A.3, A.8). */
@@ -89,4 +91,51 @@ export function buildReceiverReport(senderSsrc: number, blocks: readonly (readon
     stats.writeBlock(b, 8 + 24 * i, ssrc, nowMs);
   }
   return b;
+}
+
+/**
+ * What one publisher connection has sent the SFU, per incoming media SSRC and the track it came
+ * on (bounded: a simulcast publisher has 4 SSRCs; 16 is not a browser), and the publisher's
+ * clock moved onto the SFU's: one shift, fixed at its first sender report, for audio and video
+ * alike so their relative timing is kept.
+ */
+export class UplinkReception<T> {
+  readonly #bySsrc = new Map<number, { stats: ReceptionStats; track: T }>();
+  #ntpShift: number | null = null;
+
+  onPacket(ssrc: number, track: T, seq: number, rtpTs: number, nowMs: number, clockRate: number, retransmitted: boolean): void {
+    let r = this.#bySsrc.get(ssrc);
+    if (!r) {
+      if (this.#bySsrc.size >= 16) return;
+      r = { stats: new ReceptionStats(), track };
+      this.#bySsrc.set(ssrc, r);
+    }
+    r.track = track;
+    r.stats.onPacket(seq, rtpTs, nowMs, clockRate, retransmitted);
+  }
+
+  /** Note a sender report; returns its NTP time on the SFU's clock, or null for a report with no time. */
+  onSenderReport(ssrc: number, ntpSeconds: number, nowMs: number): number | null {
+    if (!Number.isFinite(ntpSeconds) || ntpSeconds === 0) return null;
+    this.#ntpShift ??= nowMs / 1000 + NTP_UNIX_OFFSET - ntpSeconds;
+    this.#bySsrc.get(ssrc)?.stats.onSenderReport(ntpSeconds, nowMs);
+    return ntpSeconds + this.#ntpShift;
+  }
+
+  /** One receiver report per track, covering the SSRCs that arrived on it. */
+  reports(senderSsrc: number, nowMs: number): { track: T; ssrcs: number[]; rr: Buffer }[] {
+    const byTrack = new Map<T, [number, ReceptionStats][]>();
+    for (const [ssrc, r] of this.#bySsrc) {
+      const list = byTrack.get(r.track) ?? [];
+      list.push([ssrc, r.stats]);
+      byTrack.set(r.track, list);
+    }
+    return [...byTrack].map(([track, blocks]) => ({ track, ssrcs: blocks.map(([s]) => s), rr: buildReceiverReport(senderSsrc, blocks, nowMs) }));
+  }
+
+  /** A new connection: new SSRC statistics and a new clock shift. */
+  reset(): void {
+    this.#bySsrc.clear();
+    this.#ntpShift = null;
+  }
 }

@@ -120,3 +120,31 @@ export interface MediaConfig {
   /** Pause simulcast layers nobody watches (default on; off measures a publisher's full uplink). */
   dynacast?: boolean | undefined;
 }
+
+/** Extra operations beyond the contract, for operators and tests. */
+export interface MediaServerInternals extends MediaServer {
+  receiversOf(publisherId: string): string[];
+  /** Ceiling on one subscriber's downlink estimate (bps); null removes it. */
+  setDownlinkCap(participantId: string, bps: number | null): void;
+  /** Whether this participant's audio said they were speaking in the last-N window. */
+  speakingRecently(participantId: string): boolean;
+  /** Per-subscriber slot state, for diagnostics. */
+  slotInfo(participantId: string): SlotInfo[];
+}
+
+/** Diagnostics for one subscriber media line. */
+export interface SlotInfo {
+  mid: string;
+  /** msid stream: a person's audio and video lines share one (lip sync). */
+  streamId: string;
+  /** Sender reports passed on to the subscriber on this line. */
+  senderReports: number;
+  publisherId: string | null;
+  /** Layer chosen and layer being forwarded (0 = q, 1 = h, 2 = f; -1 none). */
+  target: number;
+  current: number;
+  /** Subscriber's downlink budget in bps (REMB, capped). */
+  budget: number;
+  /** Measured bitrate per layer of the source (bps). */
+  rates: number[];
+}
