@@ -7,6 +7,7 @@ import { AppError } from '../../protocol/errors.js';
 import type { Layer } from '../../protocol/signaling.js';
 import { layerIndex } from './layer-select.js';
 import { Participant, type ParticipantOwner } from './participant.js';
+import type { Publisher } from './publisher.js';
 import { receiversOf } from './receivers.js';
 import type { MediaSource } from './source.js';
 import { type MediaLogger, consoleLogger, reasonOf } from './guard.js';
@@ -168,7 +169,7 @@ export class SfuServer implements MediaServerInternals {
       if (leg === 'pub') {
         const pub = p.publisher;
         if (pub.closed) return;
-        for (const src of pub.sources.values()) this.#dropSource(src);
+        this.#unroute(pub);
         pub.close();
         this.#reselectMeeting(p.meetingId, Date.now());
       } else this.#rebuildSubscriber(p, 'fault');
@@ -213,6 +214,20 @@ export class SfuServer implements MediaServerInternals {
     this.#rebuildSubscriber(p, 'client');
   }
 
+  /**
+   * Stop routing everything a publisher leg sent (each source detaches the slots it fed) and keep
+   * its counters in the node's totals; the caller closes the native connection. True if it had sources.
+   */
+  #unroute(pub: Publisher): boolean {
+    const hadSources = pub.sources.size > 0;
+    for (const src of pub.sources.values()) this.#dropSource(src);
+    this.#malformedBase += pub.dropped;
+    const n = pub.nackStats();
+    this.#nackBase.asked += n.asked;
+    this.#nackBase.recovered += n.recovered;
+    return hadSources;
+  }
+
   #dropSource(src: MediaSource): void {
     this.#forwardedBase += src.forwarded;
     // Detaching every sink (source.close) frees the slots; the next reselect fills them.
@@ -245,12 +260,7 @@ export class SfuServer implements MediaServerInternals {
   stopPublishing(participantId: string): void {
     const p = this.#participants.get(participantId);
     if (!p || p.publisher.closed) return;
-    const hadSources = p.publisher.sources.size > 0;
-    for (const src of p.publisher.sources.values()) this.#dropSource(src);
-    this.#malformedBase += p.publisher.dropped;
-    const n = p.publisher.nackStats();
-    this.#nackBase.asked += n.asked;
-    this.#nackBase.recovered += n.recovered;
+    const hadSources = this.#unroute(p.publisher);
     p.publisher.close();
     if (hadSources) this.#reselectMeeting(p.meetingId, Date.now());
   }
@@ -271,19 +281,11 @@ export class SfuServer implements MediaServerInternals {
       this.#meetings.delete(p.meetingId);
       this.#pins.delete(p.meetingId);
     }
-    const hadSources = p.publisher.sources.size > 0;
-    for (const src of p.publisher.sources.values()) {
-      this.#forwardedBase += src.forwarded;
-      src.close(); // detaches every subscriber slot it fed
-    }
+    const hadSources = this.#unroute(p.publisher);
     for (const slot of p.subscriber.slots) {
       this.#malformedBase += slot.malformedRtcp;
       slot.detach();
     }
-    this.#malformedBase += p.publisher.dropped;
-    const n = p.publisher.nackStats();
-    this.#nackBase.asked += n.asked;
-    this.#nackBase.recovered += n.recovered;
     // Then the native objects.
     p.publisher.close();
     p.subscriber.close();
