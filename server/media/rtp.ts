@@ -52,7 +52,7 @@ export function isRtcp(buf: Buffer): boolean {
  * Malformed participant packets dropped by the parsers, by kind. Plain counters (no
  * allocation on the hot path); exported for metrics and tests.
  */
-export const malformedCounts = { rtp: 0, vp8: 0, extension: 0, rtcp: 0 };
+export const malformedCounts = { rtp: 0, vp8: 0, h264: 0, extension: 0, rtcp: 0 };
 
 /**
  * Parse the fixed header, CSRCs, extension header and padding; returns false (and counts)

@@ -23,6 +23,8 @@ export function buildRtp(o: {
   /** Use the two-byte (0x1000) extension header instead of one-byte (0xBEDE). */
   twoByteExt?: boolean;
   vp8?: Vp8Opts;
+  /** Payload bytes after the VP8 descriptor (e.g. an H.264 payload from h264Nal/h264StapA/h264FuA); replaces the filler. */
+  body?: Buffer;
   payload?: number;
   padding?: number;
 }): Buffer {
@@ -46,7 +48,33 @@ export function buildRtp(o: {
   h.writeUInt32BE(o.ts ?? 1000, 4);
   h.writeUInt32BE(o.ssrc ?? 1111, 8);
   csrcs.forEach((c, i) => h.writeUInt32BE(c >>> 0, 12 + 4 * i));
-  return Buffer.concat([h, extBytes, o.vp8 ? vp8Descriptor(o.vp8) : Buffer.alloc(0), Buffer.alloc(o.payload ?? 20, 0xaa), padding(o.padding)]);
+  return Buffer.concat([h, extBytes, o.vp8 ? vp8Descriptor(o.vp8) : Buffer.alloc(0), o.body ?? Buffer.alloc(o.payload ?? 20, 0xaa), padding(o.padding)]);
+}
+
+/** An H.264 NAL unit (RFC 6184 §1.3 header, nal_ref_idc 3 except for type 6) of `size` bytes in all. */
+export function h264Nal(type: number, size = 20): Buffer {
+  const b = Buffer.alloc(Math.max(1, size), 0xaa);
+  b[0] = (type === 6 ? 0 : 0x60) | (type & 0x1f);
+  return b;
+}
+
+/** A STAP-A payload (RFC 6184 §5.7.1) aggregating these NAL units. */
+export function h264StapA(nals: Buffer[]): Buffer {
+  const parts: Buffer[] = [Buffer.from([0x60 | 24])];
+  for (const n of nals) {
+    const size = Buffer.alloc(2);
+    size.writeUInt16BE(n.length, 0);
+    parts.push(size, n);
+  }
+  return Buffer.concat(parts);
+}
+
+/** One FU-A fragment (RFC 6184 §5.8) of a NAL unit of `type`. */
+export function h264FuA(type: number, fragment: { start?: boolean; end?: boolean; size?: number } = {}): Buffer {
+  const b = Buffer.alloc(2 + (fragment.size ?? 20), 0xbb);
+  b[0] = 0x60 | 28;
+  b[1] = (fragment.start ? 0x80 : 0) | (fragment.end ? 0x40 : 0) | (type & 0x1f);
+  return b;
 }
 
 function vp8Descriptor(v: Vp8Opts): Buffer {

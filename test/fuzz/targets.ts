@@ -19,7 +19,8 @@ import {
 } from '../../server/media/rtp.js';
 import { EXT_AUDIO_LEVEL, EXT_RID, mungePublishOffer, parseSdp } from '../../server/media/sdp.js';
 import { MediaSource } from '../../server/media/source.js';
-import { buildPublishOffer, buildReceiverReport, buildRtp, buildSenderReport } from '../../server/media/test-packets.js';
+import { H264_MALFORMED, h264KeyframeStart, inspectH264, newAccessUnitState } from '../../server/media/h264.js';
+import { buildPublishOffer, buildReceiverReport, buildRtp, buildSenderReport, h264FuA, h264Nal, h264StapA } from '../../server/media/test-packets.js';
 import { forwardTarget } from './forward-target.js';
 import { mutateLines, randomBytes } from './mutate.js';
 import type { FuzzTarget } from './runner.js';
@@ -104,6 +105,45 @@ export function rtpTarget(): FuzzTarget<Buffer> {
       if (info.picIdLength > 0) writePicId(buf, info, readPicId(buf, info) + 1);
       if (info.tl0Offset >= 0) buf[info.tl0Offset] = 1;
       return `vp8:${info.keyframe ? 'key' : 'delta'}${info.picIdLength > 0 ? `:pic${info.picIdLength}` : ''}${ext > 0 ? ':ext' : ''}`;
+    },
+  };
+}
+
+/** H.264 payloads (RFC 6184 mode 1) of every shape a phone or Chromium sends, and the keyframe rule over a packet stream. */
+export function h264Target(): FuzzTarget<Buffer> {
+  const bodies = [
+    h264Nal(1),
+    h264Nal(5, 60),
+    h264Nal(7, 12),
+    h264Nal(8, 4),
+    h264Nal(6, 3),
+    h264StapA([h264Nal(7, 12), h264Nal(8, 4), h264Nal(5, 40)]),
+    h264StapA([h264Nal(7, 12), h264Nal(8, 4)]),
+    h264StapA([h264Nal(6, 2), h264Nal(1, 30)]),
+    h264FuA(5, { start: true }),
+    h264FuA(5),
+    h264FuA(5, { end: true }),
+    h264FuA(1, { start: true, size: 1 }),
+  ];
+  const seeds = bodies.flatMap((body, i) => [
+    buildRtp({ pt: 102, seq: i, ts: 3000 * (i >> 1), marker: i % 3 === 0, body }),
+    buildRtp({ pt: 102, ext: [[10, Buffer.from('h')]], body, padding: i % 4 === 0 ? 3 : 0 }),
+  ]);
+  const info = newRtpInfo();
+  const au = newAccessUnitState();
+  return {
+    name: 'rtp+h264',
+    next: (rng) => packet(rng, seeds),
+    show: hex,
+    run(raw) {
+      if (!parseRtp(raw, info)) return 'rtp:malformed';
+      // Cut the buffer where the payload ends: a read past it throws (RangeError) or yields undefined, which the flags would show.
+      const buf = raw.subarray(0, info.payloadOffset + info.payloadLength);
+      const flags = inspectH264(buf, info);
+      if (flags === H264_MALFORMED) return 'h264:malformed';
+      if (!(Number.isInteger(flags) && flags >= 0 && flags <= 15)) throw new Error(`flags ${flags}`);
+      const key = h264KeyframeStart(flags, info, au);
+      return `h264:${key ? 'key' : 'delta'}:${flags.toString(2)}`;
     },
   };
 }
@@ -238,5 +278,5 @@ export function sdpTarget(): FuzzTarget<string> {
 
 /** The synchronous targets, freshly built (each keeps state between inputs). */
 export function syncTargets(): FuzzTarget<any>[] {
-  return [rtpTarget(), rtcpTarget(), forwardTarget(), sdpTarget()];
+  return [rtpTarget(), h264Target(), rtcpTarget(), forwardTarget(), sdpTarget()];
 }
