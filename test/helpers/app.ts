@@ -156,6 +156,8 @@ export interface PerTestServer {
   client(headers?: Record<string, string>): Promise<WsClient>;
   /** A new host account, its meeting (`meeting` fields on top of the defaults) and the host joined to it as 'Host'. */
   hostedMeeting(meeting?: Record<string, unknown>): Promise<{ host: Awaited<ReturnType<typeof signUp>>; m: { id: string }; h: WsClient; joined: JoinResult }>;
+  /** A new client joined to `meetingId` as `displayName` (signed in when `cookie` is given). */
+  joined(meetingId: string, displayName: string, cookie?: string): Promise<{ ws: WsClient; id: string; join: JoinResult }>;
 }
 
 /**
@@ -206,6 +208,11 @@ export function serverPerTest(opts: Parameters<typeof startServer>[0] = {}): Per
       const h = await client({ cookie: host.cookie });
       const joined = await h.request<JoinResult>('join', { meetingId: m.id, displayName: 'Host' });
       return { host, m, h, joined };
+    },
+    async joined(meetingId: string, displayName: string, cookie?: string) {
+      const ws = await client(cookie ? { cookie } : {});
+      const join = await ws.request<JoinResult>('join', { meetingId, displayName });
+      return { ws, id: join.participantId, join };
     },
   };
 }

@@ -3,30 +3,15 @@
  * plus the ones the host pinned (the speaker at a memorial). Only a host or co-host may pin; only
  * people in the roster can be pinned; everyone is told whose voice is pinned. Real WebSocket.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { JoinResult, MeetingInfo } from '../../protocol/signaling.js';
-import { createMeeting, signUp, startServer, WsClient, type TestServer } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import type { MeetingInfo } from '../../protocol/signaling.js';
+import { createMeeting, serverPerTest, signUp, type WsClient } from '../helpers/app.js';
 import type { createNullMedia } from '../helpers/null-media.js';
 
-let server: TestServer;
-const sockets: WsClient[] = [];
-beforeEach(async () => {
-  server = await startServer();
-});
-afterEach(async () => {
-  sockets.splice(0).forEach((c) => c.close());
-  await server.close();
-});
+const { server, joined } = serverPerTest();
 
 const code = (r: Awaited<ReturnType<WsClient['send']>>) => (r.ok ? 'ok' : r.error.code);
 const media = () => server.services.media as unknown as ReturnType<typeof createNullMedia>;
-
-async function joined(meetingId: string, displayName: string, cookie?: string) {
-  const ws = await WsClient.open(server.wsUrl, cookie ? { cookie } : {});
-  sockets.push(ws);
-  const j = await ws.request<JoinResult>('join', { meetingId, displayName });
-  return { ws, id: j.participantId };
-}
 
 describe('host audio pins', () => {
   it('lets the host pin a voice for everyone, tells everyone, and the SFU forwards it', async () => {

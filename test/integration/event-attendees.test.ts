@@ -5,32 +5,17 @@
  * are promoted by a host. Mute-all and the mic lock are host actions on the chain. Everything
  * goes through the real WebSocket; the attack cases play a hostile attendee or panelist.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RosterEvent } from '../../protocol/roster-chain.js';
 import type { JoinResult, MeetingInfo, RosterEntry } from '../../protocol/signaling.js';
-import { createMeeting, signUp, startServer, WsClient, type TestServer } from '../helpers/app.js';
+import { createMeeting, serverPerTest, signUp, type WsClient } from '../helpers/app.js';
 import type { createNullMedia } from '../helpers/null-media.js';
 
-let server: TestServer;
-const sockets: WsClient[] = [];
-beforeEach(async () => {
-  server = await startServer();
-});
-afterEach(async () => {
-  sockets.splice(0).forEach((c) => c.close());
-  await server.close();
-});
+const { server, client, joined } = serverPerTest();
 
 const OFFER = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n';
 const code = (r: Awaited<ReturnType<WsClient['send']>>) => (r.ok ? 'ok' : r.error.code);
 const media = () => server.services.media as unknown as ReturnType<typeof createNullMedia>;
-
-async function joined(meetingId: string, displayName: string, cookie?: string) {
-  const ws = await WsClient.open(server.wsUrl, cookie ? { cookie } : {});
-  sockets.push(ws);
-  const j = await ws.request<JoinResult>('join', { meetingId, displayName });
-  return { ws, id: j.participantId, join: j };
-}
 
 /** An event with its host and two attendees, Ann and Bob. */
 async function eventScene(event = true) {
@@ -177,8 +162,7 @@ describe('events: a hostile attendee or panelist cannot act as host', () => {
     expect(code(await bob.ws.send('host.panelist', { participantId: bob.id, panelist: false }))).toBe('NOT_HOST');
     expect(code(await bob.ws.send('host.mute-all', { lock: false }))).toBe('NOT_HOST');
     // A forged role in the join is refused by the schema (strict), so nobody joins as panelist.
-    const ws = await WsClient.open(server.wsUrl);
-    sockets.push(ws);
+    const ws = await client();
     const forged = await ws.send('join', { meetingId: bob.join.meeting.meetingId, displayName: 'Eve', role: 'panelist' });
     expect(code(forged)).toBe('VALIDATION_FAILED');
     expect(code(await ann.ws.send('media.publish', { sdp: OFFER }))).toBe('ATTENDEE_CANNOT_PUBLISH');

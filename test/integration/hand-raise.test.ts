@@ -3,26 +3,11 @@
  * everyone receives (participant.updated), lowering clears it, and only a joined participant
  * may do it.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RosterEntry } from '../../protocol/signaling.js';
-import { createMeeting, signUp, startServer, WsClient, type TestServer } from '../helpers/app.js';
+import { createMeeting, serverPerTest, signUp } from '../helpers/app.js';
 
-let server: TestServer;
-const sockets: WsClient[] = [];
-beforeEach(async () => {
-  server = await startServer();
-});
-afterEach(async () => {
-  sockets.splice(0).forEach((c) => c.close());
-  await server.close();
-});
-
-async function joined(meetingId: string, displayName: string, cookie?: string) {
-  const ws = await WsClient.open(server.wsUrl, cookie ? { cookie } : {});
-  sockets.push(ws);
-  const j = await ws.request<{ participantId: string }>('join', { meetingId, displayName });
-  return { ws, id: j.participantId };
-}
+const { server, client, joined } = serverPerTest();
 
 describe('hand.raise', () => {
   it('shows a raised hand in the roster entry everyone receives, and clears it when lowered', async () => {
@@ -41,8 +26,7 @@ describe('hand.raise', () => {
   });
 
   it('refuses a hand from a socket that has not joined', async () => {
-    const ws = await WsClient.open(server.wsUrl);
-    sockets.push(ws);
+    const ws = await client();
     const r = await ws.send('hand.raise', { raised: true });
     expect(r.ok ? 'ok' : r.error.code).toBe('NOT_IN_MEETING');
   });
