@@ -23,6 +23,13 @@ const TRANSLATED = new Set([
   'BUSINESS_VERIFICATION_REQUIRED',
   'NETWORK',
   'TIMEOUT',
+  'ATTENDEE_CANNOT_PUBLISH',
+  'MICS_LOCKED',
+  'NOT_AN_EVENT',
+  'SELF_APPROVAL',
+  'LINKED_APPROVAL',
+  'DEMAND_STATE',
+  'DEMAND_EXPIRED',
 ]);
 
 /** The message of anything thrown (an Error's message, otherwise its text). */
