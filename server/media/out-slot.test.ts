@@ -5,7 +5,7 @@ import { buildNack, buildPli } from './rtcp.js';
 import { findExtension, newRtpInfo, parseRtp, parseVp8, readStringExtension } from './rtp.js';
 import { parseSdp } from './sdp.js';
 import { MediaSource } from './source.js';
-import { buildRtp } from './test-packets.js';
+import { buildRtp, h264FuA, h264Nal, h264StapA } from './test-packets.js';
 
 /** A stand-in for a libdatachannel track: records what is sent, lets the test inject RTCP. */
 function fakeTrack(): { track: Track; sent: Buffer[]; rtcp(b: Buffer): void; open(): void } {
@@ -218,5 +218,92 @@ describe('OutSlot', () => {
     t.rtcp(lying);
     expect(slot.malformedRtcp).toBe(1);
     expect(plis).toEqual([]);
+  });
+});
+
+describe('OutSlot with an H.264 source', () => {
+  function h264Setup(accepts: boolean) {
+    const plis: number[] = [];
+    const src = new MediaSource('alice', 'video', (ssrc) => plis.push(ssrc));
+    const [m] = parseSdp(
+      [
+        'm=video 9 UDP/TLS/RTP/SAVPF 127 96',
+        'a=mid:1',
+        'a=rtpmap:127 H264/90000',
+        'a=fmtp:127 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f',
+        'a=rtpmap:96 VP8/90000',
+        'a=ssrc-group:SIM 10 20 30',
+        'a=ssrc:10 cname:parley-q',
+        'a=ssrc:20 cname:parley-h',
+        'a=ssrc:30 cname:parley-f',
+        'a=rid:q send',
+        'a=rid:h send',
+        'a=rid:f send',
+      ].join('\r\n'),
+    );
+    if (m) src.configure(m);
+    const t = fakeTrack();
+    const slot = new OutSlot({
+      mid: 'v0',
+      streamId: 's0',
+      video: true,
+      pt: 96,
+      ssrc: 777,
+      clockRate: 90000,
+      track: t.track,
+      owner: { onRemb: () => undefined },
+    });
+    slot.h264 = accepts;
+    slot.attach(src);
+    src.sinks.push(slot);
+    t.open();
+    const info = newRtpInfo();
+    let seq = 0;
+    const send = (ssrc: number, ts: number, body: Buffer, marker = false): void => {
+      const b = buildRtp({ ssrc, pt: 127, seq: ++seq, ts, marker, body });
+      parseRtp(b, info);
+      src.handle(b, info, Date.now());
+    };
+    return { src, slot, t, plis, send };
+  }
+
+  it('switches layers only at the first packet of an IDR access unit and writes the SFU H.264 payload type', () => {
+    const { src, slot, t, plis, send } = h264Setup(true);
+    expect(src.codec).toBe('H264');
+    expect(src.pt).toBe(102);
+    slot.target = 2;
+    send(30, 100, h264Nal(1), true);
+    expect(plis).toEqual([30]);
+    // Another layer's keyframe and this layer's delta frames are not forwarded.
+    send(20, 200, h264StapA([h264Nal(7, 12), h264Nal(8, 4), h264Nal(5, 40)]), true);
+    send(30, 200, h264FuA(1, { start: true }));
+    send(30, 200, h264FuA(1, { end: true }), true);
+    expect(t.sent).toHaveLength(0);
+    send(30, 300, h264StapA([h264Nal(7, 12), h264Nal(8, 4)]));
+    send(30, 300, h264FuA(5, { start: true }));
+    send(30, 300, h264FuA(5, { end: true }), true);
+    send(30, 400, h264Nal(1), true);
+    expect(t.sent).toHaveLength(4);
+    expect(slot.current).toBe(2);
+    expect(t.sent.every((b) => ((b[1] as number) & 0x7f) === 102 && b.readUInt32BE(8) === 777)).toBe(true);
+    // A NACK is answered with the H.264 packet as sent, payload untouched.
+    const lost = t.sent[1] as Buffer;
+    t.rtcp(buildNack(1, 777, [lost.readUInt16BE(2)]));
+    expect((t.sent[t.sent.length - 1] as Buffer).equals(lost)).toBe(true);
+  });
+
+  it('never sends H.264 on a line whose answer did not keep it', () => {
+    const { t, send } = h264Setup(false);
+    send(30, 300, h264StapA([h264Nal(7, 12), h264Nal(8, 4), h264Nal(5, 40)]), true);
+    send(30, 400, h264Nal(1), true);
+    expect(t.sent).toHaveLength(0);
+  });
+
+  it('drops a malformed H.264 payload like padding: no sequence gap', () => {
+    const { t, send } = h264Setup(true);
+    send(30, 300, h264StapA([h264Nal(7, 12), h264Nal(8, 4), h264Nal(5, 40)]), true);
+    send(30, 400, Buffer.from([0x60 | 24, 0, 9, 1]), true);
+    send(30, 500, h264Nal(1), true);
+    expect(t.sent.map((b) => b.readUInt16BE(2))).toEqual([t.sent[0]?.readUInt16BE(2), ((t.sent[0]?.readUInt16BE(2) ?? 0) + 1) & 0xffff]);
   });
 });

@@ -7,6 +7,7 @@ import type { Track } from 'node-datachannel';
 import { type RtcpVisitor, buildSenderReport, parseRtcp } from './rtcp.js';
 import { RtpRewriter, writeOut } from './rewriter.js';
 import { type RtpInfo, newRtpInfo, parseRtp, parseVp8 } from './rtp.js';
+import { SFU_PAYLOAD_TYPES } from './sdp.js';
 import { SendHistory } from './send-history.js';
 import type { MediaSource } from './source.js';
 
@@ -20,7 +21,13 @@ export class OutSlot {
   readonly mid: string;
   readonly streamId: string;
   readonly video: boolean;
+  /** Payload type of the slot's first codec (Opus, VP8); a source's own (`source.pt`) is what is written. */
   readonly pt: number;
+  /**
+   * The subscriber's answer kept H.264 on this line (video slots offer VP8 and H.264). Until an
+   * answer says so, and if it refused, no H.264 packet is sent here.
+   */
+  h264 = false;
   readonly track: Track;
   readonly rewriter: RtpRewriter;
   readonly #history = new SendHistory();
@@ -87,19 +94,25 @@ export class OutSlot {
   /** Hot path: rewrite and send one packet from the attached source. */
   forward(buf: Buffer, info: RtpInfo, layer: number, now: number): boolean {
     if (!this.open) return false;
+    const src = this.source;
+    // Never a codec the subscriber did not accept (the open track has had its answer).
+    if (src !== null && src.codec === 'H264' && !this.h264) {
+      src.h264Refused();
+      return false;
+    }
     const rw = this.rewriter;
     if (info.ssrc !== rw.source) {
       if (this.video) {
         if (this.target < 0 && layer <= this.preferred) this.target = layer;
         if (layer !== this.target || !info.keyframe) {
-          if (layer === this.target && this.source) this.source.requestKeyframe(layer, now);
+          if (layer === this.target && src) src.requestKeyframe(layer, now);
           return false;
         }
       }
       rw.switchTo(info, buf, now);
       this.current = layer;
     }
-    rw.rewrite(buf, info, this.pt, now);
+    rw.rewrite(buf, info, src ? src.pt : this.pt, now);
     this.#history.put(buf, rw.outSeq, rw.outTs, rw.outPic, rw.outTl0, now);
     this.#packets++;
     this.#octets += info.payloadLength;
@@ -140,8 +153,9 @@ export class OutSlot {
     const i = this.#history.find(seq, now);
     if (i < 0 || !this.open || !this.#history.claimResend(i, now)) return;
     const buf = this.#history.buffer(i);
-    if (!parseRtp(buf, scratch) || (this.video && !parseVp8(buf, scratch))) return;
-    writeOut(buf, scratch, this.rewriter.outSsrc, this.pt, seq, this.#history.ts(i), this.#history.pic(i), this.#history.tl0(i));
+    // The stored packet carries the SFU payload type it was sent with; only VP8 has ids to rewrite.
+    if (!parseRtp(buf, scratch) || (this.video && scratch.pt !== SFU_PAYLOAD_TYPES.h264 && !parseVp8(buf, scratch))) return;
+    writeOut(buf, scratch, this.rewriter.outSsrc, scratch.pt, seq, this.#history.ts(i), this.#history.pic(i), this.#history.tl0(i));
     if (this.#send(buf)) this.retransmitted++;
   }
 

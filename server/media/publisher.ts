@@ -255,6 +255,20 @@ export class Publisher {
 
   /** Packets dropped as malformed before they reached a source. */
   dropped = 0;
+  /**
+   * H.264 is taken from this publisher's offers until a subscriber's line refuses it; then the
+   * browser is asked to build a new connection (`media.closed`), whose offer is answered VP8.
+   */
+  #h264 = true;
+  /** Times a subscriber refusing H.264 sent this publisher back to VP8 (0 or 1). */
+  h264Fallbacks = 0;
+
+  #refuseH264(): void {
+    if (this.#closed || !this.#h264) return;
+    this.#h264 = false;
+    this.h264Fallbacks++;
+    this.#hooks.signal({ event: 'media.closed', data: { pc: 'pub', code: 'MEDIA_CONNECTION_FAILED' } });
+  }
 
   /**
    * Apply a (re)offer and return the answer plus the sources that appeared and disappeared.
@@ -274,7 +288,7 @@ export class Publisher {
     if (this.#closed) throw new AppError('MEDIA_NEGOTIATION_FAILED');
     let munged: string;
     try {
-      munged = mungePublishOffer(offerSdp);
+      munged = mungePublishOffer(offerSdp, { h264: this.#h264 });
     } catch (err) {
       // The validator says why (a payload type, extension id, rid … outside what the SFU offers).
       if (err instanceof AppError) throw err;
@@ -323,6 +337,7 @@ export class Publisher {
       if (!src) {
         const s: MediaSource = new MediaSource(this.#id, kind, (ssrc) => this.#pli(s, ssrc));
         if (kind === 'audio' && this.#hooks.onAudioLevel) s.onAudioLevel = (l) => this.#hooks.onAudioLevel?.(l);
+        else s.onH264Refused = () => setImmediate(() => this.#refuseH264());
         this.sources.set(kind, s);
         added.push(s);
         src = s;

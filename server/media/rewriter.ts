@@ -66,6 +66,11 @@ export class RtpRewriter {
     }
   }
 
+  /** Forward nothing until the next switchTo (the source's codec changed); numbering continues from the last packet. */
+  release(): void {
+    this.#src = -1;
+  }
+
   /** A timestamp of source `ssrc` in the subscriber's timeline; null when another source is forwarded. */
   mapTs(ssrc: number, ts: number): number | null {
     return ssrc === this.#src && this.#lastSeq >= 0 ? (ts + this.#tsOff) >>> 0 : null;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../protocol/errors.js';
-import { mungePublishAnswer, mungePublishOffer, parseSdp } from './sdp.js';
+import { h264AcceptedMids, mungePublishAnswer, mungePublishOffer, parseSdp, preferredVideoCodec } from './sdp.js';
 import { buildPublishOffer } from './test-packets.js';
 
 const OFFER = [
@@ -153,5 +153,65 @@ describe('publish offer validation (values copied into every subscriber offer)',
     expect(verdict(edit('a=ssrc:21 cname', `${Array.from({ length: 40 }, (_, i) => `a=ssrc:${100 + i} cname:x\r\n`).join('')}a=ssrc:21 cname`))).toBe(
       'MEDIA_NEGOTIATION_FAILED',
     );
+  });
+});
+
+describe('H.264 negotiation', () => {
+  const CB = 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f';
+  const videoOf = (sdp: string) => parseSdp(mungePublishOffer(sdp))[1];
+
+  it('keeps H.264 (and its RTX) when the publisher lists constrained baseline, packetization-mode 1, first', () => {
+    const v = videoOf(buildPublishOffer({ h264First: true, h264Fmtp: CB }));
+    expect(v?.codecs.map((c) => `${c.pt} ${c.name}`)).toEqual(['102 H264', '103 RTX']);
+    expect(mungePublishOffer(buildPublishOffer({ h264First: true, h264Fmtp: CB }))).toContain('m=video 9 UDP/TLS/RTP/SAVPF 102 103\r\n');
+    expect(v && preferredVideoCodec(v)?.name).toBe('H264');
+  });
+
+  it('keeps VP8 when H.264 is offered but not first (the browser default order)', () => {
+    expect(videoOf(buildPublishOffer({ h264Fmtp: CB }))?.codecs.map((c) => c.name)).toEqual(['VP8', 'RTX']);
+  });
+
+  it('keeps VP8 for an H.264 first that is not constrained baseline mode 1 at level 3.1 or below', () => {
+    for (const fmtp of [
+      'profile-level-id=42e01f', // packetization-mode 0
+      'packetization-mode=1;profile-level-id=42001f', // Baseline without constraint_set1
+      'packetization-mode=1;profile-level-id=4d001f', // Main
+      'packetization-mode=1;profile-level-id=640c1f', // High
+      'packetization-mode=1;profile-level-id=42e033', // level 5.1
+      'packetization-mode=2;profile-level-id=42e01f',
+      'packetization-mode=1;profile-level-id=42e01',
+      'packetization-mode=1',
+    ])
+      expect(
+        videoOf(buildPublishOffer({ h264First: true, h264Fmtp: fmtp }))?.codecs.map((c) => c.name),
+        fmtp,
+      ).toEqual(['VP8', 'RTX']);
+  });
+
+  it('refuses H.264 at a clock rate other than 90 kHz or on a static payload type when it is the one kept', () => {
+    expect(verdict(edit('H264/90000', 'H264/48000', buildPublishOffer({ h264First: true, h264Fmtp: CB })))).toBe('accepted'); // not usable: VP8 kept
+    const onStatic = buildPublishOffer({ h264First: true, h264Fmtp: CB })
+      .replace(/\b102\b/g, '35')
+      .replace('apt=35', 'apt=35');
+    expect(verdict(onStatic)).toBe('MEDIA_NEGOTIATION_FAILED');
+  });
+
+  it('reads from a subscriber answer which lines kept the SFU H.264 format', () => {
+    const answer = [
+      'm=video 9 UDP/TLS/RTP/SAVPF 96 102',
+      'a=mid:v1',
+      'a=rtpmap:96 VP8/90000',
+      'a=rtpmap:102 H264/90000',
+      `a=fmtp:102 ${CB}`,
+      'm=video 9 UDP/TLS/RTP/SAVPF 96',
+      'a=mid:v2',
+      'a=rtpmap:96 VP8/90000',
+      'm=video 9 UDP/TLS/RTP/SAVPF 96 102',
+      'a=mid:v3',
+      'a=rtpmap:96 VP8/90000',
+      'a=rtpmap:102 H264/90000',
+      'a=fmtp:102 profile-level-id=42e01f;packetization-mode=0',
+    ].join('\r\n');
+    expect([...h264AcceptedMids(answer)]).toEqual(['v1']);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * SDP parsing and munging for the publisher connection. Parley negotiates Opus and VP8 only,
- * strips transport-cc (the SFU sends REMB, not transport-wide feedback) and turns the
+ * SDP parsing and munging for the publisher connection. Parley negotiates Opus, and VP8 or
+ * H.264 (constrained baseline, packetization-mode 1, when the publisher lists it first), strips transport-cc (the SFU sends REMB, not transport-wide feedback) and turns the
  * simulcast lines libdatachannel copies from the offer into `recv` in the answer.
  *
  * The offer comes from a participant: what the SFU copies from it into every subscriber's
@@ -23,7 +23,11 @@ export const SFU_EXTENSIONS: readonly string[] = [EXT_AUDIO_LEVEL, EXT_ABS_SEND_
  * the forwarded extensions on fixed ids (MediaSource rewrites both in each packet), so one
  * publisher's choices can never collide with another's inside a subscriber's BUNDLE.
  */
-export const SFU_PAYLOAD_TYPES = { audio: 111, video: 96 } as const;
+export const SFU_PAYLOAD_TYPES = { audio: 111, video: 96, h264: 102 } as const;
+/** The one H.264 format subscribers are offered (next to VP8 on every video line). */
+export const SFU_H264_FMTP = 'profile-level-id=42e01f;packetization-mode=1;level-asymmetry-allowed=1';
+/** The video codec a source carries (what the publisher's answer named). */
+export type VideoCodec = 'VP8' | 'H264';
 export const SFU_EXTENSION_IDS: ReadonlyMap<string, number> = new Map([
   [EXT_AUDIO_LEVEL, 1],
   [EXT_ABS_SEND_TIME, 2],
@@ -42,6 +46,8 @@ export interface Codec {
   name: string;
   clock: number;
   apt: number;
+  /** The `a=fmtp` parameters of this payload type ('' when none). */
+  fmtp: string;
 }
 
 export interface MediaSection {
@@ -60,6 +66,8 @@ export interface MediaSection {
   /** Every `a=extmap` line as written (id, URI), duplicates included, for validation. */
   extmapLines: [number, string][];
   codecs: Codec[];
+  /** Payload types in the order of the m-line (the sender's preference, first = preferred). */
+  order: number[];
 }
 
 /** Parse the media sections of an SDP. */
@@ -84,6 +92,11 @@ export function parseSdp(sdp: string): MediaSection[] {
         extmap: new Map(),
         extmapLines: [],
         codecs: [],
+        order: line
+          .split(' ')
+          .slice(3)
+          .slice(0, OFFER_LIMITS.codecs + 1)
+          .map(Number),
       };
       out.push(cur);
     } else if (cur) parseAttr(cur, seen, line);
@@ -121,19 +134,58 @@ function parseAttr(m: MediaSection, seen: Lookups, line: string): void {
     m.extmap.set(r[2] ?? '', Number(r[1]));
     m.extmapLines.push([Number(r[1]), r[2] ?? '']);
   } else if ((r = /^a=rtpmap:(\d+) ([^/]+)\/(\d+)/.exec(line))) {
-    const c: Codec = { pt: Number(r[1]), name: (r[2] ?? '').toUpperCase(), clock: Number(r[3]), apt: -1 };
+    const c: Codec = { pt: Number(r[1]), name: (r[2] ?? '').toUpperCase(), clock: Number(r[3]), apt: -1, fmtp: '' };
     m.codecs.push(c);
     if (!seen.codecs.has(c.pt)) seen.codecs.set(c.pt, c);
-  } else if ((r = /^a=fmtp:(\d+) .*apt=(\d+)/.exec(line))) {
+  } else if ((r = /^a=fmtp:(\d+) (.*)$/.exec(line))) {
     const c = seen.codecs.get(Number(r[1]));
-    if (c) c.apt = Number(r[2]);
+    if (!c) return;
+    c.fmtp = (r[2] ?? '').slice(0, 256);
+    const apt = /(?:^|;)\s*apt=(\d+)/.exec(c.fmtp);
+    if (apt) c.apt = Number(apt[1]);
   }
 }
 
-/** Payload types Parley keeps in one section: Opus for audio, VP8 (+ its RTX) for video. */
-export function keptPayloadTypes(m: MediaSection): Set<number> {
+/**
+ * An H.264 format the SFU forwards: packetization-mode 1 (FU-A/STAP-A; mode 0 cannot carry a
+ * 720p IDR in single NAL packets, the interleaved mode 2 no browser sends) and Constrained
+ * Baseline (profile_idc 0x42 with constraint_set1, e.g. 42e01f) at level ≤ 3.1. Every subscriber
+ * is offered that one format (SFU_H264_FMTP), which any H.264 decoder takes; Baseline without
+ * the constraint (42001f) may use FMO/ASO and Main (4d001f) B-frames, which a subscriber that
+ * accepted 42e01f need not decode, so those stay VP8.
+ */
+export function h264Usable(c: Codec): boolean {
+  if (c.name !== 'H264' || c.clock !== 90000) return false;
+  const params = new Map(
+    c.fmtp
+      .split(';')
+      .map((kv) => kv.trim().split('='))
+      .map(([k, v]) => [(k ?? '').toLowerCase(), (v ?? '').trim()] as const),
+  );
+  if (params.get('packetization-mode') !== '1') return false;
+  const pli = /^([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(params.get('profile-level-id') ?? '');
+  if (!pli) return false;
+  const [profile, iop, level] = [parseInt(pli[1] ?? '', 16), parseInt(pli[2] ?? '', 16), parseInt(pli[3] ?? '', 16)];
+  return profile === 0x42 && (iop & 0x40) !== 0 && level <= 0x1f;
+}
+
+/**
+ * The video codec the SFU takes from this section: H.264 when the sender lists a usable H.264
+ * format first on its m-line (the browser's setCodecPreferences), else VP8.
+ */
+export function preferredVideoCodec(m: MediaSection, h264 = true): Codec | undefined {
+  const first = h264 ? m.codecs.find((c) => c.pt === m.order[0]) : undefined;
+  if (first && h264Usable(first)) return first;
+  return m.codecs.find((c) => c.name === 'VP8');
+}
+
+/**
+ * Payload types Parley keeps in one section: Opus for audio; VP8, or a preferred H.264 unless
+ * `h264` is false (a subscriber refused this publisher's H.264), (+ its RTX) for video.
+ */
+export function keptPayloadTypes(m: MediaSection, h264 = true): Set<number> {
   const keep = new Set<number>();
-  const main = m.codecs.find((c) => c.name === (m.kind === 'audio' ? 'OPUS' : 'VP8'));
+  const main = m.kind === 'audio' ? m.codecs.find((c) => c.name === 'OPUS') : preferredVideoCodec(m, h264);
   if (!main) return keep;
   keep.add(main.pt);
   for (const c of m.codecs) if (c.name === 'RTX' && c.apt === main.pt) keep.add(c.pt);
@@ -141,25 +193,27 @@ export function keptPayloadTypes(m: MediaSection): Set<number> {
 }
 
 /**
- * Prepare a browser's publish offer for libdatachannel: only Opus/VP8, no transport-cc,
+ * Prepare a browser's publish offer for libdatachannel: only Opus and one video codec (VP8,
+ * or H.264 when preferred: preferredVideoCodec), no transport-cc,
  * sendonly presented as sendrecv so the SFU's own RTCP (PLI) may leave on that track.
  * Throws MEDIA_NEGOTIATION_FAILED when a media section has no usable codec or the offer
  * fails validateOffer.
  */
-export function mungePublishOffer(sdp: string): string {
+export function mungePublishOffer(sdp: string, opts: { h264?: boolean } = {}): string {
+  const h264 = opts.h264 ?? true;
   // Browser offers are 100–300 lines; refusing a longer one first keeps parsing cheap.
   let n = 0;
   for (let i = sdp.indexOf('\n'); i >= 0 && n <= OFFER_LIMITS.lines; i = sdp.indexOf('\n', i + 1)) n++;
   if (n > OFFER_LIMITS.lines) refuse(`more than ${OFFER_LIMITS.lines} lines`);
   const sections = parseSdp(sdp);
-  validateOffer(sections);
+  validateOffer(sections, h264);
   let idx = -1;
   let keep = new Set<number>();
   const lines: string[] = [];
   for (const line of sdp.split(/\r?\n/)) {
     if (line.startsWith('m=')) {
       const m = sections[++idx];
-      keep = m ? keptPayloadTypes(m) : new Set();
+      keep = m ? keptPayloadTypes(m, h264) : new Set();
       if (m?.kind === 'audio' || m?.kind === 'video') {
         const pts = [...new Set(line.split(' ').slice(3))].filter((p) => keep.has(Number(p)));
         lines.push([...line.split(' ').slice(0, 3), ...pts].join(' '));
@@ -183,11 +237,11 @@ const ssrcOk = (s: number): boolean => Number.isInteger(s) && s >= 0 && s <= UIN
 /**
  * Check what the SFU would take from a publisher and hand to every subscriber: at most
  * OFFER_LIMITS of each thing; each audio/video section has a unique mid, Opus/48000 or
- * VP8/90000 (and RTX) on dynamic payload types (96–127) that no other codec in the offer
+ * VP8/90000 or H.264/90000 (and RTX) on dynamic payload types (96–127) that no other codec in the offer
  * claims; header-extension ids the SFU uses are 1–14 (one-byte form) and one id names one
  * URI across the bundle; SSRCs are 32-bit; rids are tokens.
  */
-export function validateOffer(sections: readonly MediaSection[]): void {
+export function validateOffer(sections: readonly MediaSection[], h264 = true): void {
   if (sections.length > OFFER_LIMITS.sections) refuse(`more than ${OFFER_LIMITS.sections} media sections`);
   const ptNames = new Map<number, string>();
   const extUris = new Map<number, string>();
@@ -212,7 +266,7 @@ export function validateOffer(sections: readonly MediaSection[]): void {
     if (!MID.test(m.mid)) refuse('a media section without a valid mid');
     if (mids.has(m.mid)) refuse(`mid ${m.mid} used twice`);
     mids.add(m.mid);
-    validateCodecs(m);
+    validateCodecs(m, h264);
     if (m.ssrcs.length > OFFER_LIMITS.ssrcs) refuse(`more than ${OFFER_LIMITS.ssrcs} SSRCs in a section`);
     if (![...m.ssrcs, ...m.sim, ...m.fid.keys(), ...m.fid.values()].every(ssrcOk)) refuse('an SSRC outside 32 bits');
     if (m.sim.length > OFFER_LIMITS.rids || m.rids.length > OFFER_LIMITS.rids) refuse(`more than ${OFFER_LIMITS.rids} simulcast layers`);
@@ -220,15 +274,15 @@ export function validateOffer(sections: readonly MediaSection[]): void {
   }
 }
 
-function validateCodecs(m: MediaSection): void {
-  const kept = keptPayloadTypes(m);
+function validateCodecs(m: MediaSection, h264: boolean): void {
+  const kept = keptPayloadTypes(m, h264);
   if (kept.size === 0) refuse(`no usable codec in section ${m.mid}`);
   for (const pt of kept) {
     if (!dynamicPt(pt)) refuse(`payload type ${pt} outside 96–127`);
     const declared = m.codecs.filter((c) => c.pt === pt);
     if (declared.length !== 1) refuse(`payload type ${pt} declared ${declared.length} times`);
     const c = declared[0] as Codec;
-    const clock = c.name === 'VP8' || c.name === 'RTX' ? 90000 : 48000;
+    const clock = c.name === 'OPUS' ? 48000 : 90000;
     if (c.name !== 'RTX' && c.clock !== clock) refuse(`${c.name} at ${c.clock} Hz`);
   }
 }
@@ -238,6 +292,20 @@ function dropLine(line: string, keep: Set<number>, inMedia: boolean): boolean {
   if (!inMedia) return false;
   const r = /^a=(rtpmap|fmtp|rtcp-fb):(\d+|\*) /.exec(line);
   return r !== null && r[2] !== '*' && !keep.has(Number(r[2]));
+}
+
+/**
+ * Media lines (mids) of a subscriber's answer that kept the SFU's H.264 format: only those may
+ * carry an H.264 source. A browser without an H.264 decoder leaves payload type 102 out.
+ */
+export function h264AcceptedMids(answerSdp: string): Set<string> {
+  const out = new Set<string>();
+  for (const m of parseSdp(answerSdp)) {
+    if (m.kind !== 'video' || !m.order.includes(SFU_PAYLOAD_TYPES.h264)) continue;
+    const c = m.codecs.find((x) => x.pt === SFU_PAYLOAD_TYPES.h264);
+    if (c && h264Usable(c)) out.add(m.mid);
+  }
+  return out;
 }
 
 /** Fix libdatachannel's answer for a sendonly simulcast publisher. */

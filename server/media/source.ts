@@ -3,6 +3,7 @@
  * the list of subscriber slots it feeds. The publisher's track handler calls `handle()` for
  * every RTP packet; this is the hot path.
  */
+import { type AccessUnitState, H264_MALFORMED, h264KeyframeStart, inspectH264, newAccessUnitState } from './h264.js';
 import { type RtpInfo, parseVp8, readAudioLevel, readStringExtension, remapExtensionIds } from './rtp.js';
 import {
   EXT_ABS_SEND_TIME,
@@ -11,6 +12,7 @@ import {
   EXT_TOFFSET,
   type MediaSection,
   SFU_EXTENSION_IDS,
+  type VideoCodec,
   SFU_PAYLOAD_TYPES,
   UNDECLARED_EXTENSION_ID,
   keptPayloadTypes,
@@ -29,6 +31,8 @@ export interface LayerState {
   bitrate: number;
   lastPacketAt: number;
   lastPliAt: number;
+  /** H.264: where this SSRC's access unit stands (keyframe = first packet of one). */
+  au: AccessUnitState;
 }
 
 /** Minimum time between two keyframe requests for the same layer. */
@@ -52,6 +56,8 @@ export class MediaSource {
   /** The publisher's own payload type for this stream (validated, 96–127). */
   #inPt = -1;
   clockRate = 90000;
+  /** Video codec the publisher sends (negotiated in its answer); null for audio. */
+  codec: VideoCodec | null = null;
   /** Header-extension ids to declare towards subscribers, URI → id (SFU_EXTENSION_IDS). */
   extIds = new Map<string, number>();
   /** Publisher's extension id → the id subscribers were offered; the rest → UNDECLARED_EXTENSION_ID. */
@@ -72,6 +78,9 @@ export class MediaSource {
   /** Since when fewer layers than `keepSent` have been needed (0 = not). */
   keepLowSince = 0;
   onAudioLevel: ((level: number) => void) | undefined;
+  /** A subscriber line that refused H.264 was handed this H.264 source (once per configure). */
+  onH264Refused: (() => void) | undefined;
+  #refusalSent = false;
   #levelMin = 127;
   #levelAt = 0;
   #closed = false;
@@ -94,7 +103,12 @@ export class MediaSource {
     const kept = keptPayloadTypes(m);
     const main = m.codecs.find((c) => kept.has(c.pt) && c.name !== 'RTX');
     this.#inPt = main?.pt ?? -1;
-    this.pt = main ? SFU_PAYLOAD_TYPES[this.isVideo ? 'video' : 'audio'] : -1;
+    const codec = this.isVideo ? (main?.name === 'H264' ? 'H264' : 'VP8') : null;
+    // Same SSRCs, other codec: every slot waits for a keyframe of the new one.
+    if (this.codec !== null && codec !== this.codec) for (const s of this.sinks) s.rewriter.release();
+    this.codec = codec;
+    this.#refusalSent = false;
+    this.pt = main ? SFU_PAYLOAD_TYPES[this.codec === 'H264' ? 'h264' : this.isVideo ? 'video' : 'audio'] : -1;
     this.clockRate = main?.clock ?? (this.isVideo ? 90000 : 48000);
     this.#ridExt = m.extmap.get(EXT_RID) ?? -1;
     this.#levelExt = m.extmap.get(EXT_AUDIO_LEVEL) ?? -1;
@@ -125,7 +139,7 @@ export class MediaSource {
     const prev = this.layers[index];
     if (prev && prev.ssrc === ssrc) return prev;
     if (prev) this.#bySsrc.delete(prev.ssrc);
-    const l: LayerState = { index, ssrc, bytes: 0, bitrate: 0, lastPacketAt: 0, lastPliAt: 0 };
+    const l: LayerState = { index, ssrc, bytes: 0, bitrate: 0, lastPacketAt: 0, lastPliAt: 0, au: newAccessUnitState() };
     this.layers[index] = l;
     this.#bySsrc.set(ssrc, l);
     return l;
@@ -155,8 +169,8 @@ export class MediaSource {
       return 0;
     }
     if (this.isVideo) {
-      // A descriptor that does not fit is dropped like padding: subscribers' sequence stays gap-free.
-      if (!parseVp8(buf, info)) {
+      // A descriptor or payload that does not fit is dropped like padding: subscribers' sequence stays gap-free.
+      if (this.codec === 'H264' ? !this.#h264(buf, info, layer) : !parseVp8(buf, info)) {
         for (let i = 0; i < sinks.length; i++) (sinks[i] as OutSlot).skip(info);
         return 0;
       }
@@ -170,6 +184,14 @@ export class MediaSource {
     for (let i = 0; i < sinks.length; i++) if ((sinks[i] as OutSlot).forward(buf, info, layer.index, now)) n++;
     this.forwarded += n;
     return n;
+  }
+
+  /** RFC 6184 payload: keyframe start (h264.ts rule), no VP8 ids to rewrite. */
+  #h264(buf: Buffer, info: RtpInfo, layer: LayerState): boolean {
+    const flags = inspectH264(buf, info);
+    if (flags === H264_MALFORMED) return false;
+    h264KeyframeStart(flags, info, layer.au);
+    return true;
   }
 
   #level(buf: Buffer, info: RtpInfo, now: number): void {
@@ -188,6 +210,13 @@ export class MediaSource {
     if (this.#closed || !this.#bySsrc.has(ssrc)) return false;
     for (const s of this.sinks) s.senderReport(ssrc, ntpSeconds, rtpTs);
     return true;
+  }
+
+  /** A subscriber's line cannot take this H.264 stream: tell the publisher's owner, once per configure. */
+  h264Refused(): void {
+    if (this.#closed || this.#refusalSent || this.codec !== 'H264') return;
+    this.#refusalSent = true;
+    this.onH264Refused?.();
   }
 
   /** Ask the publisher for a keyframe on one layer, at most once per PLI_INTERVAL_MS. */

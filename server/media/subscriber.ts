@@ -8,6 +8,7 @@ import ndc from 'node-datachannel';
 import type { PeerConnection } from 'node-datachannel';
 import { chooseLayer } from './layer-select.js';
 import { OutSlot } from './out-slot.js';
+import { SFU_H264_FMTP, SFU_PAYLOAD_TYPES, h264AcceptedMids } from './sdp.js';
 import { type FaultSink, guard } from './guard.js';
 import { DescriptionWaiter, type RemotePath, addRemote, announceCandidate, announceSdp, createPeer, remotePathOf } from './peer.js';
 import type { MediaSource } from './source.js';
@@ -125,7 +126,7 @@ export class Subscriber {
     let idlePair: OutSlot | undefined;
     let any: OutSlot | undefined;
     for (const s of this.slots) {
-      if (s.source !== null || s.video !== source.isVideo || s.pt !== source.pt) continue;
+      if (s.source !== null || s.video !== source.isVideo) continue;
       const partner = this.#partnerOf(s)?.source ?? null;
       if (partner?.publisherId === source.publisherId) {
         best = s;
@@ -201,8 +202,11 @@ export class Subscriber {
     const streamId = partner ? partner.streamId : `p${this.#pairs++}-${this.#id}`;
     const ssrc = randomInt(1, 0xffffffff);
     const media = source.isVideo ? new ndc.Video(mid, 'SendOnly') : new ndc.Audio(mid, 'SendOnly');
-    if (media instanceof ndc.Video) media.addVP8Codec(source.pt);
-    else media.addOpusCodec(source.pt);
+    // Every video line offers both codecs, so it can carry any publisher's; the answer says which it took.
+    if (media instanceof ndc.Video) {
+      media.addVP8Codec(SFU_PAYLOAD_TYPES.video);
+      media.addH264Codec(SFU_PAYLOAD_TYPES.h264, SFU_H264_FMTP);
+    } else media.addOpusCodec(SFU_PAYLOAD_TYPES.audio);
     media.addSSRC(ssrc, 'parley', streamId, `${streamId}-${mid}`);
     for (const [uri, id] of source.extIds) media.parseSdpLine(`a=extmap:${id} ${uri}`);
     const track = pc.addTrack(media);
@@ -210,7 +214,7 @@ export class Subscriber {
       mid,
       streamId,
       video: source.isVideo,
-      pt: source.pt,
+      pt: source.isVideo ? SFU_PAYLOAD_TYPES.video : SFU_PAYLOAD_TYPES.audio,
       ssrc,
       clockRate: source.clockRate,
       track,
@@ -304,6 +308,8 @@ export class Subscriber {
     }
     this.#awaitingAnswer = false;
     if (this.#answerLate) clearTimeout(this.#answerLate);
+    const h264 = h264AcceptedMids(sdp);
+    for (const s of this.slots) s.h264 = s.video && h264.has(s.mid);
     for (const [c, mid] of this.#pending.splice(0)) addRemote(this.#pc, c, mid);
     if (this.#dirty) this.#negotiate();
   }

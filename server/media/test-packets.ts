@@ -117,7 +117,19 @@ export function buildSenderReport(senderSsrc: number, rtpTs: number): Buffer {
 }
 
 /** A browser-like publish offer: Opus + RED + PCMU audio, VP8 (+RTX) and H.264 video, q/h/f simulcast. */
-export function buildPublishOffer(o: { audioPt?: number; vp8Pt?: number; rtxPt?: number; levelId?: number; ridId?: number } = {}): string {
+export function buildPublishOffer(
+  o: {
+    audioPt?: number;
+    vp8Pt?: number;
+    rtxPt?: number;
+    levelId?: number;
+    ridId?: number;
+    /** List H.264 (102, its RTX 103) first on the video m-line, as setCodecPreferences does. */
+    h264First?: boolean;
+    /** The H.264 fmtp parameters (default: profile-level-id=42e01f, no packetization-mode). */
+    h264Fmtp?: string;
+  } = {},
+): string {
   const a = o.audioPt ?? 111;
   const v = o.vp8Pt ?? 96;
   const r = o.rtxPt ?? 97;
@@ -139,7 +151,7 @@ export function buildPublishOffer(o: { audioPt?: number; vp8Pt?: number; rtxPt?:
     'a=rtpmap:63 red/48000/2',
     'a=rtpmap:0 PCMU/8000',
     'a=ssrc:11 cname:x',
-    `m=video 9 UDP/TLS/RTP/SAVPF ${v} ${r} 102 103`,
+    o.h264First ? `m=video 9 UDP/TLS/RTP/SAVPF 102 103 ${v} ${r}` : `m=video 9 UDP/TLS/RTP/SAVPF ${v} ${r} 102 103`,
     'a=mid:1',
     'a=sendonly',
     'a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time',
@@ -155,7 +167,7 @@ export function buildPublishOffer(o: { audioPt?: number; vp8Pt?: number; rtxPt?:
     `a=rtpmap:${r} rtx/90000`,
     `a=fmtp:${r} apt=${v}`,
     'a=rtpmap:102 H264/90000',
-    'a=fmtp:102 profile-level-id=42e01f',
+    `a=fmtp:102 ${o.h264Fmtp ?? 'profile-level-id=42e01f'}`,
     'a=rtpmap:103 rtx/90000',
     'a=fmtp:103 apt=102',
     'a=ssrc-group:SIM 21 22 23',

@@ -8,7 +8,32 @@ interface Started {
   legs: [string, string, number][];
 }
 
-async function start(opts: { id: string; publish: boolean; simulcast?: boolean; video?: { width: number; height: number; frameRate: number } }): Promise<void> {
+interface StartOpts {
+  id: string;
+  publish: boolean;
+  simulcast?: boolean;
+  video?: { width: number; height: number; frameRate: number };
+  /** Camera codec offered first (MediaClient option). */
+  preferCodec?: 'h264' | 'vp8';
+  /** Answer every subscriber offer without H.264, as a browser that cannot decode it would. */
+  refuseH264?: boolean;
+}
+
+/** Make this page's answers leave H.264 out (setCodecPreferences on every receiving video transceiver). */
+function refuseH264(): void {
+  type Srd = (this: RTCPeerConnection, d: RTCSessionDescriptionInit) => Promise<void>;
+  const proto = RTCPeerConnection.prototype as unknown as { setRemoteDescription: Srd };
+  const apply = proto.setRemoteDescription;
+  proto.setRemoteDescription = async function (d) {
+    await apply.call(this, d);
+    if (d.type !== 'offer') return;
+    const codecs = (RTCRtpReceiver.getCapabilities('video')?.codecs ?? []).filter((c) => c.mimeType.toLowerCase() !== 'video/h264');
+    for (const t of this.getTransceivers()) if (t.receiver.track.kind === 'video') t.setCodecPreferences(codecs);
+  };
+}
+
+async function start(opts: StartOpts): Promise<void> {
+  if (opts.refuseH264) refuseH264();
   const ws = new WebSocket(`ws://${location.host}/ws?id=${opts.id}`);
   await new Promise((r, j) => {
     ws.onopen = r;
@@ -22,7 +47,12 @@ async function start(opts: { id: string; publish: boolean; simulcast?: boolean; 
       waiting.set(id, { resolve, reject });
       ws.send(JSON.stringify({ id, type, payload }));
     });
-  const client = new MediaClient({ request, iceServers: [], simulcast: opts.simulcast ?? true });
+  const client = new MediaClient({
+    request,
+    iceServers: [],
+    simulcast: opts.simulcast ?? true,
+    ...(opts.preferCodec ? { preferCodec: opts.preferCodec } : {}),
+  });
   const state: Started = { client, remote: {}, legs: [] };
   const t0 = performance.now();
   client.onLegState((which, s) => state.legs.push([which, s, Math.round(performance.now() - t0)]));

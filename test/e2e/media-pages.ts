@@ -7,6 +7,8 @@ export async function openMediaPage(
   id: string,
   publish: boolean,
   video?: { width: number; height: number; frameRate: number },
+  /** More page options (media-page-entry.ts StartOpts): preferCodec, refuseH264. */
+  extra: { preferCodec?: 'h264' | 'vp8'; refuseH264?: boolean } = {},
 ): Promise<Page> {
   const page = await browser.newPage();
   await page.goto(url);
@@ -14,7 +16,7 @@ export async function openMediaPage(
     async (o) => {
       await (window as unknown as { startParley(x: unknown): Promise<void> }).startParley(o);
     },
-    { id, publish, ...(video ? { video } : {}) },
+    { id, publish, ...(video ? { video } : {}), ...extra },
   );
   return page;
 }

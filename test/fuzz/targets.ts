@@ -17,7 +17,7 @@ import {
   readStringExtension,
   writePicId,
 } from '../../server/media/rtp.js';
-import { EXT_AUDIO_LEVEL, EXT_RID, mungePublishOffer, parseSdp } from '../../server/media/sdp.js';
+import { EXT_AUDIO_LEVEL, EXT_RID, h264Usable, mungePublishOffer, parseSdp } from '../../server/media/sdp.js';
 import { MediaSource } from '../../server/media/source.js';
 import { H264_MALFORMED, h264KeyframeStart, inspectH264, newAccessUnitState } from '../../server/media/h264.js';
 import { buildPublishOffer, buildReceiverReport, buildRtp, buildSenderReport, h264FuA, h264Nal, h264StapA } from '../../server/media/test-packets.js';
@@ -239,8 +239,19 @@ export function sdpTarget(): FuzzTarget<string> {
     'a=inactive',
     'a=rtcp-fb:* nack',
     'a=rtcp-fb:96 transport-cc',
+    'm=video 9 UDP/TLS/RTP/SAVPF 102 103 96 97',
+    'a=rtpmap:102 H264/90000',
+    'a=rtpmap:102 H264/48000',
+    'a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f',
+    'a=fmtp:102 packetization-mode=1;profile-level-id=zzzzzz',
+    'a=fmtp:102 packetization-mode=1;profile-level-id=4d001f',
+    'a=fmtp:103 apt=102',
   ];
-  const seeds = [buildPublishOffer(), buildPublishOffer({ audioPt: 109, vp8Pt: 120, rtxPt: 124, levelId: 14, ridId: 4 })];
+  const seeds = [
+    buildPublishOffer(),
+    buildPublishOffer({ audioPt: 109, vp8Pt: 120, rtxPt: 124, levelId: 14, ridId: 4 }),
+    buildPublishOffer({ h264First: true, h264Fmtp: 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f' }),
+  ];
   return {
     name: 'sdp (mungePublishOffer, parseSdp, MediaSource.configure)',
     next: (rng) => (rng.chance(0.02) ? randomBytes(rng, 200).toString('latin1') : mutateLines(rng, rng.pick(seeds), pool)),
@@ -265,13 +276,16 @@ export function sdpTarget(): FuzzTarget<string> {
         src.configure(m);
         // What reaches every subscriber's offer must be within what the SFU offers.
         if (src.pt < 96 || src.pt > 127) throw new Error(`payload type ${src.pt} accepted (${m.kind})`);
+        if (src.codec === 'H264' && !m.codecs.some((c) => c.name === 'H264' && c.pt === m.order[0] && h264Usable(c)))
+          throw new Error('H.264 kept without a usable H.264 first on the m-line');
         for (const [uri, id] of src.extIds) if (!(id >= 1 && id <= 14)) throw new Error(`extension id ${id} accepted for ${uri}`);
         for (const l of src.layers) if (l && !(l.ssrc >= 0 && l.ssrc <= 0xffffffff && Number.isInteger(l.ssrc))) throw new Error(`ssrc ${l.ssrc} accepted`);
       }
       const sections = parseSdp(munged);
       const level = sections.find((m) => m.kind === 'audio')?.extmap.get(EXT_AUDIO_LEVEL);
       const rid = sections.find((m) => m.kind === 'video')?.extmap.get(EXT_RID);
-      return `accepted:${sections.length}${level !== undefined ? ':level' : ''}${rid !== undefined ? ':rid' : ''}`;
+      const h264 = sections.some((m) => m.codecs.some((c) => c.name === 'H264'));
+      return `accepted:${sections.length}${level !== undefined ? ':level' : ''}${rid !== undefined ? ':rid' : ''}${h264 ? ':h264' : ''}`;
     },
   };
 }

@@ -3,6 +3,7 @@
  * camera video with q/h/f simulcast, optional screen) and one subscriber connection (the SFU
  * offers; we answer). Framework-free; the UI listens with onRemoteStream().
  */
+import { type CodecPreference, orderCameraCodecs } from './codec-preference.js';
 import { type Leg, type LegState, LegWatch } from './leg-watch.js';
 import { addSsrcLines, type LayerSsrc } from './sdp-ssrc.js';
 
@@ -18,6 +19,8 @@ export interface MediaClientOptions {
   iceServers: RTCIceServer[];
   /** Send camera video as three simulcast layers (default true). */
   simulcast?: boolean;
+  /** Camera codec to offer first; default: H.264 where the browser encodes it in hardware, else VP8 (codec-preference.ts). */
+  preferCodec?: CodecPreference;
   /** Hook for end-to-end encryption transforms (insertable streams); only called, not required. */
   transform?: { sender(s: RTCRtpSender): void; receiver(r: RTCRtpReceiver, participantId: string): void };
 }
@@ -87,6 +90,7 @@ export class MediaClient {
     this.#audio = pc.addTransceiver(mic ?? 'audio', { direction: 'sendonly', streams: [stream] });
     const enc = this.#opts.simulcast === false ? undefined : SIMULCAST_ENCODINGS.map((e) => ({ ...e }));
     this.#camera = pc.addTransceiver(cam ?? 'video', { direction: 'sendonly', streams: [stream], ...(enc ? { sendEncodings: enc } : {}) });
+    await orderCameraCodecs(this.#camera, this.#opts.preferCodec);
     this.#opts.transform?.sender(this.#audio.sender);
     this.#opts.transform?.sender(this.#camera.sender);
     this.#screen = null;
