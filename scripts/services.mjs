@@ -559,3 +559,151 @@ export function ensurePromtool() {
   if (canApt() && aptInstall(['prometheus'])) return fs.existsSync('/usr/bin/promtool') ? '/usr/bin/promtool' : null;
   return null;
 }
+
+// ---- Janus (Debian's janus, VideoRoom) for the comparison bench (bench/janus-impairment.ts) ----
+
+const JANUS_LIB = '/usr/lib/x86_64-linux-gnu/janus';
+
+/** Debian's janus, installed with apt-get when root and missing; null if impossible. */
+export function ensureJanus() {
+  const found = fs.existsSync('/usr/bin/janus') ? '/usr/bin/janus' : null;
+  if (found) return found;
+  if (canApt() && aptInstall(['janus'])) return fs.existsSync('/usr/bin/janus') ? '/usr/bin/janus' : null;
+  return null;
+}
+
+/** Every shared object in `folder` except `keep` (Janus loads all it finds unless disabled). */
+function janusDisableList(folder, keep) {
+  if (!fs.existsSync(folder)) return '';
+  return fs
+    .readdirSync(folder)
+    .filter((f) => f.endsWith('.so') && f !== keep)
+    .join(',');
+}
+
+/**
+ * Start a private Janus in the foreground: only the HTTP transport (on a free port of
+ * 127.0.0.1) and the VideoRoom plugin; media on one UDP port range of `host`, the machine's
+ * first non-loopback IPv4 address (libnice gathers none on loopback), no STUN, no IPv6. Room `room` (default 1234): VP8 + Opus, simulcast as publishers offer it, transport-wide
+ * CC, NACK with a 1 s retransmission queue, a PLI to publishers every `firFreq` s (default 10,
+ * Janus's sample room). Resolves once the HTTP API answers. Returns
+ * { url (the API base, http://127.0.0.1:<port>/janus), host, room, dir, output(), stop() }.
+ */
+export async function startJanus(opts = {}) {
+  const bin = ensureJanus();
+  if (!bin) throw new Error("Janus is not installed (sudo apt-get install janus): Debian's janus package is needed, as root it is installed automatically");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-janus-'));
+  const port = await freePort();
+  const room = opts.room ?? 1234;
+  const rtpCount = 40;
+  const rtpMin = await freeUdpRange(rtpCount);
+  // Janus (libnice) gathers no loopback candidates, so its media is on this machine's first
+  // non-loopback IPv4 address: one host candidate there per connection, from the one range.
+  const host =
+    Object.values(os.networkInterfaces())
+      .flat()
+      .find((a) => a && a.family === 'IPv4' && !a.internal)?.address ?? null;
+  if (!host) throw new Error('Janus needs a non-loopback IPv4 address for its ICE candidates, and this machine has none');
+  const janusConf = `general: {
+  configs_folder = "${dir}"
+  plugins_folder = "${JANUS_LIB}/plugins"
+  transports_folder = "${JANUS_LIB}/transports"
+  events_folder = "${JANUS_LIB}/events"
+  loggers_folder = "${JANUS_LIB}/loggers"
+  debug_level = ${opts.debugLevel ?? 4}
+  session_timeout = 60
+}
+media: {
+  ipv6 = false
+  rtp_port_range = "${rtpMin}-${rtpMin + rtpCount - 1}"
+  min_nack_queue = 1000
+  nack_optimizations = false
+  no_media_timer = 1
+}
+nat: {
+  nice_debug = false
+  full_trickle = false
+  ice_lite = false
+  ice_tcp = false
+  ice_enforce_list = "${host}"
+  ignore_mdns = true
+}
+plugins: {
+  disable = "${janusDisableList(`${JANUS_LIB}/plugins`, 'libjanus_videoroom.so')}"
+}
+transports: {
+  disable = "${janusDisableList(`${JANUS_LIB}/transports`, 'libjanus_http.so')}"
+}
+loggers: {
+  disable = "${janusDisableList(`${JANUS_LIB}/loggers`, '')}"
+}
+events: {
+  broadcast = false
+  disable = "${janusDisableList(`${JANUS_LIB}/events`, '')}"
+}
+`;
+  const httpConf = `general: {
+  json = "plain"
+  base_path = "/janus"
+  http = true
+  port = ${port}
+  ip = "127.0.0.1"
+  https = false
+}
+admin: {
+  admin_http = false
+  admin_https = false
+}
+`;
+  const roomConf = `general: {
+  events = false
+}
+room-${room}: {
+  description = "parley-bench"
+  publishers = 6
+  bitrate = 0
+  fir_freq = ${opts.firFreq ?? 10}
+  audiocodec = "opus"
+  videocodec = "vp8"
+  transport_wide_cc_ext = true
+  playoutdelay_ext = true
+  record = false
+}
+`;
+  fs.writeFileSync(path.join(dir, 'janus.jcfg'), janusConf);
+  fs.writeFileSync(path.join(dir, 'janus.transport.http.jcfg'), httpConf);
+  fs.writeFileSync(path.join(dir, 'janus.plugin.videoroom.jcfg'), roomConf);
+  const child = spawn(bin, ['-C', path.join(dir, 'janus.jcfg'), '-F', dir, '--disable-colors', '--debug-timestamps'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const keep = (d) => (out = (out + d).slice(-20_000));
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  let stopped = false;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    stoppers.delete(stop);
+    if (!exited) child.kill('SIGKILL');
+    if (!opts.keep) fs.rmSync(dir, { recursive: true, force: true });
+  };
+  stopOnExit(stop);
+  const url = `http://127.0.0.1:${port}/janus`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const info = await fetch(`${url}/info`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (info) break;
+    if (exited || Date.now() > deadline) {
+      stop();
+      throw new Error(`janus did not answer on ${url}:\n${out.slice(-3000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { url, host, room, dir, output: () => out, stop };
+}

@@ -118,8 +118,12 @@ class Direction {
   }
 }
 
-/** Start a relay in front of the SFU's UDP port `sfuPort` on 127.0.0.1. */
-export async function startUdpRelay(sfuPort: number, seed = 7): Promise<UdpRelay> {
+/**
+ * Start a relay in front of the SFU's UDP port `sfuPort` on `sfuHost` (127.0.0.1; another local
+ * address for a server that gathers no loopback candidates, as Janus). Clients always reach the
+ * relay on 127.0.0.1.
+ */
+export async function startUdpRelay(sfuPort: number, seed = 7, sfuHost = '127.0.0.1'): Promise<UdpRelay> {
   const random = rng(seed);
   const up = new Direction(random);
   const down = new Direction(random);
@@ -137,12 +141,12 @@ export async function startUdpRelay(sfuPort: number, seed = 7): Promise<UdpRelay
         if (!closed) down.push(reply, () => front.send(reply, rinfo.port, rinfo.address));
       });
       s.on('error', () => undefined);
-      s.bind(0, '127.0.0.1');
+      s.bind(0, sfuHost);
       upstream.set(key, s);
       sock = s;
     }
     const target = sock;
-    up.push(buf, () => target.send(buf, sfuPort, '127.0.0.1'));
+    up.push(buf, () => target.send(buf, sfuPort, sfuHost));
   });
   front.on('error', () => undefined);
   await new Promise<void>((r) => front.bind(0, '127.0.0.1', () => r()));
