@@ -18,7 +18,7 @@ import { build } from 'esbuild';
 import type { Page } from 'playwright-core';
 import { launchBrowser } from '../test/e2e/helpers/browser.js';
 import { untilTrue, type VideoQuality } from '../test/e2e/media-pages.js';
-import { blackholeCandidate, rewriteCandidates, startUdpRelay, type UdpRelay } from '../test/net/udp-relay.js';
+import { blackholeCandidate, type Impairment, type RelayCounters, rewriteCandidates, startUdpRelay, type UdpRelay } from '../test/net/udp-relay.js';
 import { runImpairmentScenarios } from './impairment-scenarios.js';
 
 interface JanusHandle {
@@ -38,7 +38,7 @@ const VIDEO = { width: 640, height: 360, frameRate: 30 };
 
 interface PageApi {
   startJanus(o: { api: string; room: number; id: string; publish?: typeof VIDEO; subscribeTo?: number }): Promise<number>;
-  bench: { iceRestarts: number; ice: [string, number][]; quality(): Promise<VideoQuality>; videoBytesIn(): Promise<number> };
+  bench: { iceRestarts(): number; ice: [string, number][]; quality(): Promise<VideoQuality>; videoBytesIn(): Promise<number> };
 }
 
 async function bundle(): Promise<string> {
@@ -60,21 +60,64 @@ function janusCandidate(sdp: string): { host: string; port: number } | null {
 }
 
 /**
- * The pages' way to Janus: /janus/<who>/… is Janus' /janus/…. For `behind`, candidates from
- * Janus (SDP or trickle) point at the relay, started on the first one, and the page's own are
- * made unreachable.
+ * The relays of the participant behind them, one per Janus connection (Janus gives each its own
+ * port), impaired together as one: what the scenario runner drives.
  */
-function proxy(janusUrl: string, behind: string, relay: { current: UdpRelay | null }) {
-  let relayTarget: number | undefined;
-  const toClient = async (msg: Record<string, any>): Promise<void> => {
+function relayGroup(): UdpRelay & { add(key: string, host: string, port: number): Promise<UdpRelay>; get(key: string): UdpRelay | undefined; size(): number } {
+  const relays = new Map<string, { relay: UdpRelay; target: number }>();
+  const imps: { up: Impairment; down: Impairment } = { up: {}, down: {} };
+  return {
+    get port() {
+      return relays.values().next().value?.relay.port ?? 0;
+    },
+    async add(key, host, port) {
+      const had = relays.get(key);
+      if (had) {
+        if (had.target !== port) console.error(`Janus moved a connection to ${host}:${port}; its relay still sends to port ${had.target}`);
+        return had.relay;
+      }
+      const relay = await startUdpRelay(port, 7 + relays.size, host);
+      relay.set('up', imps.up);
+      relay.set('down', imps.down);
+      relays.set(key, { relay, target: port });
+      return relay;
+    },
+    get: (key) => relays.get(key)?.relay,
+    size: () => relays.size,
+    set(dir, imp) {
+      if (dir !== 'down') imps.up = imp;
+      if (dir !== 'up') imps.down = imp;
+      for (const { relay } of relays.values()) relay.set(dir, imp);
+    },
+    counters() {
+      const sum: RelayCounters = { up: { in: 0, out: 0, dropped: 0 }, down: { in: 0, out: 0, dropped: 0 } };
+      for (const { relay } of relays.values()) {
+        const c = relay.counters();
+        for (const d of ['up', 'down'] as const) for (const k of ['in', 'out', 'dropped'] as const) sum[d][k] += c[d][k];
+      }
+      return sum;
+    },
+    close() {
+      for (const { relay } of relays.values()) relay.close();
+    },
+  };
+}
+
+/**
+ * The pages' way to Janus: /janus/<who>/… is Janus' /janus/…. For `behind`, candidates from
+ * Janus (SDP or trickle) point at the relay of that Janus session (the page opens one session
+ * per connection), started on its first offer or answer, and the page's own are made unreachable.
+ */
+function proxy(janusUrl: string, behind: string, relays: ReturnType<typeof relayGroup>) {
+  const toClient = async (session: string, msg: Record<string, any>): Promise<void> => {
     if (typeof msg.jsep?.sdp === 'string') {
       const at = janusCandidate(msg.jsep.sdp);
-      if (at && !relay.current) relay.current = await startUdpRelay(at.port, 7, at.host);
-      else if (at && at.port !== relayTarget) console.error(`Janus moved Bob's media to ${at.host}:${at.port}; the relay still sends to port ${relayTarget}`);
-      relayTarget ??= at?.port;
-      if (relay.current) msg.jsep.sdp = rewriteCandidates(msg.jsep.sdp, relay.current.port);
+      if (at) await relays.add(session, at.host, at.port);
     }
-    if (typeof msg.candidate?.candidate === 'string' && relay.current) msg.candidate.candidate = rewriteCandidates(msg.candidate.candidate, relay.current.port);
+    const relay = relays.get(session);
+    if (!relay) return;
+    if (typeof msg.jsep?.sdp === 'string') msg.jsep.sdp = rewriteCandidates(msg.jsep.sdp, relay.port);
+    if (typeof msg.candidate?.candidate === 'string') msg.candidate.candidate = rewriteCandidates(msg.candidate.candidate, relay.port);
   };
   const toJanus = (msg: Record<string, any>): void => {
     if (typeof msg.jsep?.sdp === 'string') msg.jsep.sdp = blackholeCandidate(msg.jsep.sdp);
@@ -90,8 +133,9 @@ function proxy(janusUrl: string, behind: string, relay: { current: UdpRelay | nu
     const r = await fetch(`${janusUrl}${rest}`, { method, ...(method === 'POST' ? { body: sent } : {}) });
     const text = await r.text();
     if (who !== behind) return text;
+    const session = /^\/(\d+)/.exec(rest)?.[1] ?? '';
     const got = JSON.parse(text);
-    for (const m of Array.isArray(got) ? got : [got]) await toClient(m);
+    for (const m of Array.isArray(got) ? got : [got]) await toClient(session, m);
     return JSON.stringify(got);
   };
 }
@@ -99,9 +143,9 @@ function proxy(janusUrl: string, behind: string, relay: { current: UdpRelay | nu
 const services = (await import(pathToFileURL(path.join(root, 'scripts/services.mjs')).href)) as ServicesModule;
 const janus = await services.startJanus();
 const js = await bundle();
-const relay: { current: UdpRelay | null } = { current: null };
+const relays = relayGroup();
 let closing = false;
-const forward = proxy(janus.url, 'bob', relay);
+const forward = proxy(janus.url, 'bob', relays);
 const server = http.createServer((req, res) => {
   const m = /^\/janus\/(\w+)(.*)$/.exec(req.url ?? '');
   if (m) {
@@ -140,8 +184,11 @@ try {
     id: 'alice',
     publish: VIDEO,
   });
+  // Bob publishes too, as in the Parley bench (his encoder's CPU and his uplink through the relay).
   const bob = await open();
-  await bob.evaluate((o) => (window as unknown as PageApi).startJanus(o), { api: '/janus/bob', room: janus.room, id: 'bob', subscribeTo: feed });
+  const start = (o: Parameters<PageApi['startJanus']>[0]): Promise<number> => bob.evaluate((x) => (window as unknown as PageApi).startJanus(x), o);
+  await start({ api: '/janus/bob', room: janus.room, id: 'bob', publish: VIDEO });
+  await start({ api: '/janus/bob', room: janus.room, id: 'bob', subscribeTo: feed });
   const viewer = {
     quality: () => bob.evaluate(() => (window as unknown as PageApi).bench.quality()),
     videoBytesIn: () => bob.evaluate(() => (window as unknown as PageApi).bench.videoBytesIn()),
@@ -151,9 +198,9 @@ try {
       `Bob decoded no video from Janus (ICE: ${JSON.stringify(await bob.evaluate(() => (window as unknown as PageApi).bench.ice))})\n${janus.output().slice(-3000)}`,
     );
   }
-  if (!relay.current) throw new Error('Bob got no Janus candidate to relay');
-  const restarts = (): Promise<number> => bob.evaluate(() => (window as unknown as PageApi).bench.iceRestarts);
-  await runImpairmentScenarios(viewer, relay.current, seconds, async () => ` | ICE restarts so far ${await restarts()}`);
+  if (relays.size() !== 2) throw new Error(`Bob's 2 connections should each have a relay; ${relays.size()} have`);
+  const restarts = (): Promise<number> => bob.evaluate(() => (window as unknown as PageApi).bench.iceRestarts());
+  await runImpairmentScenarios(viewer, relays, seconds, async () => ` | ICE restarts so far ${await restarts()}`);
   if (process.env.JANUS_BENCH_DEBUG) {
     console.error('Bob ICE states:', JSON.stringify(await bob.evaluate(() => (window as unknown as PageApi).bench.ice)));
     console.error(janus.output().slice(-6000));
@@ -161,7 +208,7 @@ try {
 } finally {
   closing = true;
   await browser.close();
-  relay.current?.close();
+  relays.close();
   server.close();
   janus.stop();
 }

@@ -4,9 +4,10 @@
  * to Janus (which rewrites ICE candidates for the participant behind the relay).
  *
  * A publisher sends audio + VP8 simulcast with Parley's client encodings (rid q/h/f, 1/4, 1/2
- * and full size); a subscriber takes one feed and asks for the top substream. A subscriber
- * connection that fails, or stays disconnected past Parley's grace period, is recovered the way a
- * Janus application does it: an ICE restart (`configure` with `restart: true`, Janus re-offers).
+ * and full size); a subscriber takes one feed and asks for the top substream. A connection that
+ * fails, or stays disconnected past Parley's grace period, is recovered the way a Janus
+ * application does it: an ICE restart (a publisher re-offers with iceRestart; a subscriber sends
+ * `configure` with `restart: true` and Janus re-offers).
  */
 import { DISCONNECTED_GRACE_MS, SIMULCAST_ENCODINGS } from '../web/src/media/media-client.js';
 
@@ -20,11 +21,11 @@ interface JanusMsg {
   jsep?: RTCSessionDescriptionInit;
 }
 
-interface Started {
-  /** This participant's feed id (publishers). */
-  feed: number;
-  iceRestarts: number;
-  /** [ICE connection state, ms since the page started] for each change. */
+/** What the bench reads from a subscribing page (window.bench). */
+interface Viewer {
+  /** ICE restarts of all this page's connections so far. */
+  iceRestarts(): number;
+  /** [ICE connection state, ms since the page started] for each change of the subscriber connection. */
   ice: [string, number][];
   quality(): Promise<{ frames: number; freezeCount: number; totalFreezesDuration: number; nackCount: number; width: number; height: number }>;
   videoBytesIn(): Promise<number>;
@@ -106,7 +107,7 @@ function waiter(): { feed(m: JanusMsg): void; next<T>(pick: (m: JanusMsg) => T |
 
 const jsepOf = (m: JanusMsg): RTCSessionDescriptionInit | undefined => m.jsep;
 
-function statsOf(pc: RTCPeerConnection): Pick<Started, 'quality' | 'videoBytesIn'> {
+function statsOf(pc: RTCPeerConnection): Pick<Viewer, 'quality' | 'videoBytesIn'> {
   const inbound = async (): Promise<Record<string, number>[]> => {
     const out: Record<string, number>[] = [];
     (await pc.getStats()).forEach((s: Record<string, unknown>) => {
@@ -131,62 +132,15 @@ function statsOf(pc: RTCPeerConnection): Pick<Started, 'quality' | 'videoBytesIn
   };
 }
 
-async function start(o: {
-  api: string;
-  room: number;
-  id: string;
-  publish?: { width: number; height: number; frameRate: number };
-  subscribeTo?: number;
-}): Promise<number> {
-  const w = waiter();
-  const h = await openHandle(o.api, (m) => w.feed(m));
-  const pc = new RTCPeerConnection({ iceServers: [] });
-  const state: Started = { feed: 0, iceRestarts: 0, ice: [], ...statsOf(pc) };
-  (window as unknown as { bench: Started }).bench = state;
-  pc.onicecandidate = (e) => h.trickle(e.candidate);
-  pc.oniceconnectionstatechange = () => state.ice.push([pc.iceConnectionState, Math.round(performance.now() - t0)]);
-  const data = (m: JanusMsg): Record<string, unknown> | undefined => m.plugindata?.data;
+/** Janus restarts ICE on request: a publisher re-offers with iceRestart, a subscriber asks Janus to. */
+let iceRestarts = 0;
 
-  if (o.publish) {
-    await h.send({ request: 'join', ptype: 'publisher', room: o.room, display: o.id });
-    const joined = await w.next((m) => (data(m)?.videoroom === 'joined' ? data(m) : undefined));
-    state.feed = Number(joined.id);
-    const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: o.publish });
-    const [mic] = stream.getAudioTracks();
-    const [cam] = stream.getVideoTracks();
-    if (!mic || !cam) throw new Error('no fake camera/microphone');
-    pc.addTransceiver(mic, { direction: 'sendonly', streams: [stream] });
-    pc.addTransceiver(cam, { direction: 'sendonly', streams: [stream], sendEncodings: SIMULCAST_ENCODINGS.map((e) => ({ ...e })) });
-    await pc.setLocalDescription(await pc.createOffer());
-    await h.send({ request: 'configure', audio: true, video: true }, pc.localDescription?.toJSON());
-    await pc.setRemoteDescription(await w.next(jsepOf));
-    return state.feed;
-  }
-
-  const feed = o.subscribeTo ?? 0;
-  pc.ontrack = (e) => {
-    if (e.track.kind !== 'video') return;
-    const el = document.createElement('video');
-    el.autoplay = true;
-    el.muted = true;
-    el.srcObject = new MediaStream([e.track]);
-    el.dataset.participant = String(feed);
-    document.body.appendChild(el);
-  };
-  // Janus offers; the answer goes back with `start`, for the first offer and for restarts alike.
-  const answer = async (offer: RTCSessionDescriptionInit): Promise<void> => {
-    await pc.setRemoteDescription(offer);
-    await pc.setLocalDescription(await pc.createAnswer());
-    await h.send({ request: 'start', room: o.room }, pc.localDescription?.toJSON());
-  };
-  await h.send({ request: 'join', ptype: 'subscriber', room: o.room, streams: [{ feed }] });
-  const attached = await w.next((m) => (data(m)?.videoroom === 'attached' && m.jsep ? m : undefined));
-  await answer(attached.jsep!);
-  const streams = (data(attached)?.streams ?? []) as { type: string; mid: string }[];
-  const video = streams.find((s) => s.type === 'video');
-  if (video) await h.send({ request: 'configure', streams: [{ mid: video.mid, substream: 2, temporal: 2 }] });
-  // Parley's client policy (web/src/media/leg-watch.ts), with Janus' ICE restart as the remedy:
-  // failed, or disconnected past the grace period → restart; again after 1, 2, 4 s until connected.
+/**
+ * Parley's client policy (web/src/media/leg-watch.ts), with an ICE restart as the remedy: a
+ * connection that failed, or stayed disconnected past the grace period, is restarted, and again
+ * after 1, 2, 4 s until it connects.
+ */
+function recoverWith(pc: RTCPeerConnection, remedy: () => Promise<void>): void {
   let timer: ReturnType<typeof setTimeout> | null = null;
   let attempts = 0;
   let restarting = false;
@@ -200,10 +154,9 @@ async function start(o: {
   const restart = async (): Promise<void> => {
     if (restarting) return;
     restarting = true;
-    state.iceRestarts++;
+    iceRestarts++;
     try {
-      await h.send({ request: 'configure', restart: true });
-      await answer(await w.next(jsepOf));
+      await remedy();
     } catch (err) {
       console.error('ICE restart failed', err);
     } finally {
@@ -220,6 +173,70 @@ async function start(o: {
     } else if (s === 'failed') void restart();
     else if (s === 'disconnected') later(DISCONNECTED_GRACE_MS);
   };
+}
+
+/** Join `room` as a publisher (resolves to the feed id) or subscribe to feed `subscribeTo` (resolves to it). */
+async function start(o: {
+  api: string;
+  room: number;
+  id: string;
+  publish?: { width: number; height: number; frameRate: number };
+  subscribeTo?: number;
+}): Promise<number> {
+  const w = waiter();
+  const h = await openHandle(o.api, (m) => w.feed(m));
+  const pc = new RTCPeerConnection({ iceServers: [] });
+  const ice: [string, number][] = [];
+  pc.onicecandidate = (e) => h.trickle(e.candidate);
+  pc.oniceconnectionstatechange = () => ice.push([pc.iceConnectionState, Math.round(performance.now() - t0)]);
+  const data = (m: JanusMsg): Record<string, unknown> | undefined => m.plugindata?.data;
+
+  if (o.publish) {
+    await h.send({ request: 'join', ptype: 'publisher', room: o.room, display: o.id });
+    const joined = await w.next((m) => (data(m)?.videoroom === 'joined' ? data(m) : undefined));
+    const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: o.publish });
+    const [mic] = stream.getAudioTracks();
+    const [cam] = stream.getVideoTracks();
+    if (!mic || !cam) throw new Error('no fake camera/microphone');
+    pc.addTransceiver(mic, { direction: 'sendonly', streams: [stream] });
+    pc.addTransceiver(cam, { direction: 'sendonly', streams: [stream], sendEncodings: SIMULCAST_ENCODINGS.map((e) => ({ ...e })) });
+    const offer = async (opts?: RTCOfferOptions): Promise<void> => {
+      await pc.setLocalDescription(await pc.createOffer(opts));
+      await h.send({ request: 'configure', audio: true, video: true }, pc.localDescription?.toJSON());
+      await pc.setRemoteDescription(await w.next(jsepOf));
+    };
+    await offer();
+    recoverWith(pc, () => offer({ iceRestart: true }));
+    return Number(joined.id);
+  }
+
+  const feed = o.subscribeTo ?? 0;
+  pc.ontrack = (e) => {
+    if (e.track.kind !== 'video') return;
+    const el = document.createElement('video');
+    el.autoplay = true;
+    el.muted = true;
+    el.srcObject = new MediaStream([e.track]);
+    el.dataset.participant = String(feed);
+    document.body.appendChild(el);
+  };
+  (window as unknown as { bench: Viewer }).bench = { ...statsOf(pc), ice, iceRestarts: () => iceRestarts };
+  // Janus offers; the answer goes back with `start`, for the first offer and for restarts alike.
+  const answer = async (offer: RTCSessionDescriptionInit): Promise<void> => {
+    await pc.setRemoteDescription(offer);
+    await pc.setLocalDescription(await pc.createAnswer());
+    await h.send({ request: 'start', room: o.room }, pc.localDescription?.toJSON());
+  };
+  await h.send({ request: 'join', ptype: 'subscriber', room: o.room, streams: [{ feed }] });
+  const attached = await w.next((m) => (data(m)?.videoroom === 'attached' && m.jsep ? m : undefined));
+  await answer(attached.jsep!);
+  const streams = (data(attached)?.streams ?? []) as { type: string; mid: string }[];
+  const video = streams.find((s) => s.type === 'video');
+  if (video) await h.send({ request: 'configure', streams: [{ mid: video.mid, substream: 2, temporal: 2 }] });
+  recoverWith(pc, async () => {
+    await h.send({ request: 'configure', restart: true });
+    await answer(await w.next(jsepOf));
+  });
   return feed;
 }
 
