@@ -9,7 +9,7 @@ import { buildNack, buildPli, buildRemb } from '../../server/media/rtcp.js';
 import { newRtpInfo, parseRtp } from '../../server/media/rtp.js';
 import { parseSdp } from '../../server/media/sdp.js';
 import { MediaSource } from '../../server/media/source.js';
-import { buildRtp } from '../../server/media/test-packets.js';
+import { buildRtp, h264FuA, h264Nal, h264StapA } from '../../server/media/test-packets.js';
 import { fakeTrack } from './fake-track.js';
 import { type Rng, mutate } from './mutate.js';
 import type { FuzzTarget } from './runner.js';
@@ -27,6 +27,10 @@ const SIMULCAST_VIDEO = [
   'a=rid:f send',
   'a=simulcast:send q;h;f',
 ].join('\r\n');
+/** The same layers sending H.264 (constrained baseline, mode 1) on payload type 125. */
+const SIMULCAST_H264 = SIMULCAST_VIDEO.replace('SAVPF 96 97', 'SAVPF 125 97')
+  .replace('a=rtpmap:96 VP8/90000', 'a=rtpmap:125 H264/90000\r\na=fmtp:125 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f')
+  .replace('apt=96', 'apt=125');
 const AUDIO = [
   'm=audio 9 UDP/TLS/RTP/SAVPF 111',
   'a=mid:0',
@@ -46,14 +50,17 @@ interface Step {
  * The forwarding path end to end: MediaSource.handle → OutSlot.forward (rewrite, history,
  * send) for a simulcast video source learning its layers from rid extensions and an audio
  * source with levels, plus subscriber RTCP (NACK retransmit, PLI, REMB) and layer switches.
- * Two video slots and one audio slot send into fake tracks that check every packet sent.
+ * Two video slots and one audio slot send into fake tracks that check every packet sent. With
+ * `codec` H264 the source sends RFC 6184 payloads; the second video slot's subscriber did not
+ * accept H.264, so any packet sent on it is a violation.
  */
-export function forwardTarget(): FuzzTarget<Step> {
+export function forwardTarget(codec: 'VP8' | 'H264' = 'VP8'): FuzzTarget<Step> {
+  const h264 = codec === 'H264';
   // Real time: OutSlot answers NACKs from a history aged against Date.now().
   let now = Date.now();
   const video = new MediaSource('pub', 'video', () => undefined);
   const audio = new MediaSource('pub', 'audio', () => undefined);
-  const [vm] = parseSdp(SIMULCAST_VIDEO);
+  const [vm] = parseSdp(h264 ? SIMULCAST_H264 : SIMULCAST_VIDEO);
   const [am] = parseSdp(AUDIO);
   if (!vm || !am) throw new Error('seed SDP did not parse');
   video.configure(vm);
@@ -63,7 +70,9 @@ export function forwardTarget(): FuzzTarget<Step> {
   const tracks = [0, 1, 2].map((i) => {
     const isVideo = i < 2;
     const src = isVideo ? video : audio;
-    const t = fakeTrack({ ssrc: () => slots[i]?.rewriter.outSsrc ?? -1, pt: src.pt });
+    // A line that refused H.264 expects no packet at all (payload type -1 matches nothing).
+    const refuses = h264 && i === 1;
+    const t = fakeTrack({ ssrc: () => slots[i]?.rewriter.outSsrc ?? -1, pt: refuses ? -1 : src.pt });
     const slot = new OutSlot({
       mid: `m${i}`,
       streamId: `s${i}`,
@@ -74,6 +83,7 @@ export function forwardTarget(): FuzzTarget<Step> {
       track: t.track,
       owner: { onRemb: () => undefined },
     });
+    slot.h264 = h264 && !refuses;
     slot.attach(src);
     src.sinks.push(slot);
     t.open();
@@ -94,10 +104,21 @@ export function forwardTarget(): FuzzTarget<Step> {
       ts: s * 3000,
       marker: rng.chance(0.3),
       ext: rng.chance(0.8) ? [[10, Buffer.from(rid)]] : [],
-      vp8: { picId: s & 0x7fff, picIdBytes: rng.chance(0.8) ? 2 : 1, tl0: s & 0xff, keyframe: rng.chance(0.2), start: rng.chance(0.8) },
+      ...(h264
+        ? { pt: 125, body: h264Body(rng) }
+        : { vp8: { picId: s & 0x7fff, picIdBytes: rng.chance(0.8) ? 2 : 1, tl0: s & 0xff, keyframe: rng.chance(0.2), start: rng.chance(0.8) } }),
       payload: rng.int(40),
     });
     return rng.chance(0.6) ? b : mutate(rng, b);
+  }
+
+  function h264Body(rng: Rng): Buffer {
+    const size = 1 + rng.int(40);
+    return rng.pick([
+      () => h264StapA([h264Nal(7, 1 + rng.int(12)), h264Nal(8, 1 + rng.int(4)), ...(rng.chance(0.5) ? [h264Nal(5, size)] : [])]),
+      () => h264FuA(rng.chance(0.3) ? 5 : 1, { start: rng.chance(0.3), end: rng.chance(0.3), size }),
+      () => h264Nal(rng.pick([1, 5, 6, 7, 8]), size),
+    ])();
   }
 
   function audioPacket(rng: Rng): Buffer {
@@ -129,7 +150,7 @@ export function forwardTarget(): FuzzTarget<Step> {
   }
 
   return {
-    name: 'forward (source→slot, NACK, PLI, REMB, layer switch)',
+    name: h264 ? 'forward H.264 (source→slot, NACK, PLI, REMB, layer switch, a line refusing H.264)' : 'forward (source→slot, NACK, PLI, REMB, layer switch)',
     next(rng) {
       const r = rng.next();
       const slot = rng.int(3);

@@ -292,5 +292,5 @@ export function sdpTarget(): FuzzTarget<string> {
 
 /** The synchronous targets, freshly built (each keeps state between inputs). */
 export function syncTargets(): FuzzTarget<any>[] {
-  return [rtpTarget(), h264Target(), rtcpTarget(), forwardTarget(), sdpTarget()];
+  return [rtpTarget(), h264Target(), rtcpTarget(), forwardTarget(), forwardTarget('H264'), sdpTarget()];
 }
