@@ -62,6 +62,28 @@ describe('H.264 negotiated when the publisher prefers it (Chromium)', () => {
     expect(caps.recv.some(cb)).toBe(true);
   }, 30_000);
 
+  it('without a preference, a browser that encodes H.264 in software (not powerEfficient) keeps VP8 first', async () => {
+    const dave = await openMediaPage(browser, harness.url, 'dave', true, { width: 320, height: 180, frameRate: 10 });
+    const hardware = await dave.evaluate(async () => {
+      const info = await navigator.mediaCapabilities.encodingInfo({
+        type: 'webrtc',
+        video: {
+          contentType: 'video/H264;level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f',
+          width: 1280,
+          height: 720,
+          bitrate: 1_500_000,
+          framerate: 30,
+        },
+      });
+      return info.powerEfficient;
+    });
+    expect(await untilTrue(async () => (await codecsOf(dave, 'publisher')).length > 0, 15_000)).toBe(true);
+    const codecs = await codecsOf(dave, 'publisher');
+    console.log(`default preference: H.264 powerEfficient ${hardware}, publisher sends ${JSON.stringify(codecs)}`);
+    expect(codecs).toEqual([hardware ? 'video/H264' : 'video/VP8']);
+    await dave.close();
+  }, 30_000);
+
   it('the publisher sends H.264 and a viewer decodes it as H.264', async () => {
     expect(await untilTrue(async () => (await codecsOf(alice, 'publisher')).length > 0, 15_000)).toBe(true);
     expect(await codecsOf(alice, 'publisher')).toEqual(['video/H264']);
