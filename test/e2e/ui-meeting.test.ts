@@ -1,6 +1,7 @@
 /**
  * The meeting room as people use it, in real Chromium against the real server: roster,
- * video tiles, chat, reconnect without a duplicate roster entry, host mute/remove/admit/end.
+ * video tiles, chat, reconnect without a duplicate roster entry, host mute/remove/admit/end,
+ * host audio pins.
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -97,6 +98,35 @@ describe('meeting room', () => {
     await guest.getByTestId('muted-notice').waitFor();
     expect(await guest.getByTestId('muted-notice').innerText()).toContain('Hostess');
     await expect.poll(() => guest.getByTestId('toggle-mic').getAttribute('aria-label')).toBe('Unmute');
+  });
+
+  it("lets the host pin a participant's audio, which everyone sees; a non-host never gets the action", async () => {
+    const { host, meetingId } = await hostMeeting();
+    const guest = await guestJoins(meetingId, 'Eulogist');
+    await guest.getByTestId('meeting-room').waitFor();
+    const guestId = await selfId(guest);
+    const hostId = await selfId(host);
+    await host.getByTestId('toggle-roster').click();
+    const row = host.locator(`[data-testid=roster-item][data-participant-id="${guestId}"]`);
+    await row.getByTestId('participant-menu').click();
+    await row.getByTestId('host-pin').click();
+    // The pinned person's own page, and the host's, show it: roster row and tile.
+    await guest.getByTestId('toggle-roster').click();
+    const pinnedRow = guest.locator(`[data-testid=roster-item][data-participant-id="${guestId}"]`);
+    await pinnedRow.getByTestId('roster-pin').waitFor();
+    expect(await pinnedRow.getByTestId('roster-pin').getAttribute('aria-label')).toBe('Audio pinned by the host');
+    await guest.locator(`[data-testid=self-view] [data-testid=pin-indicator]`).waitFor();
+    await host.locator(`[data-testid=video-tile][data-participant-id="${guestId}"] [data-testid=pin-indicator]`).waitFor();
+    await row.getByTestId('roster-pin').waitFor();
+    // Not a host: no menu on anyone's row, no pin action anywhere.
+    expect(await guest.getByTestId('participant-menu').count()).toBe(0);
+    expect(await guest.locator('[data-testid=host-pin], [data-testid=host-unpin]').count()).toBe(0);
+    expect(await guest.locator(`[data-testid=roster-item][data-participant-id="${hostId}"] [data-testid=roster-pin]`).count()).toBe(0);
+    // Unpinned: the indicator goes everywhere.
+    await row.getByTestId('participant-menu').click();
+    await row.getByTestId('host-unpin').click();
+    await expect.poll(() => guest.getByTestId('roster-pin').count()).toBe(0);
+    await expect.poll(() => host.getByTestId('pin-indicator').count()).toBe(0);
   });
 
   it('shows the removed participant why, and drops them from the host roster', async () => {

@@ -154,6 +154,11 @@ export function MeetingRoom(props: { client: SignalingClient; join: JoinResult; 
     remove: (id) => run('host.remove', { participantId: id }),
     setRole: (id, role) => run('host.role', { participantId: id, role }),
     setPanelist: (id, panelist) => run('host.panelist', { participantId: id, panelist }),
+    pinAudio: (id, pinned) => {
+      // Only people still here: the server refuses a pin list naming someone who left.
+      const others = (room.meeting.pinnedAudio ?? []).filter((x) => x !== id && room.roster.some((p) => p.participantId === x));
+      run('host.pin-audio', { participantIds: pinned ? [...others, id] : others });
+    },
     muteAll: (lock) => run('host.mute-all', { lock }),
     micsLock: (locked) => run('host.mics-lock', { locked }),
     lock: (locked) => run('host.lock', { locked }),
@@ -239,6 +244,7 @@ export function MeetingRoom(props: { client: SignalingClient; join: JoinResult; 
           setLayer={media.setLayer}
           reconnecting={media.reconnecting}
           setView={media.setView}
+          pinnedAudio={room.meeting.pinnedAudio ?? []}
         />
         {panel && (
           <aside

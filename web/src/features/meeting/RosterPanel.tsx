@@ -10,6 +10,8 @@ import { RosterWindow } from './RosterWindow.js';
 const VIRTUAL_FROM = 40;
 /** Above this many people the list can be searched by name. */
 const SEARCH_FROM = 8;
+/** Voices the host may pin at once (`host.pin-audio` takes at most this many). */
+export const MAX_PINNED_AUDIO = 8;
 
 export interface HostActions {
   admit(id: string): void;
@@ -19,6 +21,8 @@ export interface HostActions {
   setRole(id: string, role: 'cohost' | 'participant'): void;
   /** Events: promote an attendee to panelist, or demote a panelist. */
   setPanelist(id: string, panelist: boolean): void;
+  /** Pin (or unpin) a voice everyone hears beside the loudest few (`host.pin-audio`). */
+  pinAudio(id: string, pinned: boolean): void;
   /** Ask every publisher but the hosts to mute; `lock` keeps them muted. */
   muteAll(lock: boolean): void;
   micsLock(locked: boolean): void;
@@ -48,7 +52,13 @@ export function RosterPanel(props: {
   const counts = useMemo(() => rosterCounts(props.roster), [props.roster]);
   const hands = useMemo(() => handsInOrder(props.roster), [props.roster]);
   const shown = useMemo(() => filterRoster(props.roster, query), [props.roster, query]);
+  // A pinned person who left stays in the meeting's list until the next pin; they count for nothing here.
+  const pins = useMemo(
+    () => (props.meeting.pinnedAudio ?? []).filter((id) => props.roster.some((p) => p.participantId === id)),
+    [props.meeting.pinnedAudio, props.roster],
+  );
   const rowProps = {
+    canPin: pins.length < MAX_PINNED_AUDIO,
     selfId: props.selfId,
     speaker: props.speaker,
     isHost: props.isHost,
@@ -131,13 +141,15 @@ export function RosterPanel(props: {
           <RosterWindow count={shown.length} label={t('meeting.inMeeting')}>
             {(i, style) => {
               const p = shown[i];
-              return p ? <RosterRow key={p.participantId} p={p} {...rowProps} pos={{ index: i, size: shown.length, style }} /> : null;
+              return p ? (
+                <RosterRow key={p.participantId} p={p} {...rowProps} pinned={pins.includes(p.participantId)} pos={{ index: i, size: shown.length, style }} />
+              ) : null;
             }}
           </RosterWindow>
         ) : (
           <ul className="roster" data-testid="roster-list">
             {shown.map((p) => (
-              <RosterRow key={p.participantId} p={p} {...rowProps} />
+              <RosterRow key={p.participantId} p={p} {...rowProps} pinned={pins.includes(p.participantId)} />
             ))}
           </ul>
         )}

@@ -76,6 +76,8 @@ export function VideoTile(props: {
   large?: boolean;
   /** The connection carrying this tile is being recovered: say so instead of a silent black tile. */
   reconnecting?: boolean;
+  /** The host pinned this person's voice (everyone hears them). */
+  pinned?: boolean;
 }) {
   const { t } = useTranslation();
   const { entry, stream, kind } = props;
@@ -111,6 +113,15 @@ export function VideoTile(props: {
         {kind !== 'screen' && !entry.audio && <span className="icon icon-mic-off" role="img" aria-label={t('meeting.muted')} data-testid="muted-indicator" />}
         {kind !== 'screen' && !entry.video && (
           <span className="icon icon-cam-off" role="img" aria-label={t('meeting.cameraOffLabel')} data-testid="camera-off-indicator" />
+        )}
+        {kind !== 'screen' && props.pinned === true && (
+          <span
+            className="icon icon-pin tile-pin"
+            role="img"
+            aria-label={t('meeting.audioPinned')}
+            title={t('meeting.audioPinned')}
+            data-testid="pin-indicator"
+          />
         )}
         {kind !== 'screen' && entry.hand === true && (
           <span className="icon icon-hand tile-hand" role="img" aria-label={t('meeting.handRaised')} data-testid="hand-indicator" />
