@@ -21,6 +21,8 @@ process.on('message', (raw) => {
   switch (m.op) {
     case 'add':
       media.addParticipant('bench', m.id, { signal: (msg) => send({ op: 'signal', id: m.id, msg }) });
+      // Every bench participant answers offers (its receiver peer): it asks for media, as a browser does.
+      media.subscribe(m.id);
       break;
     case 'publish':
       void media.publish(m.id, m.sdp).then((sdp) => send({ op: 'reply', rid: m.rid, sdp }));

@@ -85,6 +85,11 @@ export const ClientMessage = z.discriminatedUnion('type', [
   req('media.layer', { publisherId: Id, layer: Layer }),
   /** The tiles this client shows, most important first (at most 49: a 25-tile page, a filmstrip). The SFU sends video for those and the active speakers. */
   req('media.view', { publisherIds: z.array(Id).max(49) }),
+  /**
+   * This client takes media: the SFU builds and offers its subscriber connection (until then it
+   * offers nothing: signaling-only clients never answer). `publisherIds` counts as a first `media.view`.
+   */
+  req('media.subscribe', { publisherIds: z.array(Id).max(49).optional() }),
   /** The client's connection for this leg failed: the SFU closes its side and builds a new one (`sub`: a new offer follows). */
   req('media.ice-restart', { pc: z.enum(['pub', 'sub']).optional() }),
   req('host.admit', { participantId: Id }),

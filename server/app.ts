@@ -174,6 +174,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; s
       const id = `hidden-${randomBytes(6).toString('base64url')}`;
       hidden.add(id);
       media.addParticipant(meetingId, id, hooks);
+      media.subscribe(id);
       return id;
     };
   }

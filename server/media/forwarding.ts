@@ -36,8 +36,12 @@ export function prepareMeeting(members: Iterable<Participant>, pins: ReadonlySet
   return { meeting: prepareCandidates(candidates), byId, pins };
 }
 
-/** The sources this subscriber is sent (last-N: what its client shows, the active speakers, the loudest voices). */
+/**
+ * The sources this subscriber is sent (last-N: what its client shows, the active speakers, the
+ * loudest voices); none until its client asked for media (`media.subscribe`).
+ */
 export function chooseSources(sub: Participant, m: PreparedMeeting, now: number): MediaSource[] {
+  if (!sub.wantsMedia) return [];
   const choice = chooseFor(m.meeting, { self: sub.id, view: sub.view, pinnedAudio: m.pins, now });
   const want: MediaSource[] = [];
   const add = (ids: Set<string>, kind: 'video' | 'screen' | 'audio'): void => {

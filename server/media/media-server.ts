@@ -93,7 +93,8 @@ export class SfuServer implements MediaServerInternals {
   /**
    * Choose what this subscriber is sent (last-N: what its client shows, the active speakers,
    * the loudest voices) and point its slots there. The receiver gate is asked first, every time
-   * (invariant: nobody invisible): a participant it refuses is sent nothing.
+   * (invariant: nobody invisible): a participant it refuses is sent nothing; one whose client has
+   * not asked for media (`subscribe`) is chosen nothing, so no leg is built or offered.
    */
   #reselect(sub: Participant, now: number, prepared?: PreparedMeeting): void {
     if (sub.subscriber.closed) return;
@@ -126,7 +127,14 @@ export class SfuServer implements MediaServerInternals {
   setView(subscriberId: string, publisherIds: string[]): void {
     const p = this.#participants.get(subscriberId);
     if (!p) return;
-    p.view = publisherIds.slice(0, 64);
+    p.setView(publisherIds);
+    this.#reselect(p, Date.now());
+  }
+
+  /** The client asked for media: its subscriber leg is chosen (gate first) and offered from now on. */
+  subscribe(participantId: string, view?: string[]): void {
+    const p = this.#get(participantId);
+    p.subscribe(view);
     this.#reselect(p, Date.now());
   }
 
@@ -206,7 +214,8 @@ export class SfuServer implements MediaServerInternals {
 
   restartSubscriber(participantId: string): void {
     const p = this.#participants.get(participantId);
-    if (!p) return;
+    // No leg to restart before the client asked for media (a rebuild would offer nothing anyway).
+    if (!p?.wantsMedia) return;
     // A client may ask as often as it likes; a rebuild costs a DTLS handshake and a keyframe
     // from every publisher, so at most one every CLIENT_REBUILD_MS.
     const last = p.rebuilds[p.rebuilds.length - 1] ?? 0;
@@ -307,6 +316,7 @@ export class SfuServer implements MediaServerInternals {
     let forwarded = this.#forwardedBase;
     let malformed = this.#malformedBase;
     let publishers = 0;
+    let subscriberLegs = 0;
     let nackAsked = this.#nackBase.asked;
     let nackRecovered = this.#nackBase.recovered;
     for (const p of this.#participants.values()) {
@@ -315,6 +325,7 @@ export class SfuServer implements MediaServerInternals {
       nackAsked += n.asked;
       nackRecovered += n.recovered;
       if (p.publisher.sources.size > 0) publishers++;
+      if (p.subscriber.built) subscriberLegs++;
       for (const s of p.publisher.sources.values()) forwarded += s.forwarded;
       malformed += p.publisher.dropped;
       for (const slot of p.subscriber.slots) malformed += slot.malformedRtcp;
@@ -324,6 +335,7 @@ export class SfuServer implements MediaServerInternals {
       participants: this.#participants.size,
       forwardedPackets: forwarded,
       publishers,
+      subscriberLegs,
       malformedPackets: malformed,
       faults: this.#faults,
       rebuilds: this.#rebuilds,

@@ -52,6 +52,12 @@ export class Participant {
   loudAt = 0;
   /** Publisher ids whose tiles this participant's client shows; null until it says. */
   view: string[] | null = null;
+  /**
+   * Whether the client asked for media (`media.subscribe`). Until then last-N selects nothing for
+   * them: no subscriber connection, slots, offers or keyframe requests (a signaling-only client
+   * never answers one). Held here, not on the leg, so every rebuilt leg is offered again at once.
+   */
+  #wantsMedia = false;
   constructor(
     readonly meetingId: string,
     readonly id: string,
@@ -72,6 +78,17 @@ export class Participant {
     };
     this.publisher = this.newPublisher();
     this.subscriber = this.newSubscriber();
+  }
+  get wantsMedia(): boolean {
+    return this.#wantsMedia;
+  }
+  /** The client asked for media, optionally with its first view (as `media.view`). */
+  subscribe(view?: readonly string[]): void {
+    this.#wantsMedia = true;
+    if (view) this.setView(view);
+  }
+  setView(publisherIds: readonly string[]): void {
+    this.view = publisherIds.slice(0, 64);
   }
   newPublisher(): Publisher {
     return new Publisher(

@@ -86,6 +86,10 @@ export class Subscriber {
   get closed(): boolean {
     return this.#closed;
   }
+  /** Whether this leg has a connection (made with its first slot, offered right after). */
+  get built(): boolean {
+    return this.#pc !== null;
+  }
   get remotePath(): RemotePath | null {
     return this.#pc ? remotePathOf(this.#pc) : null;
   }

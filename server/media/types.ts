@@ -59,6 +59,8 @@ export interface MediaStats {
   participants: number;
   forwardedPackets: number;
   publishers: number;
+  /** Subscriber legs with a connection: only participants whose client asked for media (`subscribe`). */
+  subscriberLegs: number;
   /** RTP/RTCP from participants dropped as malformed, since start. */
   malformedPackets: number;
   /** Legs closed because a native callback threw (contained), and legs rebuilt, since start. */
@@ -80,6 +82,12 @@ export interface MediaServer {
   answer(participantId: string, answerSdp: string): Promise<void>;
   /** Trickled remote ICE candidate. */
   addCandidate(participantId: string, pc: 'pub' | 'sub', candidate: string, mid: string): void;
+  /**
+   * The client asked for media (`media.subscribe`; `view` counts as a `setView`). Until then the
+   * participant is chosen nothing: no subscriber leg, no offer, no rebuild. Throws NOT_IN_ROSTER
+   * for an unknown participant; the receiver gate is still asked on every selection after.
+   */
+  subscribe(participantId: string, view?: string[]): void;
   /** The tiles this participant's client shows, most important first (last-N forwards those). */
   setView(subscriberId: string, publisherIds: string[]): void;
   /** Preferred simulcast layer of one publisher's video for this subscriber (tile size). */
@@ -102,7 +110,7 @@ export interface MediaServer {
   receiversOf?(publisherId: string): string[];
   /** Remote ends currently seen on this participant's media paths. */
   remotePaths(participantId: string): RemotePath[];
-  /** Close and rebuild this participant's subscriber leg (client asked: its connection failed). */
+  /** Close and rebuild this participant's subscriber leg (client asked: its connection failed); nothing before `subscribe`. */
   restartSubscriber(participantId: string): void;
   stats(): MediaStats;
   close(): void;

@@ -65,6 +65,11 @@ export async function handleInMeeting(mgr: RoomManager, room: Room, p: Participa
       requireJoined(p);
       media.setView(p.id, msg.publisherIds);
       return { ok: true };
+    case 'media.subscribe':
+      requireJoined(p);
+      // The receiver gate is still asked on every selection; this only says the client takes media.
+      media.subscribe(p.id, msg.publisherIds);
+      return { ok: true };
     case 'media.ice-restart':
       requireJoined(p);
       // libjuice cannot restart ICE in place: the subscriber leg is rebuilt (a new offer with a

@@ -1,7 +1,7 @@
 /**
  * A real WebRTC peer (@roamhq/wrtc) that reaches a node's media plane the way the browser
- * does: media.publish / media.answer / media.candidate requests on its signaling socket, and
- * the node's media.offer / media.candidate events.
+ * does: media.subscribe / media.publish / media.answer / media.candidate requests on its
+ * signaling socket, and the node's media.offer / media.candidate events.
  */
 import type { MediaSignal } from '../../server/media/index.js';
 import type { WsClient } from '../helpers/app.js';
@@ -18,6 +18,9 @@ export function signalingTransport(client: WsClient): MediaTransport {
       client.onEvent((e) => {
         if (e.event === 'media.offer' || e.event === 'media.candidate') signal({ event: e.event, data: e.data } as MediaSignal);
       }),
+    subscribe: async () => {
+      await client.request('media.subscribe', {});
+    },
   };
 }
 

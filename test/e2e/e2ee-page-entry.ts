@@ -98,6 +98,7 @@ async function start(o: {
   sig.on('media.streams', (d) => void mc.handleStreams(d));
   sig.on('media.layers', (d) => void mc.handleLayers(d));
   sig.on('media.closed', (d) => mc.handleClosed(d));
+  mc.subscribe();
   const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: o.video ?? { width: 640, height: 360, frameRate: 30 } });
   await mc.publish(stream);
   run = { sig, join, session, mc };

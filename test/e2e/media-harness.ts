@@ -58,6 +58,9 @@ async function relay(media: MediaServerInternals, pid: string, type: string, p: 
     case 'media.ice-restart':
       if (p.pc !== 'pub') media.restartSubscriber(pid);
       return {};
+    case 'media.subscribe':
+      media.subscribe(pid, p.publisherIds as string[] | undefined);
+      return {};
     case 'media.view':
       media.setView(pid, (p.publisherIds as string[] | undefined) ?? []);
       return {};

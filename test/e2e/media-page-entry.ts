@@ -83,6 +83,8 @@ async function start(opts: StartOpts): Promise<void> {
     el.dataset.kind = e.kind;
     document.body.appendChild(el);
   });
+  // Like the web client: ask for media once the session is up (the SFU offers nothing before).
+  client.subscribe();
   if (opts.publish) {
     const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: opts.video ?? { width: 1280, height: 720, frameRate: 30 } });
     await client.publish(stream);

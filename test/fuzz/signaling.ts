@@ -91,6 +91,7 @@ function seeds(meetingId: string, other: string): Record<string, unknown>[] {
     { type: 'media.state', audio: true, video: false, screen: false },
     { type: 'hand.raise', raised: true },
     { type: 'media.layer', publisherId: other, layer: 'h' },
+    { type: 'media.subscribe', publisherIds: [other] },
     { type: 'media.ice-restart' },
     { type: 'host.admit', participantId: other },
     { type: 'host.deny', participantId: other },

@@ -92,6 +92,7 @@ function payloads(s: Scene): Record<string, Record<string, unknown>> {
     'hand.raise': { raised: true },
     'media.layer': { publisherId: s.annPid, layer: 'f' },
     'media.view': { publisherIds: [s.annPid] },
+    'media.subscribe': { publisherIds: [s.annPid] },
     'media.ice-restart': {},
     'host.admit': { participantId: s.annPid },
     'host.deny': { participantId: s.annPid },
@@ -200,7 +201,7 @@ describe('nobody invisible: silent receive attempts', () => {
     const aj = await a.request<{ participantId: string; state: string }>('join', { meetingId: m.id, displayName: 'Admin' });
     expect(aj.state).toBe('waiting');
     await h.request('chat.send', { text: 'not for the waiting room' });
-    for (const type of ['chat.send', 'media.publish', 'media.answer', 'media.layer', 'e2ee.key'] as const) {
+    for (const type of ['chat.send', 'media.subscribe', 'media.publish', 'media.answer', 'media.layer', 'e2ee.key'] as const) {
       const p = payloads({ annPid: aj.participantId } as Scene)[type] ?? {};
       const r = await a.send(type, type === 'e2ee.key' ? { ...p, to: aj.participantId } : p);
       expect(r.ok ? 'ok' : r.error.code, type).not.toBe('ok');
@@ -226,6 +227,8 @@ describe('the receiver gate in the real media plane', () => {
       }
       // Another meeting's participant id is not in this meeting's roster either.
       expect(() => real.services.media.addParticipant('other-meeting', hj.participantId, hooks)).toThrow(/roster/i);
+      // Asking for media is no way in: only a member the gate let in can subscribe.
+      for (const id of ['stranger', owner.user.id]) expect(() => real.services.media.subscribe(id), id).toThrow(/roster/i);
       expect(real.services.media.stats().participants).toBe(1);
     } finally {
       await real.close();

@@ -44,6 +44,7 @@ describe('announced media address', () => {
         sub.setLocalDescription('answer');
       },
     });
+    server.subscribe('sub');
     await new Promise((r) => setTimeout(r, 1500));
     // Descriptions made after gathering carry every gathered candidate: a re-offer's answer,
     // and the subscriber's next offer (a second publisher adds a media line).

@@ -25,6 +25,10 @@ describe('last-N: the SFU sends the tiles a client shows', () => {
       publish: (sdp) => server.publish('viewer', sdp),
       answer: (sdp) => server.answer('viewer', sdp),
       candidate: (pc, c, mid) => server.addCandidate('viewer', pc, c, mid),
+      subscribe: () => {
+        server.subscribe('viewer');
+        return Promise.resolve();
+      },
       listen: (signal) =>
         server.addParticipant('m1', 'viewer', {
           signal: (msg) => {

@@ -32,6 +32,7 @@ describe('Opus in-band FEC', () => {
         if (s.event === 'media.offer') offers.push(s.data.sdp);
       },
     });
+    server.subscribe('sub');
     await new Promise((r) => setTimeout(r, 300));
     expect(offers[0]).toMatch(/a=fmtp:111 [^\r\n]*useinbandfec=1/);
   });

@@ -32,6 +32,10 @@ describe('subscriber leg recovery', () => {
         return server.answer('lossy', sdp);
       },
       candidate: (pc, c, mid) => server.addCandidate('lossy', pc, c, mid),
+      subscribe: () => {
+        server.subscribe('lossy');
+        return Promise.resolve();
+      },
       listen: (signal) =>
         server.addParticipant('m1', 'lossy', {
           signal: (msg) => {
@@ -54,6 +58,10 @@ describe('subscriber leg recovery', () => {
       publish: (sdp) => server.publish('asks', sdp),
       answer: (sdp) => server.answer('asks', sdp),
       candidate: (pc, c, mid) => server.addCandidate('asks', pc, c, mid),
+      subscribe: () => {
+        server.subscribe('asks');
+        return Promise.resolve();
+      },
       listen: (signal) =>
         server.addParticipant('m1', 'asks', {
           signal: (msg) => {

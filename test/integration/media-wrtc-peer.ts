@@ -33,6 +33,8 @@ export interface MediaTransport {
   candidate(pc: 'pub' | 'sub', candidate: string, mid: string): void;
   /** Start delivering the server's media.offer / media.candidate signals to `signal`. */
   listen(signal: (msg: MediaSignal) => void): void;
+  /** Ask for media (`media.subscribe`): the SFU offers the subscriber connection only after this. */
+  subscribe(): Promise<void>;
 }
 
 /** Register a participant with an in-process media server and answer its subscriber offers automatically. */
@@ -42,10 +44,14 @@ export function joinPeer(server: MediaServer, meetingId: string, id: string): Te
     answer: (sdp) => server.answer(id, sdp),
     candidate: (pc, candidate, mid) => server.addCandidate(id, pc, candidate, mid),
     listen: (signal) => server.addParticipant(meetingId, id, { signal }),
+    subscribe: () => {
+      server.subscribe(id);
+      return Promise.resolve();
+    },
   });
 }
 
-/** A WebRTC peer over any transport; it answers subscriber offers automatically. */
+/** A WebRTC peer over any transport; it asks for media and answers subscriber offers automatically. */
 export function peerOver(id: string, transport: MediaTransport): TestPeer {
   const pending: { pc: 'pub' | 'sub'; candidate: string; mid: string }[] = [];
   const timers: NodeJS.Timeout[] = [];
@@ -147,6 +153,7 @@ export function peerOver(id: string, transport: MediaTransport): TestPeer {
     }
   };
   transport.listen(signal);
+  transport.subscribe().catch(() => undefined);
   return peer;
 }
 

@@ -64,6 +64,7 @@ export class MediaClient {
   readonly #emitted = new Map<string, { participantId: string; kind: RemoteKind }>();
   readonly #listeners = new Set<(e: RemoteStreamEvent) => void>();
   #closed = false;
+  #subscribed = false;
 
   constructor(opts: MediaClientOptions) {
     this.#opts = opts;
@@ -236,8 +237,26 @@ export class MediaClient {
     return this.#subChain;
   }
 
+  /**
+   * Ask the SFU for media on this signaling session (once per session: a reconnect is a new
+   * MediaClient): it builds and offers the subscriber connection only after this. `publisherIds`
+   * is the first view. setView() before it sends it instead.
+   */
+  subscribe(publisherIds?: string[]): void {
+    if (this.#subscribed || this.#closed) return;
+    this.#subscribed = true;
+    // Refused (the session went away under it): the next setView asks again.
+    this.#opts.request('media.subscribe', publisherIds ? { publisherIds: publisherIds.slice(0, 49) } : {}).catch(() => {
+      this.#subscribed = false;
+    });
+  }
+
   /** Tell the SFU which participants' tiles are on screen, most important first (it sends video for those and the speakers). */
   setView(publisherIds: string[]): void {
+    if (!this.#subscribed) {
+      this.subscribe(publisherIds);
+      return;
+    }
     this.#opts.request('media.view', { publisherIds: publisherIds.slice(0, 49) }).catch(() => undefined);
   }
 

@@ -118,7 +118,8 @@ export function useMedia(client: SignalingClient, room: RoomState, initial: Loca
     });
     mcRef.current = mc;
     layers.current.clear();
-    if (viewRef.current.ids.length > 0) mc.setView(viewRef.current.ids);
+    // This session takes media (a signaling-only client never asks, and is offered nothing).
+    mc.subscribe(viewRef.current.ids.length > 0 ? viewRef.current.ids : undefined);
     const offs = [
       // Before any await: offers that arrived since the (re)join were buffered by the link.
       link.attachMedia({
