@@ -59,6 +59,42 @@ export function videoLines(page: Page): Promise<Record<string, LineStats>> {
   });
 }
 
+/**
+ * Click `selector` in the page and time, in the page (no round trips through the test runner),
+ * until each of `ids` has decoded two frames on the line the SFU says is theirs (counted from when
+ * the line became theirs: a reused line's earlier frames were someone else's, and one more of
+ * theirs may still be in flight). Resolves with the ms after the click, or null after `timeoutMs`.
+ */
+export async function clickUntilDecoding(page: Page, selector: string, ids: string[], timeoutMs: number): Promise<number | null> {
+  return page.evaluate(
+    async ({ selector, ids, timeoutMs }) => {
+      const w = window as unknown as { __pcs: RTCPeerConnection[]; __streams: Record<string, { participantId: string; kind: string }> };
+      const base = new Map<string, { mid: string; frames: number }>();
+      const done = new Set<string>();
+      const t0 = performance.now();
+      document.querySelector<HTMLElement>(selector)?.click();
+      while (performance.now() - t0 < timeoutMs) {
+        const sub = w.__pcs.filter((pc) => pc.connectionState !== 'closed' && pc.remoteDescription?.type === 'offer').at(-1);
+        for (const t of sub?.getTransceivers() ?? []) {
+          const owner = t.mid === null ? undefined : w.__streams[t.mid];
+          if (t.mid === null || owner?.kind !== 'video' || !ids.includes(owner.participantId) || done.has(owner.participantId)) continue;
+          let frames = 0;
+          (await t.receiver.getStats()).forEach((r: { type: string; framesDecoded?: number }) => {
+            if (r.type === 'inbound-rtp') frames += r.framesDecoded ?? 0;
+          });
+          const b = base.get(owner.participantId);
+          if (b?.mid !== t.mid) base.set(owner.participantId, { mid: t.mid, frames });
+          else if (frames - b.frames >= 2) done.add(owner.participantId);
+        }
+        if (done.size === ids.length) return Math.round(performance.now() - t0);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return null;
+    },
+    { selector, ids, timeoutMs },
+  );
+}
+
 /** Frames and bytes decoded per participant over `ms` ('?' = a line that carried nobody's video, or changed hands meanwhile). */
 export async function decodedOver(page: Page, ms: number): Promise<Map<string, { frames: number; bytes: number }>> {
   const a = await videoLines(page);
