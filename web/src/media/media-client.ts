@@ -91,7 +91,6 @@ export class MediaClient {
     this.#audio = pc.addTransceiver(mic ?? 'audio', { direction: 'sendonly', streams: [stream] });
     const enc = this.#opts.simulcast === false ? undefined : SIMULCAST_ENCODINGS.map((e) => ({ ...e }));
     this.#camera = pc.addTransceiver(cam ?? 'video', { direction: 'sendonly', streams: [stream], ...(enc ? { sendEncodings: enc } : {}) });
-    await orderCameraCodecs(this.#camera, this.#opts.preferCodec);
     this.#opts.transform?.sender(this.#audio.sender);
     this.#opts.transform?.sender(this.#camera.sender);
     this.#screen = null;
@@ -99,6 +98,9 @@ export class MediaClient {
       this.#screen = pc.addTransceiver(screen, { direction: 'sendonly', streams: [new MediaStream([screen])] });
       this.#opts.transform?.sender(this.#screen.sender);
     }
+    // After the E2EE transforms are attached: an await between addTransceiver and the transform
+    // left the real app's encrypted video undecodable (ui-security, 2 of 3 failed).
+    await orderCameraCodecs(this.#camera, this.#opts.preferCodec);
     await this.#renegotiate();
     if (enc) this.#learnLayerSsrcs().catch(() => undefined); // a dropped connection ends this session anyway
   }
