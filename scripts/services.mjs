@@ -118,6 +118,19 @@ function stopOnExit(stop) {
   });
 }
 
+/** `fn` wrapped to run at most once, and at process exit if nobody ran it before. */
+function stopper(fn) {
+  let done = false;
+  const stop = () => {
+    if (done) return;
+    done = true;
+    stoppers.delete(stop);
+    fn();
+  };
+  stopOnExit(stop);
+  return stop;
+}
+
 /**
  * Start a private PostgreSQL (trust auth on 127.0.0.1, fsync off: test data only).
  * Returns { url, port, dir, stop() }; `url` is a superuser URL that may CREATE DATABASE.
@@ -153,16 +166,11 @@ export async function startPostgres(opts = {}) {
   const pgctl = path.join(bin, 'pg_ctl');
   const [c, a] = asPostgresUser(pgctl, ['-D', dir, '-l', path.join(dir, 'server.log'), '-o', settings, '-w', '-t', '30', 'start']);
   run(c, a, { cwd: os.tmpdir() });
-  let stopped = false;
-  const stop = () => {
-    if (stopped) return;
-    stopped = true;
-    stoppers.delete(stop);
+  const stop = stopper(() => {
     const [sc, sa] = asPostgresUser(pgctl, ['-D', dir, '-m', 'immediate', '-w', 'stop']);
     spawnSync(sc, sa, { cwd: os.tmpdir(), stdio: 'ignore' });
     if (!opts.keep) fs.rmSync(dir, { recursive: true, force: true });
-  };
-  stopOnExit(stop);
+  });
   return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, port, dir, stop };
 }
 
@@ -219,15 +227,10 @@ export async function startRedis(opts = {}) {
   };
   start();
   await waitUp(true);
-  let stopped = false;
-  const stop = () => {
-    if (stopped) return;
-    stopped = true;
-    stoppers.delete(stop);
+  const stop = stopper(() => {
     kill();
     fs.rmSync(dir, { recursive: true, force: true });
-  };
-  stopOnExit(stop);
+  });
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
@@ -433,15 +436,10 @@ export async function startCoturn(opts = {}) {
       return stderr;
     }
   };
-  let stopped = false;
-  const stop = () => {
-    if (stopped) return;
-    stopped = true;
-    stoppers.delete(stop);
+  const stop = stopper(() => {
     if (!exited) child.kill('SIGKILL');
     if (!opts.keep) fs.rmSync(dir, { recursive: true, force: true });
-  };
-  stopOnExit(stop);
+  });
   const up = (await waitTcp(port, 15_000, () => !exited)) && (await waitTcp(tlsPort, 5_000, () => !exited));
   if (!up) {
     const why = readLog();
@@ -510,16 +508,11 @@ http {
   child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
   let exited = false;
   child.once('exit', () => (exited = true));
-  let stopped = false;
-  const stop = () => {
-    if (stopped) return;
-    stopped = true;
-    stoppers.delete(stop);
+  const stop = stopper(() => {
     // SIGTERM: the master takes its workers with it (SIGKILL would leave them running).
     if (!exited) child.kill('SIGTERM');
     fs.rmSync(dir, { recursive: true, force: true });
-  };
-  stopOnExit(stop);
+  });
   for (const port of ports) {
     if (!(await waitTcp(port, 10_000, () => !exited))) {
       let log = '';
@@ -682,15 +675,10 @@ room-${room}: {
   child.stderr.on('data', keep);
   let exited = false;
   child.once('exit', () => (exited = true));
-  let stopped = false;
-  const stop = () => {
-    if (stopped) return;
-    stopped = true;
-    stoppers.delete(stop);
+  const stop = stopper(() => {
     if (!exited) child.kill('SIGKILL');
     if (!opts.keep) fs.rmSync(dir, { recursive: true, force: true });
-  };
-  stopOnExit(stop);
+  });
   const url = `http://127.0.0.1:${port}/janus`;
   const deadline = Date.now() + 20_000;
   for (;;) {
