@@ -21,6 +21,8 @@ export interface LayerChoiceInput {
   current: number;
   /** How long the budget has stayed ≥ 1.3 × the current layer's rate. */
   headroomMs: number;
+  /** Headroom needed before a probe (PROBE_AFTER_MS, longer after failed probes). */
+  probeAfterMs?: number;
 }
 
 const rate = (rates: readonly number[], l: number): number => rates[l] ?? 0;
@@ -49,9 +51,43 @@ export function chooseLayer(i: LayerChoiceInput): number {
   }
   if (current >= 0 && rate(rates, current) > 0) {
     if (fit > current && rate(rates, fit) * 1.1 > budget) fit = current;
-    if (fit <= current && current < cap && i.headroomMs >= PROBE_AFTER_MS) {
+    if (fit <= current && current < cap && i.headroomMs >= (i.probeAfterMs ?? PROBE_AFTER_MS)) {
       for (let l = current + 1; l <= cap; l++) if (rate(rates, l) > 0) return l;
     }
   }
   return fit;
+}
+
+/**
+ * A probe up: the subscriber is sent a layer its receiver's estimate (REMB) does not cover yet.
+ * REMB grows only toward 1.5 × what actually arrives (about 8 % a second), so it can only reach
+ * the next layer while that layer is being sent: the probe holds the layer while the estimate
+ * keeps up, and gives up when it falls (the receiver saw queuing delay grow) or never gets there.
+ */
+export interface Probe {
+  /** Layer probed. */
+  to: number;
+  since: number;
+  /** Highest estimate seen during the probe. */
+  peak: number;
+}
+
+/** Longest a probe may wait for the estimate to grow into the new layer. */
+export const PROBE_HOLD_MS = 15_000;
+/** The probe fails when the estimate falls this far below its peak during the probe. */
+export const PROBE_BACKOFF = 0.85;
+/** After failed probes the wait before the next doubles, up to this. */
+export const PROBE_AFTER_MAX_MS = 32_000;
+
+/**
+ * What happens to a probe this tick: 'hold' (keep forwarding `to`; `peak` updated), 'done' (the
+ * estimate now covers the layer: ordinary choice from here) or 'failed' (go back down).
+ */
+export function probeVerdict(p: Probe, now: number, budget: number, rates: readonly number[]): 'hold' | 'done' | 'failed' {
+  const need = rate(rates, p.to);
+  if (need === 0) return 'failed';
+  if (budget >= need) return 'done';
+  if (budget < PROBE_BACKOFF * p.peak || now - p.since > PROBE_HOLD_MS) return 'failed';
+  if (budget > p.peak) p.peak = budget;
+  return 'hold';
 }

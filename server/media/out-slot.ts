@@ -7,6 +7,7 @@ import type { Track } from 'node-datachannel';
 import { type RtcpVisitor, buildSenderReport, parseRtcp } from './rtcp.js';
 import { RtpRewriter, writeOut } from './rewriter.js';
 import { type RtpInfo, newRtpInfo, parseRtp, parseVp8 } from './rtp.js';
+import { PROBE_AFTER_MS, type Probe } from './layer-select.js';
 import { SFU_PAYLOAD_TYPES } from './sdp.js';
 import { SendHistory } from './send-history.js';
 import type { MediaSource } from './source.js';
@@ -41,6 +42,9 @@ export class OutSlot {
   target = -1;
   current = -1;
   headroomSince = 0;
+  /** A step up being tried before the receiver's estimate covers it (layer-select.ts), and the headroom wanted before the next one. */
+  probe: Probe | null = null;
+  probeAfter = PROBE_AFTER_MS;
   /** Highest layer this subscriber would take if every declared layer were sent (dynacast); -1 none. */
   demand = -1;
   retransmitted = 0;
@@ -166,6 +170,8 @@ export class OutSlot {
     this.target = -1;
     this.current = -1;
     this.headroomSince = 0;
+    this.probe = null;
+    this.probeAfter = PROBE_AFTER_MS;
   }
 
   /** Stop feeding this slot; it stays negotiated and free for reuse. */

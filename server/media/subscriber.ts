@@ -6,7 +6,7 @@
 import { randomInt } from 'node:crypto';
 import ndc from 'node-datachannel';
 import type { PeerConnection } from 'node-datachannel';
-import { chooseLayer } from './layer-select.js';
+import { chooseLayer, PROBE_AFTER_MAX_MS, PROBE_AFTER_MS, probeVerdict } from './layer-select.js';
 import { OutSlot } from './out-slot.js';
 import { SFU_H264_FMTP, SFU_PAYLOAD_TYPES, h264AcceptedMids } from './sdp.js';
 import { type FaultSink, guard } from './guard.js';
@@ -348,26 +348,39 @@ export class Subscriber {
         continue;
       }
       const rates = src.rates(this.#rates, now);
+      // A probe in progress holds its layer while the receiver's estimate grows into it.
+      let holding = false;
+      if (s.probe) {
+        const verdict = s.probe.to > s.preferred ? 'done' : probeVerdict(s.probe, now, share, rates);
+        if (verdict === 'hold') holding = true;
+        else {
+          s.probeAfter = verdict === 'failed' ? Math.min(2 * s.probeAfter, PROBE_AFTER_MAX_MS) : PROBE_AFTER_MS;
+          s.probe = null;
+          s.headroomSince = 0;
+        }
+      }
       const cur = s.current >= 0 ? (rates[s.current] ?? 0) : 0;
       if (cur > 0 && share >= 1.3 * cur) {
         if (s.headroomSince === 0) s.headroomSince = now;
       } else s.headroomSince = 0;
       const headroomMs = s.headroomSince === 0 ? 0 : now - s.headroomSince;
+      const choice = { preferred: s.preferred, budget: share, current: s.current, headroomMs, probeAfterMs: s.probeAfter };
       // What it would take with paused layers resumed: the publisher is asked for up to this one.
-      s.demand = chooseLayer({ preferred: s.preferred, rates: src.potentialRates(this.#potential, now), budget: share, current: s.current, headroomMs });
+      s.demand = chooseLayer({ ...choice, rates: src.potentialRates(this.#potential, now) });
       // While the estimate leaves room and the tile wants more, keep the next layer warm, so it
       // is arriving (keyframe included) when the probe moves up to it.
       if (headroomMs > 0 && s.current >= 0 && s.demand <= s.current && s.current < s.preferred) s.demand = s.current + 1;
-      const target = chooseLayer({
-        preferred: s.preferred,
-        rates,
-        budget: share,
-        current: s.current,
-        headroomMs,
-      });
-      if (target !== s.target && target >= 0) {
-        if (target < s.current || s.current < 0 || target > s.target) s.headroomSince = 0;
-        s.target = target;
+      if (holding && s.probe) {
+        s.demand = Math.max(s.demand, s.probe.to);
+        s.target = s.probe.to;
+      } else {
+        const target = chooseLayer({ ...choice, rates });
+        if (target !== s.target && target >= 0) {
+          // A step up that the estimate does not cover yet is a probe.
+          if (s.current >= 0 && target > s.current && (rates[target] ?? 0) > share) s.probe = { to: target, since: now, peak: share };
+          if (target < s.current || s.current < 0 || target > s.target) s.headroomSince = 0;
+          s.target = target;
+        }
       }
       if (s.target >= 0 && s.target !== s.current) src.requestKeyframe(s.target, now);
     }
